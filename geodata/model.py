@@ -1,0 +1,243 @@
+"""The :class:`PlanningData` value: every layer of one planning area."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from ._errors import DataError, Problem
+from .schema import KINDS, LAYER_KINDS
+
+_META_TABLE = "infrasite_metadata"
+_CRS = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one layer came from.
+
+    Parameters
+    ----------
+    source
+        Who published the data, or the script that generated it.
+    licence
+        Licence or terms of use.
+    synthetic
+        True when the layer is generated rather than observed.
+    datum
+        Coordinate system of the original file (e.g. ``"GCJ-02"``, ``"WGS84"``).
+    note
+        Anything else a user should know (e.g. "approximate location").
+    """
+
+    source: str = "unknown"
+    licence: str = "unknown"
+    synthetic: bool = False
+    datum: str = "WGS84"
+    note: str = ""
+
+    def label(self) -> str:
+        """Return a one-line description for captions and tooltips."""
+        kind = "synthetic" if self.synthetic else "real"
+        text = f"{kind}; source: {self.source}; licence: {self.licence}"
+        if self.note:
+            text += f"; {self.note}"
+        return text
+
+
+def empty_layer(kind: str) -> gpd.GeoDataFrame:
+    """Return an empty GeoDataFrame with the columns of ``kind``."""
+    spec = LAYER_KINDS[kind]
+    cols = {f.name: pd.Series(dtype=_pandas_dtype(f.type)) for f in spec.fields}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=_CRS), crs=_CRS)
+
+
+def _pandas_dtype(type_: str) -> str:
+    return {"int": "int64", "float": "float64", "bool": "bool"}.get(type_, "object")
+
+
+@dataclass
+class PlanningData:
+    """All layers of one planning area, in EPSG:4326.
+
+    Attributes are named after the layer kinds. Missing layers are empty
+    GeoDataFrames with the kind's columns, never None.
+
+    Parameters
+    ----------
+    name
+        Name of the area (e.g. ``"chaoyang"``).
+    enterprises, parks, base_stations, charging_stations, candidate_sites, admin_areas
+        One GeoDataFrame per layer kind.
+    roads
+        Drivable road network as a networkx MultiDiGraph (osmnx style), or None.
+    provenance
+        Per-layer :class:`Provenance`, keyed by kind (and ``"roads"``).
+    """
+
+    name: str
+    enterprises: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("enterprises"))
+    parks: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("parks"))
+    base_stations: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("base_stations"))
+    charging_stations: gpd.GeoDataFrame = field(
+        default_factory=lambda: empty_layer("charging_stations")
+    )
+    candidate_sites: gpd.GeoDataFrame = field(
+        default_factory=lambda: empty_layer("candidate_sites")
+    )
+    admin_areas: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("admin_areas"))
+    roads: Any = None
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = []
+        for kind in KINDS:
+            gdf = getattr(self, kind)
+            if not isinstance(gdf, gpd.GeoDataFrame):
+                problems.append(Problem(None, kind, "layer must be a GeoDataFrame"))
+            elif gdf.crs is None or not gdf.crs.equals(_CRS):
+                problems.append(
+                    Problem(
+                        None,
+                        kind,
+                        f"layer must be in EPSG:4326, not {gdf.crs}; use `to_crs('EPSG:4326')`",
+                    )
+                )
+        if problems:
+            raise DataError(problems, source=f"PlanningData {self.name!r}")
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """Return the layers keyed by kind, in display order."""
+        return {kind: getattr(self, kind) for kind in KINDS}
+
+    def replace(self, **changes: Any) -> PlanningData:
+        """Return a copy with some layers (or the name) replaced."""
+        return replace(self, **changes)
+
+    def summary(self) -> pd.DataFrame:
+        """Return a table of layer kind, feature count and provenance."""
+        rows = []
+        for kind, gdf in self.layers().items():
+            prov = self.provenance.get(kind, Provenance())
+            rows.append(
+                {
+                    "layer": kind,
+                    "features": len(gdf),
+                    "synthetic": prov.synthetic,
+                    "source": prov.source,
+                    "licence": prov.licence,
+                    "datum": prov.datum,
+                    "note": prov.note,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def to_gpkg(self, path: str | os.PathLike[str]) -> Path:
+        """Save every layer into one GeoPackage.
+
+        Each kind becomes one layer named after it; provenance and the area
+        name go into an attributes table ``infrasite_metadata``. If a road
+        graph is present it is saved as ``road_nodes`` and ``road_edges``.
+
+        Parameters
+        ----------
+        path
+            Where to write; an existing file is replaced.
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+        """
+        path = Path(path)
+        if path.exists():
+            path.unlink()
+        for kind, gdf in self.layers().items():
+            out = gdf.copy()
+            for col in out.columns:
+                if out[col].dtype == bool:
+                    out[col] = out[col].astype("int64")
+            out.to_file(path, layer=kind, driver="GPKG", engine="pyogrio")
+        if self.roads is not None:
+            from ._roads import roads_to_gdfs
+
+            nodes, edges = roads_to_gdfs(self.roads)
+            nodes.to_file(path, layer="road_nodes", driver="GPKG", engine="pyogrio")
+            edges.to_file(path, layer="road_edges", driver="GPKG", engine="pyogrio")
+        self._write_metadata(path)
+        return path
+
+    def _write_metadata(self, path: Path) -> None:
+        rows = [("__dataset__", json.dumps({"name": self.name}, ensure_ascii=False))]
+        for key, prov in self.provenance.items():
+            rows.append((key, json.dumps(prov.__dict__, ensure_ascii=False)))
+        with sqlite3.connect(path) as con:
+            con.execute(f"CREATE TABLE {_META_TABLE} (fid INTEGER PRIMARY KEY, layer TEXT, info TEXT)")
+            con.executemany(f"INSERT INTO {_META_TABLE} (layer, info) VALUES (?, ?)", rows)
+            con.execute(
+                "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+                "VALUES (?, 'attributes', ?, ?)",
+                (_META_TABLE, _META_TABLE, "InfraSite dataset name and layer provenance"),
+            )
+
+    @classmethod
+    def from_gpkg(cls, path: str | os.PathLike[str]) -> PlanningData:
+        """Load a :class:`PlanningData` saved with :meth:`to_gpkg`.
+
+        Parameters
+        ----------
+        path
+            GeoPackage written by :meth:`to_gpkg`. Layers that are missing
+            load as empty layers.
+        """
+        import pyogrio
+
+        path = Path(path)
+        if not path.exists():
+            msg = f"path {str(path)!r} does not exist"
+            raise FileNotFoundError(msg)
+        available = {name for name, _ in pyogrio.list_layers(path)}
+        name, provenance = _read_metadata(path)
+        layers: dict[str, gpd.GeoDataFrame] = {}
+        for kind in KINDS:
+            if kind not in available:
+                continue
+            gdf = gpd.read_file(path, layer=kind, engine="pyogrio")
+            for f in LAYER_KINDS[kind].fields:
+                if f.type == "bool" and f.name in gdf:
+                    gdf[f.name] = gdf[f.name].fillna(0).astype(bool)
+            layers[kind] = gdf.to_crs(_CRS) if gdf.crs is not None else gdf.set_crs(_CRS)
+        roads = None
+        if {"road_nodes", "road_edges"} <= available:
+            from ._roads import roads_from_gdfs
+
+            roads = roads_from_gdfs(
+                gpd.read_file(path, layer="road_nodes", engine="pyogrio"),
+                gpd.read_file(path, layer="road_edges", engine="pyogrio"),
+            )
+        return cls(name=name or path.stem, roads=roads, provenance=provenance, **layers)
+
+
+def _read_metadata(path: Path) -> tuple[str | None, dict[str, Provenance]]:
+    provenance: dict[str, Provenance] = {}
+    name = None
+    with sqlite3.connect(path) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (_META_TABLE,)
+        ).fetchone()[0]
+        if not exists:
+            return None, provenance
+        for layer, info in con.execute(f"SELECT layer, info FROM {_META_TABLE}"):
+            data = json.loads(info)
+            if layer == "__dataset__":
+                name = data.get("name")
+            else:
+                provenance[layer] = Provenance(**data)
+    return name, provenance

@@ -1,0 +1,10 @@
+"""Siting engine for InfraSite: coverage, location models, scenarios and maps.
+
+The solver core takes arrays (sparse coverage or distance matrices and
+weights); thin adapters take GeoDataFrames. Every model returns a
+:class:`Solution` with a proven bound and gap.
+"""
+
+from .solution import Solution, relative_gap
+
+__all__ = ["Solution", "relative_gap"]
