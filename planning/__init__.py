@@ -5,6 +5,7 @@ weights); thin adapters take GeoDataFrames. Every model returns a
 :class:`Solution` with a proven bound and gap.
 """
 
+from ._errors import SpecificationError
 from .solution import Solution, relative_gap
 
-__all__ = ["Solution", "relative_gap"]
+__all__ = ["Solution", "SpecificationError", "relative_gap"]

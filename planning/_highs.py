@@ -1,0 +1,273 @@
+"""Thin helpers around HiGHS for sparse mixed-integer programmes.
+
+Every siting model builds its matrices with :mod:`scipy.sparse` and hands
+them to :func:`build_model` / :func:`run_model` (or :func:`solve_milp` for a
+one-shot solve). The helpers set a time limit, pass a warm start, and return
+the solution vector, objective, proven bound and status as a
+:class:`MilpResult` value.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+Sense = Literal["min", "max"]
+MilpStatus = Literal["optimal", "time_limit", "infeasible", "unbounded", "error"]
+
+
+@dataclass(frozen=True)
+class MilpResult:
+    """Outcome of one HiGHS solve.
+
+    Parameters
+    ----------
+    x
+        Values of the variables of the best solution found, or None when no
+        feasible solution was found.
+    objective
+        Objective value of ``x`` (``nan`` when ``x`` is None).
+    bound
+        Proven bound on the optimum (the MIP dual bound; for an LP, the
+        optimal value). Upper bound when maximising, lower when minimising.
+    status
+        ``"optimal"``, ``"time_limit"`` (stopped early, ``x`` may be a
+        feasible solution with a gap), ``"infeasible"``, ``"unbounded"`` or
+        ``"error"``.
+    seconds
+        Wall-clock seconds spent in HiGHS.
+    nodes
+        Branch-and-bound nodes explored (0 for an LP).
+    row_dual, col_dual
+        Row duals and reduced costs of an LP solve, else None.
+    """
+
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    status: MilpStatus
+    seconds: float
+    nodes: int = 0
+    row_dual: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
+
+
+def _highspy() -> Any:
+    import highspy
+
+    return highspy
+
+
+def build_model(
+    c: np.ndarray,
+    a: sp.spmatrix | sp.sparray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    col_lower: np.ndarray | None = None,
+    col_upper: np.ndarray | None = None,
+    integrality: np.ndarray | None = None,
+    sense: Sense = "min",
+    offset: float = 0.0,
+) -> Any:
+    """Return a silent :class:`highspy.Highs` holding a sparse model.
+
+    The model is ``sense c @ x + offset`` subject to
+    ``row_lower <= a @ x <= row_upper`` and ``col_lower <= x <= col_upper``.
+
+    Parameters
+    ----------
+    c
+        Objective coefficients, one per column.
+    a
+        Constraint matrix (rows x columns); any scipy sparse format.
+    row_lower, row_upper
+        Row bounds; use ``-inf`` / ``inf`` for one-sided rows.
+    col_lower, col_upper
+        Column bounds; default 0 and ``inf``.
+    integrality
+        Per column, 1 for integer and 0 for continuous; default all
+        continuous (an LP).
+    sense
+        ``"min"`` or ``"max"``.
+    offset
+        Constant added to the objective.
+
+    Returns
+    -------
+    highspy.Highs
+        The model, ready for :func:`run_model`.
+    """
+    if sense not in ("min", "max"):
+        msg = f"sense must be 'min' or 'max'; got {sense!r}"
+        raise ValueError(msg)
+    hs = _highspy()
+    c = np.asarray(c, dtype=np.float64)
+    n = c.size
+    csr = sp.csr_array(a)
+    if csr.shape[1] != n:
+        msg = f"a must have one column per entry of c ({n}); got shape {csr.shape}"
+        raise ValueError(msg)
+    m = csr.shape[0]
+    inf = math.inf
+    lp = hs.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = c
+    lp.col_lower_ = np.zeros(n) if col_lower is None else np.asarray(col_lower, np.float64)
+    lp.col_upper_ = np.full(n, inf) if col_upper is None else np.asarray(col_upper, np.float64)
+    lp.row_lower_ = np.asarray(row_lower, np.float64)
+    lp.row_upper_ = np.asarray(row_upper, np.float64)
+    lp.offset_ = float(offset)
+    lp.sense_ = hs.ObjSense.kMaximize if sense == "max" else hs.ObjSense.kMinimize
+    lp.a_matrix_.format_ = hs.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    lp.a_matrix_.start_ = csr.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = csr.indices.astype(np.int32)
+    lp.a_matrix_.value_ = csr.data.astype(np.float64)
+    if integrality is not None:
+        kinds = np.asarray(integrality)
+        lp.integrality_ = [
+            hs.HighsVarType.kInteger if k else hs.HighsVarType.kContinuous for k in kinds
+        ]
+    h = hs.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    return h
+
+
+def run_model(
+    h: Any,
+    *,
+    time_limit: float | None = None,
+    start: np.ndarray | None = None,
+    mip_rel_gap: float = 1e-9,
+    options: dict[str, Any] | None = None,
+) -> MilpResult:
+    """Solve a model built by :func:`build_model` and return the outcome.
+
+    Parameters
+    ----------
+    h
+        The :class:`highspy.Highs` model; it can be modified and run again.
+    time_limit
+        Seconds HiGHS may spend, or None for no limit.
+    start
+        A feasible (or partial, with ``nan`` for free) column vector to start
+        from; ignored for LPs.
+    mip_rel_gap
+        Relative gap at which a MIP counts as solved.
+    options
+        Further HiGHS options by name.
+
+    Returns
+    -------
+    MilpResult
+        Solution, objective, bound and status.
+    """
+    hs = _highspy()
+    h.setOptionValue("time_limit", math.inf if time_limit is None else max(float(time_limit), 0.0))
+    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
+    lp = h.getLp()
+    is_mip = any(k != hs.HighsVarType.kContinuous for k in lp.integrality_)
+    if start is not None and is_mip:
+        start = np.asarray(start, dtype=np.float64)
+        known = np.flatnonzero(~np.isnan(start)).astype(np.int32)
+        h.setSolution(int(known.size), known, start[known])
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    return _result(h, lp, is_mip, seconds)
+
+
+def _result(h: Any, lp: Any, is_mip: bool, seconds: float) -> MilpResult:
+    hs = _highspy()
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    maximise = lp.sense_ == hs.ObjSense.kMaximize
+    status: MilpStatus
+    if ms == hs.HighsModelStatus.kOptimal:
+        status = "optimal"
+    elif ms in (hs.HighsModelStatus.kInfeasible,):
+        status = "infeasible"
+    elif ms in (hs.HighsModelStatus.kUnbounded, hs.HighsModelStatus.kUnboundedOrInfeasible):
+        status = "unbounded"
+    elif ms in (
+        hs.HighsModelStatus.kTimeLimit,
+        hs.HighsModelStatus.kIterationLimit,
+        hs.HighsModelStatus.kSolutionLimit,
+        hs.HighsModelStatus.kInterrupt,
+        hs.HighsModelStatus.kObjectiveBound,
+        hs.HighsModelStatus.kObjectiveTarget,
+    ):
+        status = "time_limit"
+    else:
+        status = "error"
+    has_x = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=np.float64) if has_x else None
+    objective = float(info.objective_function_value) if has_x else math.nan
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        nodes = int(info.mip_node_count)
+        row_dual = col_dual = None
+    else:
+        bound = objective if status == "optimal" else (math.inf if maximise else -math.inf)
+        nodes = 0
+        dual_ok = bool(sol.dual_valid)
+        row_dual = np.asarray(sol.row_dual, dtype=np.float64) if dual_ok else None
+        col_dual = np.asarray(sol.col_dual, dtype=np.float64) if dual_ok else None
+    if status == "infeasible":
+        bound = -math.inf if maximise else math.inf
+    if not math.isfinite(bound) and status == "optimal" and has_x:
+        bound = objective
+    return MilpResult(x, objective, bound, status, seconds, nodes, row_dual, col_dual)
+
+
+def solve_milp(
+    c: np.ndarray,
+    a: sp.spmatrix | sp.sparray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    col_lower: np.ndarray | None = None,
+    col_upper: np.ndarray | None = None,
+    integrality: np.ndarray | None = None,
+    sense: Sense = "min",
+    offset: float = 0.0,
+    time_limit: float | None = None,
+    start: np.ndarray | None = None,
+    mip_rel_gap: float = 1e-9,
+    options: dict[str, Any] | None = None,
+) -> MilpResult:
+    """Build and solve a sparse MILP (or LP) on HiGHS in one call.
+
+    Parameters are those of :func:`build_model` and :func:`run_model`.
+
+    Returns
+    -------
+    MilpResult
+        Solution, objective, bound and status.
+    """
+    h = build_model(
+        c,
+        a,
+        row_lower,
+        row_upper,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integrality=integrality,
+        sense=sense,
+        offset=offset,
+    )
+    return run_model(
+        h, time_limit=time_limit, start=start, mip_rel_gap=mip_rel_gap, options=options
+    )
