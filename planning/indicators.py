@@ -1,0 +1,361 @@
+"""Service indicators: which enterprises 5G and charging stations already serve.
+
+A firm is *in 5G coverage* when it lies within the planning radius
+(``radius_m``) of an operational base station, and *near charging* when the
+straight-line distance to the nearest charging station is at most a chosen
+distance. All distances are computed in a local metric projection (never on
+longitude/latitude) with a spatial index, so the cost grows with the number of
+firms and stations, not with their product.
+
+Examples
+--------
+>>> status = coverage_status(data, charging_distance_m=2000)  # doctest: +SKIP
+>>> coverage_stats(data, status, by="county")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+from scipy.spatial import cKDTree
+
+import geodata
+
+DEFAULT_CHARGING_DISTANCE_M = 2000.0
+"""Default acceptable straight-line distance to a charging station (est., metres)."""
+
+STATS_COLUMNS = (
+    "firms",
+    "firms_5g",
+    "share_firms_5g",
+    "employees",
+    "employees_5g",
+    "share_employees_5g",
+    "firms_charging",
+    "share_firms_charging",
+    "employees_charging",
+    "share_employees_charging",
+)
+"""Columns of :func:`coverage_stats`, in order."""
+
+
+def resolve_crs(data: geodata.PlanningData, metric_crs: Any = None) -> CRS:
+    """Return the projected CRS in metres used for the distances of ``data``.
+
+    Parameters
+    ----------
+    data
+        The planning area.
+    metric_crs
+        Anything :class:`pyproj.CRS` accepts, or None to pick the UTM zone of
+        the area's layers.
+
+    Returns
+    -------
+    pyproj.CRS
+        A projected CRS whose axis unit is the metre.
+
+    Raises
+    ------
+    ValueError
+        If ``metric_crs`` is geographic or not in metres, or if it is None and
+        the data holds no features to choose a zone from.
+    """
+    if metric_crs is not None:
+        crs = CRS.from_user_input(metric_crs)
+        unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+        if not crs.is_projected or unit not in {"metre", "meter"}:
+            msg = (
+                "metric_crs must be a projected CRS in metres (e.g. a UTM zone), "
+                f"got {crs.name!r}; pass None to choose the local UTM zone"
+            )
+            raise ValueError(msg)
+        return crs
+    frames = [g for g in data.layers().values() if len(g) and not g.geometry.is_empty.all()]
+    if not frames:
+        msg = "metric_crs is None but the data has no features to choose a local projection from"
+        raise ValueError(msg)
+    bounds = np.array([g.total_bounds for g in frames])
+    lon = float((bounds[:, 0].min() + bounds[:, 2].max()) / 2)
+    lat = float((bounds[:, 1].min() + bounds[:, 3].max()) / 2)
+    return _utm_crs(lon, lat)
+
+
+def _utm_crs(lon: float, lat: float) -> CRS:
+    zone = int(np.clip(np.floor((lon + 180.0) / 6.0) + 1, 1, 60))
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
+    """Return an ``(n, 2)`` array of point coordinates of ``gdf`` in ``crs``.
+
+    Polygons are represented by a point guaranteed to lie inside them.
+
+    Parameters
+    ----------
+    gdf
+        Features in any CRS (normally EPSG:4326).
+    crs
+        A projected CRS in metres (see :func:`resolve_crs`).
+    """
+    if len(gdf) == 0:
+        return np.empty((0, 2))
+    geom = gdf.geometry.to_crs(crs)
+    if not (geom.geom_type == "Point").all():
+        geom = geom.representative_point()
+    return np.column_stack([geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)])
+
+
+def coverage_status(
+    data: geodata.PlanningData,
+    *,
+    charging_distance_m: float = DEFAULT_CHARGING_DISTANCE_M,
+    metric_crs: Any = None,
+) -> pd.DataFrame:
+    """Return, per enterprise, whether 5G and a charging station serve it.
+
+    Parameters
+    ----------
+    data
+        The planning area. Only base stations whose ``status`` is
+        ``"operational"`` count; each covers a disc of its own ``radius_m``.
+    charging_distance_m
+        Straight-line distance within which a charging station counts as near.
+    metric_crs
+        Projected CRS in metres for the distances, or None for the local UTM
+        zone (see :func:`resolve_crs`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``data.enterprises``, with columns ``in_5g`` (bool),
+        ``n_5g_sites`` (operational base stations covering the firm),
+        ``charging_distance_m`` (metres to the nearest charging station, NaN
+        when there is none), ``nearest_charging`` (its ``id``) and
+        ``near_charging`` (bool).
+
+    Raises
+    ------
+    ValueError
+        If ``charging_distance_m`` is negative or ``metric_crs`` is not metric.
+    """
+    if not np.isfinite(charging_distance_m) or charging_distance_m < 0:
+        msg = (
+            "charging_distance_m must be a non-negative number of metres, "
+            f"got {charging_distance_m!r}"
+        )
+        raise ValueError(msg)
+    firms = data.enterprises
+    out = pd.DataFrame(index=firms.index)
+    if len(firms) == 0:
+        out["in_5g"] = pd.Series(dtype=bool)
+        out["n_5g_sites"] = pd.Series(dtype="int64")
+        out["charging_distance_m"] = pd.Series(dtype=float)
+        out["nearest_charging"] = pd.Series(dtype=object)
+        out["near_charging"] = pd.Series(dtype=bool)
+        return out
+    crs = resolve_crs(data, metric_crs)
+    firm_xy = _xy(firms, crs)
+    stations = _operational_base_stations(data)
+    counts = _covering_counts(firm_xy, _xy(stations, crs), stations["radius_m"].to_numpy(float))
+    out["in_5g"] = counts > 0
+    out["n_5g_sites"] = counts
+    dist, idx = _nearest(firm_xy, _xy(data.charging_stations, crs))
+    ids = data.charging_stations["id"].astype(object).to_numpy()
+    out["charging_distance_m"] = dist
+    out["nearest_charging"] = ids[idx] if len(ids) else None
+    out["near_charging"] = dist <= charging_distance_m
+    return out
+
+
+def _operational_base_stations(data: geodata.PlanningData) -> gpd.GeoDataFrame:
+    """Return the base stations of ``data`` that are in operation.
+
+    A missing ``status`` counts as operational (the schema's default).
+    """
+    stations = data.base_stations
+    if "status" not in stations:
+        return stations
+    status = stations["status"].fillna("operational")
+    return stations[status == "operational"]
+
+
+def _covering_counts(points: np.ndarray, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """Count, per point, the discs (centre, radius) that contain it.
+
+    Parameters
+    ----------
+    points
+        ``(n, 2)`` planar coordinates in metres.
+    centres
+        ``(m, 2)`` disc centres in the same CRS.
+    radius
+        ``(m,)`` disc radii in metres (or a scalar).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` int64 counts.
+    """
+    counts = np.zeros(len(points), dtype=np.int64)
+    if len(points) == 0 or len(centres) == 0:
+        return counts
+    radius = np.broadcast_to(np.asarray(radius, dtype=float), (len(centres),))
+    tree = cKDTree(points)
+    hits = tree.query_ball_point(centres, radius, return_sorted=False)
+    for found in hits:
+        if found:
+            counts[np.asarray(found, dtype=np.int64)] += 1
+    return counts
+
+
+def _nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distance to and index of the nearest site of each point.
+
+    Parameters
+    ----------
+    points
+        ``(n, 2)`` planar coordinates in metres.
+    sites
+        ``(m, 2)`` planar coordinates in the same CRS.
+
+    Returns
+    -------
+    distance : numpy.ndarray
+        ``(n,)`` metres; NaN when there are no sites.
+    index : numpy.ndarray
+        ``(n,)`` row positions in ``sites``; -1 when there are no sites.
+    """
+    if len(sites) == 0:
+        return np.full(len(points), np.nan), np.full(len(points), -1, dtype=np.int64)
+    dist, idx = cKDTree(sites).query(points, k=1)
+    return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
+
+
+def coverage_stats(
+    data: geodata.PlanningData,
+    status: pd.DataFrame,
+    *,
+    by: str = "county",
+    total: bool = True,
+    missing: str = "-",
+    total_label: str = "total",
+) -> pd.DataFrame:
+    """Summarise :func:`coverage_status` per county, development zone or other column.
+
+    Parameters
+    ----------
+    data
+        The planning area ``status`` was computed for.
+    status
+        Output of :func:`coverage_status` (same index as ``data.enterprises``).
+    by
+        Enterprise column to group by: ``"county"``, ``"park"`` or any other
+        column of the enterprises layer.
+    total
+        Append a row for the whole area.
+    missing
+        Group label of firms with no value in ``by`` (e.g. outside any zone).
+    total_label
+        Label of the total row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (sorted by name, the total last) with the columns
+        of :data:`STATS_COLUMNS`. Shares are fractions in [0, 1], NaN for an
+        empty denominator.
+
+    Raises
+    ------
+    ValueError
+        If ``by`` is not a column of the enterprises layer or ``status`` does
+        not match the enterprises.
+    """
+    firms = data.enterprises
+    if by not in firms.columns or by == firms.geometry.name:
+        msg = f"by must be an enterprise column such as 'county' or 'park', got {by!r}"
+        raise ValueError(msg)
+    if not status.index.equals(firms.index):
+        msg = "status must be the coverage_status(...) of the same data (index differs)"
+        raise ValueError(msg)
+    employees = pd.to_numeric(firms.get("employees", 0), errors="coerce")
+    employees = pd.Series(employees, index=firms.index).fillna(0).astype(float)
+    g5 = status["in_5g"].astype(bool)
+    ch = status["near_charging"].astype(bool)
+    key = firms[by].astype(object).where(firms[by].notna() & (firms[by].astype(str) != ""), missing)
+    parts = pd.DataFrame(
+        {
+            "group": key.astype(str),
+            "firms": 1,
+            "firms_5g": g5.astype(int),
+            "employees": employees,
+            "employees_5g": employees.where(g5, 0.0),
+            "firms_charging": ch.astype(int),
+            "employees_charging": employees.where(ch, 0.0),
+        }
+    )
+    sums = parts.groupby("group", sort=True).sum()
+    if total:
+        sums.loc[total_label] = parts.drop(columns="group").sum()
+    sums.index.name = by
+    return _with_shares(sums)
+
+
+def _with_shares(sums: pd.DataFrame) -> pd.DataFrame:
+    out = sums.copy()
+    for col in ("firms", "firms_5g", "firms_charging"):
+        out[col] = out[col].astype("int64")
+    out["share_firms_5g"] = _share(out["firms_5g"], out["firms"])
+    out["share_employees_5g"] = _share(out["employees_5g"], out["employees"])
+    out["share_firms_charging"] = _share(out["firms_charging"], out["firms"])
+    out["share_employees_charging"] = _share(out["employees_charging"], out["employees"])
+    return out[list(STATS_COLUMNS)]
+
+
+def _share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    whole = whole.astype(float)
+    return part.astype(float) / whole.where(whole > 0)
+
+
+def uncovered_firms(
+    data: geodata.PlanningData,
+    status: pd.DataFrame,
+    *,
+    what: Literal["5g", "charging"] = "5g",
+) -> gpd.GeoDataFrame:
+    """Return the enterprises that 5G or a charging station does not yet serve.
+
+    Parameters
+    ----------
+    data
+        The planning area.
+    status
+        Output of :func:`coverage_status` for ``data``.
+    what
+        ``"5g"`` (outside every operational base station's radius) or
+        ``"charging"`` (no charging station within the chosen distance).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The enterprise rows, with ``charging_distance_m`` added, largest
+        employers first.
+    """
+    column = {"5g": "in_5g", "charging": "near_charging"}.get(what)
+    if column is None:
+        msg = f"what must be '5g' or 'charging', got {what!r}"
+        raise ValueError(msg)
+    if not status.index.equals(data.enterprises.index):
+        msg = "status must be the coverage_status(...) of the same data (index differs)"
+        raise ValueError(msg)
+    mask = ~status[column].astype(bool)
+    out = data.enterprises[mask.to_numpy()].copy()
+    out["charging_distance_m"] = status.loc[mask, "charging_distance_m"].to_numpy()
+    if "employees" in out:
+        out = out.sort_values("employees", ascending=False, kind="stable")
+    return out
