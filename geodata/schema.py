@@ -136,6 +136,29 @@ CANDIDATE_SOURCE_LABELS_ZH = {
     "other": "其他",
 }
 PARK_LEVELS = ("national", "provincial", "municipal")
+PARK_LEVEL_LABELS_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
+GREEN_LEVEL_LABELS_ZH = {
+    "none": "无",
+    "municipal": "市级",
+    "provincial": "省级",
+    "national": "国家级",
+}
+SITE_STATUS_LABELS_ZH = {"operational": "运行中", "under_construction": "在建", "planned": "规划"}
+ACCESS_LABELS_ZH = {"public": "公共", "private": "专用"}
+INFRASTRUCTURE_LABELS_ZH = {"5g": "5G基站", "charging": "充电站"}
+
+CATEGORY_LABELS_ZH: dict[str, dict[str, str]] = {
+    "sector": SECTOR_LABELS_ZH,
+    "digital_status": DIGITAL_STATUS_LABELS_ZH,
+    "green_level": GREEN_LEVEL_LABELS_ZH,
+    "operator": OPERATOR_LABELS_ZH,
+    "status": SITE_STATUS_LABELS_ZH,
+    "access": ACCESS_LABELS_ZH,
+    "infrastructure": INFRASTRUCTURE_LABELS_ZH,
+    "source": CANDIDATE_SOURCE_LABELS_ZH,
+    "level": PARK_LEVEL_LABELS_ZH,
+}
+"""Chinese labels of category values, keyed by field name (readers accept them)."""
 
 _ID = Field(
     "id",
@@ -469,7 +492,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
                 "str",
                 required=True,
                 description="Administrative code (adcode)",
-                aliases=("adcode", "行政区划代码", "代码", "编号"),
+                aliases=("adcode", "行政区划代码", "代码", "编号", "district_adcode"),
                 label_zh="行政区划代码",
             ),
             Field(
