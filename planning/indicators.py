@@ -24,6 +24,7 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 import geodata
+from geodata.crs import local_metric_crs
 
 DEFAULT_CHARGING_DISTANCE_M = 2000.0
 """Default acceptable straight-line distance to a charging station (est., metres)."""
@@ -80,14 +81,8 @@ def resolve_crs(data: geodata.PlanningData, metric_crs: Any = None) -> CRS:
         msg = "metric_crs is None but the data has no features to choose a local projection from"
         raise ValueError(msg)
     bounds = np.array([g.total_bounds for g in frames])
-    lon = float((bounds[:, 0].min() + bounds[:, 2].max()) / 2)
-    lat = float((bounds[:, 1].min() + bounds[:, 3].max()) / 2)
-    return _utm_crs(lon, lat)
-
-
-def _utm_crs(lon: float, lat: float) -> CRS:
-    zone = int(np.clip(np.floor((lon + 180.0) / 6.0) + 1, 1, 60))
-    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+    area = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
+    return local_metric_crs(area)
 
 
 def _xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
