@@ -6,6 +6,22 @@ weights); thin adapters take GeoDataFrames. Every model returns a
 """
 
 from ._errors import SpecificationError
+from .coverage import (
+    coverage_matrix,
+    coverage_matrix_gdf,
+    distance_matrix,
+    distance_matrix_gdf,
+    within_cutoff,
+)
 from .solution import Solution, relative_gap
 
-__all__ = ["Solution", "SpecificationError", "relative_gap"]
+__all__ = [
+    "Solution",
+    "SpecificationError",
+    "coverage_matrix",
+    "coverage_matrix_gdf",
+    "distance_matrix",
+    "distance_matrix_gdf",
+    "relative_gap",
+    "within_cutoff",
+]
