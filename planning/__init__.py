@@ -13,6 +13,7 @@ from .coverage import (
     distance_matrix_gdf,
     within_cutoff,
 )
+from .lscp import solve_lscp
 from .solution import Solution, relative_gap
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "distance_matrix",
     "distance_matrix_gdf",
     "relative_gap",
+    "solve_lscp",
     "within_cutoff",
 ]

@@ -1,0 +1,687 @@
+"""Location set covering: the fewest (or cheapest) sites that cover the demand.
+
+:func:`solve_lscp` chooses new sites so that every demand point some site can
+reach is covered, or so that a target share of the demand weight is covered
+(partial covering), at the least number of sites or the least total cost.
+
+The solver first reduces the model without changing its optimum: demand
+points already covered by existing or required sites are dropped, demand
+points with identical coverage sets are merged, a demand point whose set
+contains another point's set is dropped (covering the smaller set covers it
+too), a site that is the only cover of some point is fixed, and a site is
+dropped when another covers a superset at no higher cost or when the
+cheapest other covers of its points together cost less than it. What remains
+is solved exactly on HiGHS or by a greedy heuristic (best cost per newly
+covered demand, then removal of redundant sites) whose lower bound comes from
+Lagrangian relaxation, so every answer carries a gap.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._errors import SpecificationError
+from ._highs import solve_milp
+from ._reduce import as_coverage, dominated_columns, merge_identical_rows
+from .solution import Solution, Status, relative_gap
+
+Method = Literal["auto", "exact", "heuristic"]
+
+_EXACT_MAX_NNZ = 3_000_000
+"""Largest reduced coverage matrix (stored entries) ``method="auto"`` solves exactly."""
+
+_ROW_DOMINANCE_WORK = 50_000_000
+"""Largest sum of squared column degrees the row-dominance test will attempt."""
+
+_COLUMN_DOMINANCE_WORK = 50_000_000
+"""Largest sum of squared row degrees the column-dominance test will attempt."""
+
+
+def solve_lscp(
+    coverage: sp.spmatrix | sp.sparray | np.ndarray,
+    *,
+    costs: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+    target: float = 1.0,
+    existing: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Choose the fewest (or cheapest) new sites that cover the demand.
+
+    With the default ``target=1.0`` every demand point that some allowed or
+    existing site covers must be covered; demand no such site covers is
+    reported in ``details["uncoverable"]`` instead of making the model
+    infeasible. With ``target < 1`` the chosen and existing sites together
+    must cover at least that share of the *total* demand weight (partial
+    covering). A target above the share that can be covered at all is capped
+    at that share (every coverable demand point is then covered) and
+    ``details["target_capped"]`` is True.
+
+    Parameters
+    ----------
+    coverage
+        Boolean coverage matrix, demand x candidate sites (scipy sparse,
+        preferably CSR, or dense): entry ``(i, j)`` is True when site ``j``
+        covers demand point ``i``.
+    costs
+        Cost of building each site; None counts sites (each costs 1). The
+        objective is the total cost of the selected sites, required ones
+        included.
+    weights
+        Demand weight of each point (e.g. employees), used for the target
+        share and the reported covered weight; None weighs points equally.
+        Points with weight 0 need no cover.
+    target
+        Share of the total demand weight to cover, in (0, 1].
+    existing
+        Indices of sites already built: they cover for free, cost nothing and
+        are not listed in ``selected``.
+    required
+        Indices of sites that must be selected (their cost counts).
+    forbidden
+        Indices of sites that must not be selected.
+    method
+        ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (greedy with redundancy
+        removal and a Lagrangian lower bound) or ``"auto"`` (exact unless the
+        reduced model is very large; honours ``time_limit``).
+    time_limit
+        Seconds allowed for the exact solve, or None. When it runs out the
+        best cover found is returned with status ``"time_limit"`` and its gap.
+
+    Returns
+    -------
+    Solution
+        ``sense="min"``; ``covered`` and ``assignment`` (a covering selected
+        or existing site, -1 for none) per demand point; ``marginal`` is the
+        demand weight only that site covers. ``details`` holds
+        ``uncoverable`` (indices), ``uncoverable_weight``,
+        ``covered_weight``, ``covered_share``, ``coverable_share``,
+        ``target``, ``target_weight``, ``target_capped`` and ``reduction``
+        (model sizes before and after the reductions).
+
+    Raises
+    ------
+    SpecificationError
+        If a site has two roles (existing, required, forbidden) or ``target``
+        is outside (0, 1].
+    ValueError
+        If an argument has the wrong shape or invalid values.
+    """
+    t0 = time.perf_counter()
+    a = as_coverage(coverage)
+    n, m = a.shape
+    c = site_vector(costs, m, "costs", default=1.0)
+    w = demand_vector(weights, n, "weights", default=1.0)
+    if not (isinstance(target, int | float) and 0.0 < float(target) <= 1.0):
+        msg = f"target must be a share of the demand weight in (0, 1]; got {target!r}"
+        raise SpecificationError(msg)
+    check_method(method)
+    check_time_limit(time_limit)
+    ex = site_indices(existing, m, "existing")
+    req = site_indices(required, m, "required")
+    forb = site_indices(forbidden, m, "forbidden")
+    check_roles(existing=ex, required=req, forbidden=forb)
+
+    allowed = np.ones(m, dtype=bool)
+    allowed[forb] = False
+    coverable = hits(a, allowed)
+    base = np.zeros(m, dtype=bool)
+    base[ex] = True
+    base[req] = True
+    base_covered = hits(a, base)
+
+    total = float(w.sum())
+    coverable_w = float(w[coverable].sum())
+    tol = 1e-9 * max(1.0, total)
+    goal = float(target) * total
+    capped = goal > coverable_w + tol
+    goal = min(goal, coverable_w)
+    full = goal >= coverable_w - tol
+    rows = np.flatnonzero(coverable & ~base_covered & (w > 0))
+    need = goal - float(w[base_covered].sum())
+
+    cand = np.flatnonzero(allowed & ~base)
+    sub = as_coverage(a[rows][:, cand]) if rows.size else sp.csr_array((0, cand.size), dtype=bool)
+    limit = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    if full:
+        core = _solve_core(sub, c[cand], np.ones(rows.size), None, method, limit)
+    elif need > tol:
+        core = _solve_core(sub, c[cand], w[rows], need, method, limit)
+    else:
+        core = _CoreResult(np.zeros(0, dtype=np.int64), 0.0, "optimal", "reduction")
+
+    chosen = np.union1d(req, cand[core.chosen]).astype(np.int64)
+    objective = float(c[chosen].sum())
+    bound = float(c[req].sum()) + core.bound
+    if _integral(c):
+        bound = math.ceil(bound - 1e-6)
+    bound = min(bound, objective)
+    gap = relative_gap(objective, bound)
+    status: Status = core.status
+    if gap <= 1e-9:
+        status = "optimal"
+    elif status == "optimal":
+        status = "feasible"
+
+    opened = np.union1d(chosen, ex).astype(np.int64)
+    covered, assignment, marginal = cover_summary(a, w, opened, chosen)
+    covered_w = float(w[covered].sum())
+    uncoverable = np.flatnonzero(~coverable)
+    details: dict[str, Any] = {
+        "uncoverable": uncoverable,
+        "uncoverable_weight": float(w[uncoverable].sum()),
+        "covered_weight": covered_w,
+        "covered_share": covered_w / total if total > 0 else 1.0,
+        "coverable_share": coverable_w / total if total > 0 else 1.0,
+        "target": float(target),
+        "target_weight": goal,
+        "target_capped": bool(capped),
+        "existing": ex,
+        "reduction": core.reduction,
+    }
+    return Solution(
+        selected=chosen,
+        objective=objective,
+        bound=float(bound),
+        gap=gap,
+        status=status,
+        seconds=time.perf_counter() - t0,
+        sense="min",
+        method=core.method,
+        covered=covered,
+        assignment=assignment,
+        marginal=marginal,
+        details=details,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Argument checks shared by the covering and capacitated models
+
+
+def site_vector(values: Any, m: int, name: str, *, default: float | None = None) -> np.ndarray:
+    """Return one finite non-negative float per site (``default`` when None)."""
+    if values is None:
+        if default is None:
+            msg = f"{name} is required: give one value per site ({m})"
+            raise ValueError(msg)
+        return np.full(m, float(default))
+    return _vector(values, m, name, "site")
+
+
+def demand_vector(values: Any, n: int, name: str, *, default: float | None = None) -> np.ndarray:
+    """Return one finite non-negative float per demand point."""
+    if values is None:
+        if default is None:
+            msg = f"{name} is required: give one value per demand point ({n})"
+            raise ValueError(msg)
+        return np.full(n, float(default))
+    return _vector(values, n, name, "demand point")
+
+
+def _vector(values: Any, size: int, name: str, what: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full(size, float(arr))
+    if arr.shape != (size,):
+        msg = f"{name} must have one value per {what} ({size}); got shape {arr.shape}"
+        raise ValueError(msg)
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        msg = f"{name} must be finite and non-negative"
+        raise ValueError(msg)
+    return arr
+
+
+def site_indices(values: Any, m: int, name: str) -> np.ndarray:
+    """Return sorted unique site indices from indices or a boolean mask."""
+    if values is None:
+        return np.zeros(0, dtype=np.int64)
+    arr = np.asarray(values)
+    if arr.dtype == bool:
+        if arr.shape != (m,):
+            msg = f"{name} as a mask must have one entry per site ({m}); got shape {arr.shape}"
+            raise ValueError(msg)
+        return np.flatnonzero(arr).astype(np.int64)
+    arr = arr.ravel()
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        msg = f"{name} must hold integer site indices or be a boolean mask; got {arr.dtype}"
+        raise ValueError(msg)
+    arr = arr.astype(np.int64)
+    if ((arr < 0) | (arr >= m)).any():
+        msg = f"{name} must hold site indices in 0..{m - 1}"
+        raise ValueError(msg)
+    return np.unique(arr)
+
+
+def check_roles(**roles: np.ndarray) -> None:
+    """Raise :class:`SpecificationError` if a site has two roles."""
+    names = list(roles)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            both = np.intersect1d(roles[first], roles[second])
+            if both.size:
+                msg = (
+                    f"sites {both[:5].tolist()} are both {first} and {second}; "
+                    "a site can have only one role"
+                )
+                raise SpecificationError(msg)
+
+
+def check_method(method: str) -> None:
+    """Raise ValueError unless ``method`` is auto, exact or heuristic."""
+    if method not in ("auto", "exact", "heuristic"):
+        msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
+        raise ValueError(msg)
+
+
+def check_time_limit(time_limit: float | None) -> None:
+    """Raise ValueError unless ``time_limit`` is None or a positive number."""
+    if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
+        msg = f"time_limit must be a positive number of seconds or None; got {time_limit!r}"
+        raise ValueError(msg)
+
+
+def hits(a: sp.csr_array, columns: np.ndarray) -> np.ndarray:
+    """Return per row whether any of the masked ``columns`` covers it."""
+    if a.shape[0] == 0:
+        return np.zeros(0, dtype=bool)
+    return np.asarray(a @ columns.astype(np.float64)) > 0
+
+
+def cover_summary(
+    a: sp.csr_array, w: np.ndarray, opened: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return per-row covered flags and covering site, and per chosen site its sole cover.
+
+    Parameters
+    ----------
+    a
+        Boolean coverage matrix (CSR).
+    w
+        Demand weights.
+    opened
+        Sorted indices of all open sites (chosen and existing).
+    chosen
+        Sorted indices of the chosen sites, a subset of ``opened``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``covered`` (bool per row), ``assignment`` (lowest-index open site
+        covering the row, -1 for none) and ``marginal`` (per chosen site, the
+        weight no other open site covers).
+    """
+    n = a.shape[0]
+    sub = sp.csr_array(a[:, opened]) if opened.size else sp.csr_array((n, 0), dtype=bool)
+    sub.sort_indices()
+    count = np.diff(sub.indptr)
+    covered = count > 0
+    assignment = np.full(n, -1, dtype=np.int64)
+    if opened.size:
+        assignment[covered] = opened[sub.indices[sub.indptr[:-1][covered]]]
+    sole = np.where(count == 1, w, 0.0)
+    if chosen.size:
+        marginal = np.asarray(sp.csr_array(a[:, chosen], dtype=np.float64).T @ sole)
+    else:
+        marginal = np.zeros(0)
+    return covered, assignment, marginal
+
+
+def _integral(c: np.ndarray) -> bool:
+    return bool(np.all(c == np.round(c)))
+
+
+# ---------------------------------------------------------------------------
+# The reduced covering core
+
+
+@dataclass
+class _CoreResult:
+    chosen: np.ndarray
+    bound: float
+    status: Status
+    method: str
+    reduction: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Reduced:
+    a: sp.csr_array
+    cols: np.ndarray
+    w: np.ndarray
+    fixed: list[np.ndarray] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)
+
+
+def _solve_core(
+    a: sp.csr_array,
+    c: np.ndarray,
+    w: np.ndarray,
+    need: float | None,
+    method: str,
+    time_limit: float | None,
+) -> _CoreResult:
+    """Cover all rows of ``a`` (``need`` None) or rows of weight >= ``need`` at least cost."""
+    t0 = time.perf_counter()
+    rows0, cols0, nnz0 = a.shape[0], a.shape[1], a.nnz
+    red = _reduce_full(a, c) if need is None else _reduce_partial(a, c, w)
+    a, cols, w = red.a, red.cols, red.w
+    fixed = np.concatenate(red.fixed).astype(np.int64) if red.fixed else np.zeros(0, np.int64)
+    fixed_cost = float(c[fixed].sum())
+    cr = c[cols]
+    reduction = {
+        "rows": (rows0, a.shape[0]),
+        "columns": (cols0, a.shape[1]),
+        "entries": (nnz0, a.nnz),
+        "fixed": int(fixed.size),
+        "skipped": sorted(red.skipped),
+    }
+    goal = float(w.sum()) if need is None else need
+    if a.shape[0] == 0 or goal <= 0:
+        return _CoreResult(fixed, fixed_cost, "optimal", "reduction", reduction)
+
+    csc = sp.csc_array(a)
+    pick = _greedy(csc, cr, w, goal)
+    pick = _drop_redundant(csc, cr, w, goal, pick)
+    use_exact = method == "exact" or (method == "auto" and a.nnz <= _EXACT_MAX_NNZ)
+    if use_exact:
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+        pick, bound, status = _exact(a, cr, w, need, pick, left)
+        name = "milp"
+    else:
+        bound = _lagrangian_bound(a, cr, w, need, float(cr[pick].sum()))
+        status = "feasible"
+        name = "greedy+lagrangian"
+    return _CoreResult(
+        np.concatenate([fixed, cols[pick]]).astype(np.int64),
+        fixed_cost + bound,
+        status,
+        name,
+        reduction,
+    )
+
+
+def _reduce_full(a: sp.csr_array, c: np.ndarray) -> _Reduced:
+    """Reduce a set-covering instance (every row must be covered)."""
+    red = _Reduced(a, np.arange(a.shape[1]), np.ones(a.shape[0]))
+    for _ in range(50):
+        a = red.a
+        changed = False
+        # a site that is the only cover of some point is in every cover
+        deg = np.diff(a.indptr)
+        if (deg == 1).any():
+            ess = np.zeros(a.shape[1], dtype=bool)
+            ess[a.indices[a.indptr[:-1][deg == 1]]] = True
+            red.fixed.append(red.cols[ess])
+            _keep(red, ~hits(a, ess), ~ess)
+            changed = True
+        if red.a.shape[0] == 0:
+            break
+        merged = merge_identical_rows(red.a, np.ones(red.a.shape[0]))
+        if merged.matrix.shape[0] < red.a.shape[0]:
+            red.a = as_coverage(merged.matrix)
+            red.w = np.ones(red.a.shape[0])
+            changed = True
+        drop_rows = _superset_rows(red.a, red.skipped)
+        if drop_rows is not None and drop_rows.any():
+            _keep(red, ~drop_rows, None)
+            changed = True
+        cr = c[red.cols]
+        drop_cols = np.diff(sp.csc_array(red.a).indptr) == 0
+        dom = dominated_columns(red.a, cr, max_work=_COLUMN_DOMINANCE_WORK)
+        if dom is None:
+            red.skipped.add("column dominance")
+        else:
+            drop_cols |= dom
+        drop_cols |= _cheaper_by_others(red.a, cr)
+        if drop_cols.any():
+            _keep(red, None, ~drop_cols)
+            changed = True
+        if not changed:
+            break
+    red.w = np.ones(red.a.shape[0])
+    return red
+
+
+def _reduce_partial(a: sp.csr_array, c: np.ndarray, w: np.ndarray) -> _Reduced:
+    """Reduce a partial-covering instance (merge rows, drop dominated sites)."""
+    merged = merge_identical_rows(a, w)
+    red = _Reduced(as_coverage(merged.matrix), np.arange(a.shape[1]), merged.weights)
+    drop = np.diff(sp.csc_array(red.a).indptr) == 0
+    dom = dominated_columns(red.a, c, max_work=_COLUMN_DOMINANCE_WORK)
+    if dom is None:
+        red.skipped.add("column dominance")
+    else:
+        drop |= dom
+    _keep(red, None, ~drop)
+    return red
+
+
+def _keep(red: _Reduced, rows: np.ndarray | None, cols: np.ndarray | None) -> None:
+    a = red.a if rows is None else red.a[rows]
+    if rows is not None:
+        red.w = red.w[rows]
+    if cols is not None:
+        a = a[:, cols]
+        red.cols = red.cols[cols]
+    red.a = as_coverage(a)
+
+
+def _superset_rows(a: sp.csr_array, skipped: set[str]) -> np.ndarray | None:
+    """Mask rows whose set of sites contains another row's set (never both of two equal rows)."""
+    col_deg = np.bincount(a.indices, minlength=a.shape[1]).astype(np.int64)
+    if int((col_deg * col_deg).sum()) > _ROW_DOMINANCE_WORK:
+        skipped.add("row dominance")
+        return None
+    ai = sp.csr_array(a, dtype=np.int32)
+    overlap = sp.coo_array(ai @ ai.T)
+    k, i, v = overlap.row, overlap.col, overlap.data
+    deg = np.diff(a.indptr)
+    sel = (k != i) & (v == deg[k]) & ((deg[k] < deg[i]) | (k < i))
+    out = np.zeros(a.shape[0], dtype=bool)
+    out[i[sel]] = True
+    return out
+
+
+def _cheaper_by_others(a: sp.csr_array, c: np.ndarray) -> np.ndarray:
+    """Mask sites costing more than the cheapest other covers of all their points.
+
+    Such a site is in no optimal cover: replacing it by those covers keeps
+    every point covered at strictly lower cost.
+    """
+    n = a.shape[0]
+    deg = np.diff(a.indptr)
+    if n == 0 or a.nnz == 0:
+        return np.zeros(a.shape[1], dtype=bool)
+    row = np.repeat(np.arange(n), deg)
+    ce = c[a.indices]
+    order = np.lexsort((ce, row))
+    first = order[a.indptr[:-1]]
+    min1 = ce[first]
+    arg1 = a.indices[first]
+    second = order[np.minimum(a.indptr[:-1] + 1, a.nnz - 1)]
+    min2 = np.where(deg >= 2, ce[second], np.inf)
+    replace = np.where(a.indices == arg1[row], min2[row], min1[row])
+    others = np.bincount(a.indices, weights=replace, minlength=a.shape[1])
+    return c > others + 1e-9 * np.maximum(1.0, np.abs(others))
+
+
+def _greedy(csc: sp.csc_array, c: np.ndarray, w: np.ndarray, goal: float) -> np.ndarray:
+    """Pick sites by least cost per newly covered weight until ``goal`` is reached."""
+    n, m = csc.shape
+    covered = np.zeros(n, dtype=bool)
+    gain = np.asarray(sp.csr_array(csc.T, dtype=np.float64) @ w) if m else np.zeros(0)
+    remaining = goal
+    tol = 1e-9 * max(1.0, goal)
+    heap = [(c[j] / min(gain[j], remaining), int(j)) for j in np.flatnonzero(gain > 0)]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    while remaining > tol and heap:
+        _, j = heapq.heappop(heap)
+        rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+        fresh = rows[~covered[rows]]
+        g = float(w[fresh].sum())
+        eff = min(g, remaining)
+        if eff <= 0:
+            continue
+        ratio = c[j] / eff
+        if heap and ratio > heap[0][0] * (1 + 1e-12) + 1e-15:
+            heapq.heappush(heap, (ratio, j))
+            continue
+        covered[fresh] = True
+        remaining -= g
+        chosen.append(j)
+    if remaining > tol:
+        msg = "the sites cannot cover the demand asked for"
+        raise RuntimeError(msg)
+    return np.array(chosen, dtype=np.int64)
+
+
+def _drop_redundant(
+    csc: sp.csc_array, c: np.ndarray, w: np.ndarray, goal: float, chosen: np.ndarray
+) -> np.ndarray:
+    """Remove chosen sites, dearest first, while the rest still reach ``goal``."""
+    n = csc.shape[0]
+    count = np.zeros(n, dtype=np.int64)
+    for j in chosen:
+        count[csc.indices[csc.indptr[j] : csc.indptr[j + 1]]] += 1
+    total = float(w[count > 0].sum())
+    tol = 1e-9 * max(1.0, goal)
+    keep = []
+    for j in sorted(chosen.tolist(), key=lambda k: (-c[k], -k)):
+        rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+        loss = float(w[rows[count[rows] == 1]].sum())
+        if total - loss >= goal - tol:
+            count[rows] -= 1
+            total -= loss
+        else:
+            keep.append(j)
+    return np.sort(np.array(keep, dtype=np.int64))
+
+
+def _lagrangian_bound(
+    a: sp.csr_array,
+    c: np.ndarray,
+    w: np.ndarray,
+    need: float | None,
+    upper: float,
+    *,
+    iterations: int = 400,
+) -> float:
+    """Return a lower bound on the least covering cost by subgradient optimisation.
+
+    The cover constraints ``y_i <= sum_j a_ij x_j`` are relaxed with
+    multipliers ``u >= 0``; for full covering ``y = 1``, for partial covering
+    ``y`` solves a fractional knapsack ``min u @ y`` s.t. ``w @ y >= need``.
+    """
+    n = a.shape[0]
+    at = sp.csr_array(a.T, dtype=np.float64)
+    af = sp.csr_array(a, dtype=np.float64)
+    col_deg = np.maximum(np.diff(sp.csc_array(a).indptr), 1)
+    per_row = c / col_deg
+    u = np.zeros(n)
+    rowmin = np.full(n, np.inf)
+    np.minimum.at(rowmin, np.repeat(np.arange(n), np.diff(a.indptr)), per_row[a.indices])
+    u[:] = np.where(np.isfinite(rowmin), rowmin, 0.0)
+    best = 0.0
+    lam = 2.0
+    stall = 0
+    ratio_order = None
+    for _ in range(iterations):
+        red = c - at @ u
+        x = red < 0
+        if need is None:
+            y = np.ones(n)
+        else:
+            ratio_order = np.argsort(u / w, kind="stable")
+            y = _fractional_fill(w, ratio_order, need)
+        value = float(red[x].sum() + u @ y)
+        if value > best + 1e-9 * max(1.0, abs(best)):
+            best = value
+            stall = 0
+        else:
+            stall += 1
+            if stall >= 15:
+                lam /= 2
+                stall = 0
+        g = y - af @ x.astype(np.float64)
+        norm = float(g @ g)
+        if norm <= 1e-18 or lam < 1e-5 or upper - best <= 1e-6 * max(1.0, upper):
+            break
+        step = lam * max(upper - value, 1e-6 * max(1.0, upper)) / norm
+        u = np.maximum(0.0, u + step * g)
+    return min(best, upper)
+
+
+def _fractional_fill(w: np.ndarray, order: np.ndarray, need: float) -> np.ndarray:
+    """Return ``y`` in [0, 1] filling ``need`` weight in ``order`` (last one fractional)."""
+    y = np.zeros(w.size)
+    cum = np.cumsum(w[order])
+    k = int(np.searchsorted(cum, need - 1e-12))
+    y[order[:k]] = 1.0
+    if k < order.size:
+        before = cum[k - 1] if k > 0 else 0.0
+        y[order[k]] = min(1.0, max(0.0, (need - before) / w[order[k]]))
+    return y
+
+
+def _exact(
+    a: sp.csr_array,
+    c: np.ndarray,
+    w: np.ndarray,
+    need: float | None,
+    start: np.ndarray,
+    time_limit: float | None,
+) -> tuple[np.ndarray, float, Status]:
+    """Solve the reduced covering MILP; return chosen columns, lower bound and status."""
+    n, m = a.shape
+    x0 = np.zeros(m)
+    x0[start] = 1.0
+    start_cost = float(c[start].sum())
+    if need is None:
+        res = solve_milp(
+            c,
+            a.astype(np.float64),
+            np.ones(n),
+            np.full(n, np.inf),
+            col_upper=np.ones(m),
+            integrality=np.ones(m),
+            time_limit=time_limit,
+            start=x0,
+        )
+    else:
+        # y_i - sum_j a_ij x_j <= 0 and w @ y >= need, with y continuous in [0, 1]
+        link = sp.hstack([-sp.csr_array(a, dtype=np.float64), sp.eye_array(n)], format="csr")
+        total = sp.csr_array(np.concatenate([np.zeros(m), w])[None, :])
+        cons = sp.vstack([link, total], format="csr")
+        y0 = np.minimum(a.astype(np.float64) @ x0, 1.0)
+        res = solve_milp(
+            np.concatenate([c, np.zeros(n)]),
+            cons,
+            np.concatenate([np.full(n, -np.inf), [need]]),
+            np.concatenate([np.zeros(n), [np.inf]]),
+            col_upper=np.ones(m + n),
+            integrality=np.concatenate([np.ones(m), np.zeros(n)]),
+            time_limit=time_limit,
+            start=np.concatenate([x0, y0]),
+        )
+    bound = res.bound if math.isfinite(res.bound) else 0.0
+    if res.x is not None and res.objective <= start_cost + 1e-9:
+        pick = np.flatnonzero(res.x[:m] > 0.5)
+    else:
+        pick = start
+    status: Status = "optimal" if res.status == "optimal" else "time_limit"
+    if res.status not in ("optimal", "time_limit"):
+        msg = f"HiGHS failed on the reduced covering model (status {res.status!r})"
+        raise RuntimeError(msg)
+    return pick.astype(np.int64), max(bound, 0.0), status
