@@ -7,6 +7,7 @@ projections) and :class:`DataError` (every problem in a file at once).
 """
 
 from ._errors import DataError, OfflineError, Problem
+from .demo import list_demos, load_demo
 from .model import PlanningData, Provenance, empty_layer
 from .schema import KINDS, LAYER_KINDS, layer_kind
 
@@ -20,4 +21,6 @@ __all__ = [
     "Provenance",
     "empty_layer",
     "layer_kind",
+    "list_demos",
+    "load_demo",
 ]
