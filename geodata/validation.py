@@ -1,0 +1,549 @@
+"""Validating layers: find every problem in a table, then raise once.
+
+:func:`validate_layer` turns a table as a planner wrote it (any column names
+the schema knows, Chinese headers and labels, coordinates in lon/lat columns,
+a WKT column or a geometry column, any supported datum) into a layer of one
+of the kinds in :mod:`geodata.schema`, or raises a :class:`DataError` that
+lists every problem found.
+
+Row numbers
+-----------
+Every :class:`Problem` names the **data row**, counted from 1: the first row
+under the header is row 1, whatever the table's index. In Excel, where the
+header is line 1, data row ``n`` is on line ``n + 1``. Problems about the whole
+file (a missing column, for instance) have ``row=None``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.validation import explain_validity
+
+from . import crs as _crs
+from ._errors import DataError, Problem
+from .schema import CATEGORY_LABELS_ZH, Field, LayerKind, layer_kind
+
+_LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
+_LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
+_WKT_NAMES = ("wkt", "geometry", "geom", "几何")
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "有", "√", "✓", "对"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "否", "无", "×", "✗", "不"})
+_REPORT_COLUMNS = ["row", "column", "message", "value"]
+_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "　": " "})
+
+
+def _norm(name: object) -> str:
+    text = str(name).translate(_WIDTH).strip().casefold()
+    return re.sub(r"\s+", "", text)
+
+
+def _bare(name: object) -> str:
+    """Return a normalised name without a trailing unit in parentheses."""
+    return re.sub(r"\(.*?\)$", "", _norm(name)) or _norm(name)
+
+
+def _cat_key(value: object) -> str:
+    return re.sub(r"[\s_\-]+", "", str(value).translate(_WIDTH).strip().casefold())
+
+
+class _Collector:
+    """Problems found so far, and which data rows (0-based) they make unusable."""
+
+    def __init__(self) -> None:
+        self.file: list[Problem] = []
+        self.rows: list[Problem] = []
+        self.bad: set[int] = set()
+
+    def whole(self, column: str | None, message: str, value: object = None) -> None:
+        self.file.append(Problem(None, column, message, None if value is None else str(value)))
+
+    def row(
+        self, pos: int | np.integer[Any], column: str | None, message: str, value: object = None
+    ) -> None:
+        text = None if value is None or _is_missing(value) else str(value)
+        self.rows.append(Problem(int(pos) + 1, column, message, text))
+        self.bad.add(int(pos))
+
+    def ordered(self) -> list[Problem]:
+        return self.file + sorted(self.rows, key=lambda p: p.row or 0)
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _find_named(
+    columns: Iterable[object], names: tuple[str, ...], what: str, found: _Collector
+) -> object | None:
+    """Return the column whose name is in ``names`` (earliest name wins)."""
+    best: dict[int, list[object]] = {}
+    for col in columns:
+        for key in (_norm(col), _bare(col)):
+            if key in names:
+                best.setdefault(names.index(key), []).append(col)
+                break
+    if not best:
+        return None
+    cols = best[min(best)]
+    if len(cols) > 1:
+        listed = " and ".join(repr(str(c)) for c in cols)
+        found.whole(None, f"columns {listed} could each be the {what}; rename or remove one")
+        return None
+    return cols[0]
+
+
+def _map_columns(columns: list[object], spec: LayerKind, found: _Collector) -> dict[str, object]:
+    """Map schema field names to source columns: exact names first, then aliases."""
+    mapping: dict[str, object] = {}
+    claimed: set[int] = set()
+
+    def take(field: Field, cols: list[object]) -> None:
+        if len(cols) == 1:
+            mapping[field.name] = cols[0]
+            claimed.add(columns.index(cols[0]))
+        elif len(cols) > 1:
+            listed = " and ".join(repr(str(c)) for c in cols)
+            found.whole(
+                field.name,
+                f"columns {listed} both map to field {field.name!r}; rename or remove one",
+            )
+
+    for f in spec.fields:
+        take(f, [c for c in columns if _norm(c) == f.name])
+    for f in spec.fields:
+        if f.name in mapping or any(p.column == f.name for p in found.file):
+            continue
+        names = {_norm(a) for a in (*f.aliases, f.label_zh) if a}
+        names |= {_bare(a) for a in (*f.aliases, f.label_zh) if a}
+        cols = [
+            c
+            for i, c in enumerate(columns)
+            if i not in claimed and (_norm(c) in names or _bare(c) in names)
+        ]
+        take(f, cols)
+    return mapping
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(numbers, missing, bad)`` for a column of numbers or text."""
+    obj = values.astype(object)
+    missing = np.array([_is_missing(v) for v in obj], dtype=bool)
+    is_bool = np.array([isinstance(v, bool | np.bool_) for v in obj], dtype=bool)
+    text = obj.map(lambda v: "" if _is_missing(v) else str(v))
+    cleaned = text.str.replace(r"[\s,，]", "", regex=True)
+    nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
+    bad = ~missing & (~np.isfinite(nums) | is_bool)
+    nums[missing | bad] = np.nan
+    return nums, missing, bad
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    out: list[str | None] = []
+    for v in values.astype(object):
+        if _is_missing(v):
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))
+        else:
+            out.append(str(v).strip())
+    return out
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _coerce_numeric(
+    f: Field, values: pd.Series, column: str, found: _Collector
+) -> tuple[np.ndarray, np.ndarray]:
+    nums, missing, bad = _numbers(values)
+    raw = values.astype(object).to_numpy()
+    for pos in np.flatnonzero(bad):
+        found.row(pos, column, f"{f.name} must be a number", raw[pos])
+    if f.type == "int":
+        frac = ~np.isnan(nums) & (np.mod(nums, 1) != 0)
+        for pos in np.flatnonzero(frac):
+            found.row(pos, column, f"{f.name} must be a whole number", raw[pos])
+    if f.minimum is not None or f.maximum is not None:
+        lo = -np.inf if f.minimum is None else f.minimum
+        hi = np.inf if f.maximum is None else f.maximum
+        out = ~np.isnan(nums) & ((nums < lo) | (nums > hi))
+        rng = f"between {_fmt(lo)} and {_fmt(hi)}"
+        if f.maximum is None:
+            rng = f"at least {_fmt(lo)}"
+        elif f.minimum is None:
+            rng = f"at most {_fmt(hi)}"
+        unit = f" {f.unit}" if f.unit else ""
+        for pos in np.flatnonzero(out):
+            found.row(pos, column, f"{f.name} must be {rng}{unit}", raw[pos])
+    return nums, missing
+
+
+def _bool_value(value: object) -> bool | None:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | float | np.integer | np.floating) and value in (0, 1):
+        return bool(value)
+    key = _cat_key(value)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    return None
+
+
+def _category_lookup(f: Field) -> dict[str, str]:
+    lookup = {_cat_key(a): a for a in f.allowed}
+    for value, label in CATEGORY_LABELS_ZH.get(f.name, {}).items():
+        if value in f.allowed:
+            lookup.setdefault(_cat_key(label), value)
+    return lookup
+
+
+def _allowed_text(f: Field) -> str:
+    labels = CATEGORY_LABELS_ZH.get(f.name, {})
+    return ", ".join(f"{a} ({labels[a]})" if a in labels else a for a in f.allowed)
+
+
+def _coerce_field(
+    f: Field, values: pd.Series | None, column: str, n: int, found: _Collector
+) -> np.ndarray:
+    """Return the typed values of one field, recording every bad value."""
+    if values is None:
+        fill = f.default
+        if fill is None:
+            fill = "" if f.type in ("str", "category") else np.nan
+        dtype = {"int": "int64", "float": "float64", "bool": "bool"}.get(f.type, object)
+        return np.full(n, fill, dtype=dtype)
+    raw = values.astype(object).to_numpy()
+    if f.type in ("int", "float"):
+        nums, missing = _coerce_numeric(f, values, column, found)
+        if f.required:
+            for pos in np.flatnonzero(missing):
+                found.row(pos, column, f"required value {f.name} is missing")
+        fill = np.nan if f.default is None else float(f.default)  # type: ignore[arg-type]
+        nums = np.where(missing, fill, nums)
+        if f.type == "int":
+            return np.nan_to_num(nums, nan=0.0).astype("int64")
+        return nums
+    if f.type == "bool":
+        out = np.zeros(n, dtype=bool)
+        for i, v in enumerate(raw):
+            if _is_missing(v):
+                if f.required:
+                    found.row(i, column, f"required value {f.name} is missing")
+                out[i] = bool(f.default)
+                continue
+            parsed = _bool_value(v)
+            if parsed is None:
+                found.row(i, column, f"{f.name} must be yes/no (是/否, true/false, 1/0)", v)
+            else:
+                out[i] = parsed
+        return out
+    texts = _texts(values)
+    result = np.empty(n, dtype=object)
+    lookup = _category_lookup(f) if f.type == "category" else {}
+    for i, text in enumerate(texts):
+        if text is None:
+            if f.required:
+                found.row(i, column, f"required value {f.name} is missing")
+            result[i] = "" if f.default is None else f.default
+        elif f.type == "category":
+            value = lookup.get(_cat_key(text))
+            if value is None:
+                found.row(i, column, f"unknown {f.name}; allowed: {_allowed_text(f)}", text)
+            result[i] = value
+        else:
+            result[i] = text
+    return result
+
+
+def _geometry_from_lonlat(
+    data: pd.DataFrame, lon_col: object, lat_col: object, found: _Collector
+) -> tuple[np.ndarray, np.ndarray]:
+    lon, lon_missing, lon_bad = _numbers(data[lon_col])
+    lat, lat_missing, lat_bad = _numbers(data[lat_col])
+    raw_lon = data[lon_col].astype(object).to_numpy()
+    raw_lat = data[lat_col].astype(object).to_numpy()
+    for pos in np.flatnonzero(lon_missing):
+        found.row(pos, str(lon_col), "longitude is missing")
+    for pos in np.flatnonzero(lat_missing):
+        found.row(pos, str(lat_col), "latitude is missing")
+    for pos in np.flatnonzero(lon_bad):
+        found.row(pos, str(lon_col), "longitude is not a number", raw_lon[pos])
+    for pos in np.flatnonzero(lat_bad):
+        found.row(pos, str(lat_col), "latitude is not a number", raw_lat[pos])
+    return lon, lat
+
+
+def _check_degrees(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    lon_col: str | None,
+    lat_col: str | None,
+    found: _Collector,
+    *,
+    rows: np.ndarray,
+) -> None:
+    """Record coordinates out of range or apparently swapped (degrees expected)."""
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    swapped = ok & (np.abs(lat) > 90) & (np.abs(lat) <= 180) & (np.abs(lon) <= 90)
+    bad_lon = ok & ~swapped & (np.abs(lon) > 180)
+    bad_lat = ok & ~swapped & (np.abs(lat) > 90)
+    for i in np.flatnonzero(swapped):
+        found.row(
+            rows[i],
+            lat_col,
+            f"latitude {lat[i]:g} is out of range [-90, 90] while longitude {lon[i]:g} "
+            "looks like a latitude: longitude and latitude appear swapped; swap the two columns",
+            f"lon={lon[i]:g}, lat={lat[i]:g}",
+        )
+    for i in np.flatnonzero(bad_lon):
+        found.row(rows[i], lon_col, "longitude is out of range [-180, 180]", f"{lon[i]:g}")
+    for i in np.flatnonzero(bad_lat):
+        found.row(rows[i], lat_col, "latitude is out of range [-90, 90]", f"{lat[i]:g}")
+
+
+def _is_geographic(source: str) -> bool:
+    if source in ("wgs84", "cgcs2000", "gcj02", "bd09"):
+        return True
+    import pyproj
+
+    return bool(pyproj.CRS.from_user_input(source).is_geographic)
+
+
+def _parse_wkt(values: pd.Series, column: str, found: _Collector) -> np.ndarray:
+    geoms = np.empty(len(values), dtype=object)
+    for pos, v in enumerate(values.astype(object)):
+        if isinstance(v, shapely.Geometry):
+            geoms[pos] = v
+        elif _is_missing(v):
+            geoms[pos] = None
+        else:
+            try:
+                geoms[pos] = shapely.from_wkt(str(v).strip())
+            except shapely.errors.GEOSException:
+                geoms[pos] = None
+                found.row(pos, column, "geometry is not valid WKT", str(v)[:60])
+    return geoms
+
+
+def _check_geometry(
+    geoms: np.ndarray, spec: LayerKind, column: str, found: _Collector, *, parsed: set[int]
+) -> None:
+    wanted = ("Point",) if spec.geometry == "Point" else ("Polygon", "MultiPolygon")
+    article = "a point" if spec.geometry == "Point" else "a polygon"
+    for pos, g in enumerate(geoms):
+        if pos in parsed:
+            continue
+        if g is None or g.is_empty:
+            found.row(pos, column, "geometry is empty")
+        elif g.geom_type not in wanted:
+            found.row(pos, column, f"wrong geometry type: expected {article}, got {g.geom_type}")
+        elif not g.is_valid:
+            found.row(pos, column, f"invalid geometry: {explain_validity(g)}")
+
+
+def validate_layer(
+    data: pd.DataFrame,
+    kind: str,
+    *,
+    crs: Any = None,
+    source: str | None = None,
+    lenient: bool = False,
+    return_report: bool = False,
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Check a table against a layer kind and return it as a clean layer.
+
+    Every problem in the table is collected before anything is raised.
+
+    Parameters
+    ----------
+    data
+        A GeoDataFrame, or a DataFrame with coordinates in longitude/latitude
+        columns (``lon``/``lng``/``longitude``/``x``/``经度``, ``lat``/
+        ``latitude``/``y``/``纬度``) or in a WKT column (``wkt``/``geometry``/
+        ``geom``/``几何``). Column names may be field names, aliases or
+        Chinese headers of the kind (see ``docs/data.md``), in any case;
+        category values may be the Chinese labels.
+    kind
+        Layer kind, one of :data:`geodata.schema.KINDS`.
+    crs
+        Coordinate system of the coordinates, any value
+        :func:`geodata.crs.parse_crs` accepts. None means the GeoDataFrame's
+        own crs, or WGS84 for a table. A GeoDataFrame's own crs is used
+        unless ``crs`` is ``"gcj02"`` or ``"bd09"``: such data claims
+        EPSG:4326 but holds shifted numbers.
+    source
+        Name of the file, used in the error message.
+    lenient
+        If True, drop rows with problems instead of raising; problems with
+        the whole table (e.g. a missing required column) still raise.
+    return_report
+        If True, also return the table of skipped rows.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or tuple
+        The layer in EPSG:4326 with the kind's columns in schema order (typed,
+        missing optional columns filled with their defaults), then any other
+        columns, then ``geometry``. ``attrs["skipped"]`` lists skipped rows as
+        records with keys row, column, message, value (one per problem;
+        empty unless lenient). With ``return_report`` the same as a
+        DataFrame: ``(layer, report)``.
+
+    Raises
+    ------
+    geodata.DataError
+        Listing every problem (row number, column, message, value).
+    """
+    spec = layer_kind(kind)
+    found = _Collector()
+    table = pd.DataFrame(data).reset_index(drop=True)
+    n = len(table)
+    user_crs = None if crs is None else _crs.parse_crs(crs)
+    geom_col: object | None = None
+    file_crs: str | None = None
+    if isinstance(data, gpd.GeoDataFrame) and data.geometry.name in table.columns:
+        geom_col = data.geometry.name
+        file_crs = None if data.crs is None else _crs.parse_crs(data.crs)
+        if n and table[geom_col].isna().all():
+            geom_col = None
+    columns = [c for c in table.columns if c != geom_col]
+    if isinstance(data, gpd.GeoDataFrame):
+        columns = [c for c in columns if c != data.geometry.name]
+
+    used: list[object] = []
+    geoms: np.ndarray
+    parsed: set[int] = set()
+    lon_col = lat_col = None
+    if geom_col is not None:
+        geoms = np.asarray(table[geom_col].to_numpy(), dtype=object)
+    else:
+        lon_col = _find_named(columns, _LON_NAMES, "longitude", found)
+        lat_col = _find_named(columns, _LAT_NAMES, "latitude", found)
+        wkt_col = _find_named(columns, _WKT_NAMES, "WKT geometry", found)
+        if spec.geometry == "Point" and lon_col is not None and lat_col is not None:
+            used = [lon_col, lat_col]
+            lon, lat = _geometry_from_lonlat(table, lon_col, lat_col, found)
+            parsed = set(found.bad)
+            geoms = np.asarray(shapely.points(lon, lat), dtype=object)
+            for pos in parsed:
+                geoms[pos] = None
+        elif wkt_col is not None:
+            used = [wkt_col]
+            geoms = _parse_wkt(table[wkt_col], str(wkt_col), found)
+            parsed = set(found.bad)
+        else:
+            geoms = np.full(n, None, dtype=object)
+            found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
+            if spec.geometry == "Point":
+                need = "longitude and latitude columns (e.g. lon/lat or 经度/纬度) or a WKT column"
+                if (lon_col is None) != (lat_col is None):
+                    have = "longitude" if lat_col is None else "latitude"
+                    need = f"a {'latitude' if have == 'longitude' else 'longitude'} column "
+                    need += f"to go with the {have} column"
+            else:
+                need = "polygon geometry: a WKT column (wkt/geometry/几何) or a spatial file"
+            found.whole(None, f"no coordinates found: need {need}; found columns: {found_cols}")
+
+    has_own_crs = geom_col is not None and file_crs is not None
+    source_crs = (file_crs if has_own_crs else user_crs) or "wgs84"
+    if user_crs in ("gcj02", "bd09"):
+        if has_own_crs and not _is_geographic(str(file_crs)):
+            projected = gpd.GeoSeries(geoms, crs=file_crs).to_crs("EPSG:4326")
+            geoms = np.asarray(projected.values, dtype=object)
+        source_crs = user_crs
+
+    rest: list[object] = [c for c in columns if c not in used]
+    mapping = _map_columns(rest, spec, found)
+    missing = [f.name for f in spec.fields if f.required and f.name not in mapping]
+    if missing:
+        found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
+        for name in missing:
+            f = spec.field(name)
+            also = f" or {f.label_zh}" if f.label_zh else ""
+            found.whole(
+                name,
+                f"required column {name!r}{also} is missing; found columns: {found_cols}",
+            )
+
+    values: dict[str, np.ndarray] = {}
+    for f in spec.fields:
+        col = mapping.get(f.name)
+        series = None if col is None else table[col]
+        values[f.name] = _coerce_field(f, series, str(col or f.name), n, found)
+
+    ids = values["id"]
+    first_seen: dict[object, int] = {}
+    for pos, value in enumerate(ids):
+        if value in (None, ""):
+            continue
+        if value in first_seen:
+            found.row(
+                pos,
+                str(mapping.get("id", "id")),
+                f"duplicate id: also used on row {first_seen[value] + 1}",
+                value,
+            )
+        else:
+            first_seen[value] = pos
+
+    geo_name = str(geom_col) if geom_col is not None else (str(used[0]) if used else "geometry")
+    ok_geoms = np.array([g is not None and not g.is_empty for g in geoms] if n else [], dtype=bool)
+    if n and _is_geographic(source_crs) and ok_geoms.any():
+        idx = np.flatnonzero(ok_geoms)
+        bounds = shapely.bounds(geoms[idx])
+        lon_ok = _check_lonlat_bounds(bounds)
+        _check_degrees(
+            lon_ok[0],
+            lon_ok[1],
+            None if lon_col is None else str(lon_col),
+            None if lat_col is None else str(lat_col),
+            found,
+            rows=idx,
+        )
+    _check_geometry(geoms, spec, geo_name, found, parsed=parsed | found.bad)
+
+    if found.file or (found.rows and not lenient):
+        raise DataError(found.ordered(), source=source)
+
+    keep = np.array([i not in found.bad for i in range(n)], dtype=bool)
+    out_cols: dict[str, Any] = {name: vals[keep] for name, vals in values.items()}
+    for col in rest:
+        if col not in mapping.values():
+            out_cols[str(col)] = table[col].to_numpy()[keep]
+    frame = pd.DataFrame(out_cols)
+    for f in spec.fields:
+        if f.type in ("str", "category"):
+            frame[f.name] = frame[f.name].astype(object)
+    series = gpd.GeoSeries(geoms[keep], crs="EPSG:4326")
+    if source_crs not in ("wgs84", "cgcs2000"):
+        series = _crs.transform_geometries(series, src=source_crs, dst="wgs84")
+    layer = gpd.GeoDataFrame(frame, geometry=series.values, crs="EPSG:4326")
+    skipped = sorted(found.rows, key=lambda p: p.row or 0)
+    report = pd.DataFrame([p.__dict__ for p in skipped], columns=_REPORT_COLUMNS)
+    layer.attrs["skipped"] = report.to_dict("records")
+    if return_report:
+        return layer, report
+    return layer
+
+
+def _check_lonlat_bounds(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return per-geometry lon and lat to test: the corner farthest out of range."""
+    lon = np.where(np.abs(bounds[:, 0]) > np.abs(bounds[:, 2]), bounds[:, 0], bounds[:, 2])
+    lat = np.where(np.abs(bounds[:, 1]) > np.abs(bounds[:, 3]), bounds[:, 1], bounds[:, 3])
+    return lon, lat
