@@ -6,10 +6,14 @@ The public API: :class:`PlanningData` (every layer of a planning area),
 projections) and :class:`DataError` (every problem in a file at once).
 """
 
+from . import crs
 from ._errors import DataError, OfflineError, Problem
 from .demo import list_demos, load_demo
 from .model import PlanningData, Provenance, empty_layer
+from .reading import read_layer
 from .schema import KINDS, LAYER_KINDS, layer_kind
+from .templates import layer_template
+from .validation import validate_layer
 
 __all__ = [
     "KINDS",
@@ -19,8 +23,12 @@ __all__ = [
     "PlanningData",
     "Problem",
     "Provenance",
+    "crs",
     "empty_layer",
     "layer_kind",
+    "layer_template",
     "list_demos",
     "load_demo",
+    "read_layer",
+    "validate_layer",
 ]

@@ -262,7 +262,7 @@ def _read_xlsx(content: bytes, name: str, sheet: str | int | None) -> pd.DataFra
             _fail(name, f"sheet {chosen} does not exist; the workbook has sheets {listed}")
         if isinstance(chosen, str) and chosen not in names:
             _fail(name, f"sheet {chosen!r} does not exist; the workbook has sheets {listed}")
-        table = book.parse(chosen, dtype=object)
+        table = pd.read_excel(book, sheet_name=chosen, dtype=object)
     table.columns = [str(c).strip() for c in table.columns]
     return _trim_blank_tail(table)
 
