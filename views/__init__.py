@@ -1,0 +1,1 @@
+"""Pages of the InfraSite Streamlit app (run with ``streamlit run app.py``)."""

@@ -1,0 +1,17 @@
+"""About: what the tool does and where its data comes from."""
+
+import streamlit as st
+
+from views.common import current_data, guard
+from views.i18n import t
+
+st.header(t("page_about"))
+st.write(t("about_text"))
+st.caption(t("internal_use"))
+
+with guard():
+    data = current_data()
+    st.subheader(t("about_sources"))
+    st.dataframe(data.summary(), hide_index=True)
+    if any(p.synthetic for p in data.provenance.values()):
+        st.info(t("synthetic_note"))

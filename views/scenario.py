@@ -1,0 +1,158 @@
+"""Siting scenario: ask where new sites should go, run it, show what changes."""
+
+import pandas as pd
+import streamlit as st
+
+from geodata.schema import BANDS, CANDIDATE_SOURCES
+from planning import maps, scenarios
+from views.common import category_label, current_data, data_caption, guard, show_map
+from views.common import scenarios as saved_scenarios
+from views.i18n import language, t
+
+st.header(t("page_scenario"))
+
+
+def _show_result(result: scenarios.ScenarioResult, data) -> None:
+    s = result.summary
+    st.subheader(f"{t('results')}: {result.name}")
+    cols = st.columns(6)
+    cols[0].metric(t("sites"), f"{s['sites']}")
+    cols[1].metric(t("cost"), f"{s['cost_cny']:,.0f}")
+    cols[2].metric(t("share_before"), f"{s['share_before']:.1%}")
+    cols[3].metric(
+        t("share_after"), f"{s['share_after']:.1%}", f"{s['share_after'] - s['share_before']:+.1%}"
+    )
+    cols[4].metric(t("gap"), f"{s['gap']:.2%}")
+    cols[5].metric(t("status"), str(s["status"]), f"{s['seconds']:.1f} s", delta_color="off")
+    if s["status"] == "time_limit":
+        st.warning(t("time_limit_hit", gap=f"{s['gap']:.2%}"))
+    m = maps.build_map(data, scenario=result, language=language())
+    show_map(m, key="scenario_map", height=520)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('proposed_sites')}**")
+        sites = result.proposed_sites
+        st.dataframe(pd.DataFrame(sites.drop(columns=sites.geometry.name)), hide_index=True)
+    with right:
+        st.markdown(f"**{t('curve')}**")
+        curve = result.curve
+        x = "budget_cny" if "budget_cny" in curve else "sites"
+        if len(curve) and x in curve and "share" in curve:
+            st.line_chart(curve, x=x, y="share")
+    st.markdown(f"**{t('indicators')}**")
+    st.dataframe(result.indicators)
+    with st.expander(t("scenario_spec")):
+        st.json(result.spec.to_dict())
+
+
+def _demand(choice: str, weights: dict[str, float]) -> str | dict[str, float]:
+    if choice != "mix":
+        return choice
+    return {k: v for k, v in weights.items() if v > 0}
+
+
+with guard():
+    data = current_data()
+    data_caption(data)
+    saved = saved_scenarios()
+
+    c1, c2 = st.columns(2)
+    infra = c1.radio(
+        t("infrastructure"),
+        ["5g", "charging"],
+        format_func=lambda v: t(f"infra_{v}"),
+        horizontal=True,
+        key="sc_infra",
+    )
+    band = None
+    if infra == "5g":
+        band = c2.selectbox(
+            t("band"), list(BANDS), index=list(BANDS).index("3.5GHz"), key="sc_band"
+        )
+    with st.form("scenario_form"):
+        c1, c2, c3 = st.columns(3)
+        name = c1.text_input(t("scenario_name"), value=f"S{len(saved) + 1}", key="sc_name")
+        objective = c2.selectbox(
+            t("objective"),
+            list(scenarios.OBJECTIVES),
+            format_func=lambda v: t(f"obj_{v}"),
+            key="sc_objective",
+        )
+        time_limit = c3.number_input(t("time_limit"), 1, 3600, 30, key="sc_time")
+        c1, c2, c3 = st.columns(3)
+        n_sites = c1.number_input(t("n_sites"), 1, 500, 5, key="sc_n")
+        budget = c2.number_input(
+            t("budget"), 1_000.0, 1e10, 2_000_000.0, step=100_000.0, key="sc_budget"
+        )
+        target = c3.slider(t("coverage_target"), 0.05, 1.0, 0.8, 0.05, key="sc_target")
+        c1, c2 = st.columns(2)
+        default = scenarios.default_radius(infra, band)
+        radius = c1.number_input(
+            t("radius"), 10.0, 50_000.0, float(default), step=50.0, key=f"sc_radius_{infra}_{band}"
+        )
+        demand_choice = st.selectbox(
+            t("demand"),
+            [*scenarios.DEMANDS, "mix"],
+            format_func=lambda v: t(f"demand_{v}"),
+            key="sc_demand",
+        )
+        weights = {}
+        if demand_choice == "mix":
+            wcols = st.columns(len(scenarios.DEMANDS))
+            for col, what in zip(wcols, scenarios.DEMANDS, strict=True):
+                weights[what] = col.number_input(
+                    t("weight_of", what=t(f"demand_{what}")), 0.0, 100.0, 1.0, key=f"sc_w_{what}"
+                )
+        sources = st.multiselect(
+            t("candidate_sources"),
+            list(CANDIDATE_SOURCES),
+            default=list(CANDIDATE_SOURCES),
+            format_func=lambda v: category_label("source", v),
+            key="sc_sources",
+        )
+        c1, c2 = st.columns(2)
+        count_existing = c1.checkbox(t("count_existing"), value=True, key="sc_existing")
+        modes = ["straight"]
+        if data.roads is not None and infra == "charging":
+            modes += ["road", "road_time"]
+        distance = c2.selectbox(
+            t("distance"), modes, format_func=lambda v: t(f"dist_{v}"), key="sc_distance"
+        )
+        if data.roads is None:
+            c2.caption(t("no_roads"))
+        submitted = st.form_submit_button(t("run"), type="primary")
+
+    if submitted:
+        spec = scenarios.ScenarioSpec(
+            name=name.strip() or f"S{len(saved) + 1}",
+            infrastructure=infra,
+            objective=objective,
+            n_sites=int(n_sites),
+            budget_cny=float(budget),
+            coverage_target=float(target),
+            radius_m=float(radius),
+            band=band,
+            demand=_demand(demand_choice, weights),
+            candidate_sources=tuple(sources) if sources else None,
+            count_existing=count_existing,
+            distance=distance,
+            time_limit=float(time_limit),
+        )
+        bar = st.progress(0.0, text=t("running"))
+
+        def _progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('running')} {message}")
+
+        with st.status(t("running"), expanded=False) as box:
+            result = scenarios.run_scenario(data, spec, progress=_progress)
+            box.update(label=t("done"), state="complete")
+        saved[result.name] = result
+        st.session_state["sc_show"] = result.name
+        st.success(t("scenario_saved", name=result.name))
+
+    if saved:
+        names = list(saved)
+        if st.session_state.get("sc_show") not in names:
+            st.session_state["sc_show"] = names[-1]
+        pick = st.selectbox(t("show_scenario"), names, key="sc_show")
+        _show_result(saved[pick], data)
