@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,9 @@ class PlanningData:
             for col in out.columns:
                 if out[col].dtype == bool:
                     out[col] = out[col].astype("int64")
-            out.to_file(path, layer=kind, driver="GPKG", engine="pyogrio")
+            # an empty layer still gets its kind's geometry type (GIS shows "Unknown" otherwise)
+            typed = {"geometry_type": LAYER_KINDS[kind].geometry} if out.empty else {}
+            out.to_file(path, layer=kind, driver="GPKG", engine="pyogrio", **typed)
         if self.roads is not None:
             from ._roads import roads_to_gdfs
 
@@ -178,8 +181,10 @@ class PlanningData:
         rows = [("__dataset__", json.dumps({"name": self.name}, ensure_ascii=False))]
         for key, prov in self.provenance.items():
             rows.append((key, json.dumps(prov.__dict__, ensure_ascii=False)))
-        with sqlite3.connect(path) as con:
-            con.execute(f"CREATE TABLE {_META_TABLE} (fid INTEGER PRIMARY KEY, layer TEXT, info TEXT)")
+        with closing(sqlite3.connect(path)) as con, con:
+            con.execute(
+                f"CREATE TABLE {_META_TABLE} (fid INTEGER PRIMARY KEY, layer TEXT, info TEXT)"
+            )
             con.executemany(f"INSERT INTO {_META_TABLE} (layer, info) VALUES (?, ?)", rows)
             con.execute(
                 "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
@@ -228,7 +233,7 @@ class PlanningData:
 def _read_metadata(path: Path) -> tuple[str | None, dict[str, Provenance]]:
     provenance: dict[str, Provenance] = {}
     name = None
-    with sqlite3.connect(path) as con:
+    with closing(sqlite3.connect(path)) as con:
         exists = con.execute(
             "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (_META_TABLE,)
         ).fetchone()[0]
