@@ -222,9 +222,7 @@ def _trim_blank_tail(table: pd.DataFrame) -> pd.DataFrame:
     last = int(filled.nonzero()[0].max()) + 1 if filled.any() else 0
     table = table.iloc[:last]
     blank = blank.iloc[:last]
-    drop = [
-        c for c in table.columns if str(c).startswith("Unnamed:") and bool(blank[c].all())
-    ]
+    drop = [c for c in table.columns if str(c).startswith("Unnamed:") and bool(blank[c].all())]
     return table.drop(columns=drop).reset_index(drop=True)
 
 
@@ -294,7 +292,8 @@ def _dbf_encoding(shp: Path) -> str | None:
     if raw[29] == 0x4D:
         return "GB18030"
     header = struct.unpack("<H", raw[8:10])[0]
-    body = raw[header:]
+    names = [raw[i : i + 11].split(b"\x00", 1)[0] for i in range(32, header - 1, 32)]
+    body = b"".join(names) + raw[header:]
     if body.isascii():
         return None
     try:
