@@ -14,7 +14,7 @@ from shapely.geometry import box
 import geodata
 
 UTM = "EPSG:32651"
-X0, Y0 = 620_000.0, 4_602_000.0  # about 120.45E 41.57N
+X0, Y0 = 287_400.0, 4_605_000.0  # about 120.45E 41.57N
 
 
 def points(xy, **columns) -> gpd.GeoDataFrame:

@@ -29,7 +29,7 @@ def small():
 
 
 def test_status_hand_computed(small):
-    st = coverage_status(small, charging_distance_m=1000)
+    st = coverage_status(small, charging_distance_m=1000.5)
     assert st.index.equals(small.enterprises.index)
     # E0 at the station; E1 at 500 m of B0 (radius 600); E2 at 200 m of B1 (radius 250);
     # E3 only near B2, which is planned, not operational; E4 2500 m from B0.
@@ -58,13 +58,13 @@ def test_status_rejects_degrees_and_bad_distance(small):
 
 
 def test_explicit_metric_crs_agrees(small):
-    a = coverage_status(small, charging_distance_m=1000)
-    b = coverage_status(small, charging_distance_m=1000, metric_crs="EPSG:32651")
+    a = coverage_status(small, charging_distance_m=1000.5)
+    b = coverage_status(small, charging_distance_m=1000.5, metric_crs="EPSG:32651")
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_stats_by_county(small):
-    st = coverage_status(small, charging_distance_m=1000)
+    st = coverage_status(small, charging_distance_m=1000.5)
     stats = coverage_stats(small, st, by="county", missing="none")
     assert list(stats.columns) == list(indicators.STATS_COLUMNS)
     assert list(stats.index) == ["A", "B", "none", "total"]
@@ -80,7 +80,7 @@ def test_stats_by_county(small):
 
 
 def test_stats_by_park_and_errors(small):
-    st = coverage_status(small, charging_distance_m=1000)
+    st = coverage_status(small, charging_distance_m=1000.5)
     stats = coverage_stats(small, st, by="park", total=False)
     assert list(stats.index) == ["-", "P", "Q"]
     assert stats.loc["Q", "firms_5g"] == 0
@@ -92,7 +92,7 @@ def test_stats_by_park_and_errors(small):
 
 
 def test_uncovered(small):
-    st = coverage_status(small, charging_distance_m=1000)
+    st = coverage_status(small, charging_distance_m=1000.5)
     un = uncovered_firms(small, st, what="5g")
     assert un["id"].tolist() == ["E4", "E3"]  # largest employer first
     unc = uncovered_firms(small, st, what="charging")
