@@ -3,7 +3,9 @@
 import streamlit as st
 
 from views.common import current_data, guard
-from views.i18n import t
+from views.i18n import translator
+
+t = translator()
 
 st.header(t("page_about"))
 st.write(t("about_text"))

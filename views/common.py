@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 import geodata
-from views.i18n import LANGUAGES, language, t
+from views.i18n import LANGUAGES, language, t, translator
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_VENDOR = APP_DIR / "static" / "vendor"
@@ -120,16 +120,18 @@ def scenarios() -> dict[str, Any]:
     return saved
 
 
-def kind_label(kind: str) -> str:
-    """Return the display name of a layer kind."""
-    return t(f"kind_{kind}")
+def kind_labeller() -> Any:
+    """Return a ``format_func`` giving layer-kind names in the current language."""
+    tr = translator()
+    return lambda kind: tr(f"kind_{kind}")
 
 
-def category_label(field: str, value: str) -> str:
-    """Return the display label of a category value in the interface language."""
+def category_labeller(field: str) -> Any:
+    """Return a ``format_func`` giving category labels in the current language."""
     from planning.maps import _category_label
 
-    return _category_label(field, value, language())
+    lang = language()
+    return lambda value: _category_label(field, value, lang)
 
 
 def tianditu_default() -> str:

@@ -5,7 +5,9 @@ import streamlit as st
 from planning import maps, scenarios
 from views.common import current_data, guard, show_map
 from views.common import scenarios as saved_scenarios
-from views.i18n import language, t
+from views.i18n import language, translator
+
+t = translator()
 
 st.header(t("page_compare"))
 

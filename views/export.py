@@ -7,7 +7,7 @@ import streamlit as st
 from planning import maps
 from views.common import current_data, guard
 from views.common import scenarios as saved_scenarios
-from views.i18n import LANGUAGES, language, t
+from views.i18n import LANGUAGES, language, translator
 
 FORMATS = {
     "gpkg": ("gpkg", "application/geopackage+sqlite3"),
@@ -17,6 +17,8 @@ FORMATS = {
     "summary_html": ("html", "text/html"),
     "summary_md": ("md", "text/markdown"),
 }
+
+t = translator()
 
 st.header(t("page_export"))
 

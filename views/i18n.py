@@ -6,6 +6,7 @@ sidebar (``st.session_state["language"]``), formatted with ``values``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -310,5 +311,25 @@ def language() -> str:
 
 def t(key: str, **values: Any) -> str:
     """Return the interface string ``key`` in the session language, formatted."""
-    text = STRINGS[language()].get(key) or STRINGS["en"].get(key, key)
+    return text_in(language(), key, **values)
+
+
+def text_in(lang: str, key: str, **values: Any) -> str:
+    """Return the interface string ``key`` in language ``lang``, formatted."""
+    text = STRINGS[lang].get(key) or STRINGS["en"].get(key, key)
     return text.format(**values) if values else text
+
+
+def translator() -> Callable[..., str]:
+    """Return ``t`` bound to the current session language.
+
+    Widget ``format_func`` callbacks must keep giving the labels of the run
+    that drew them, even after the language changes, so pages use this.
+    """
+    lang = language()
+
+    def bound(key: str, **values: Any) -> str:
+        return text_in(lang, key, **values)
+
+    bound.language = lang  # type: ignore[attr-defined]
+    return bound

@@ -5,7 +5,7 @@ import streamlit as st
 from geodata.schema import DIGITAL_STATUS, SECTORS
 from planning import indicators, maps
 from views.common import (
-    category_label,
+    category_labeller,
     coverage,
     current_data,
     data_caption,
@@ -14,7 +14,9 @@ from views.common import (
     show_map,
     tianditu_default,
 )
-from views.i18n import language, t
+from views.i18n import language, translator
+
+t = translator()
 
 st.header(t("page_map"))
 
@@ -35,13 +37,13 @@ with guard():
         pick_sector = st.multiselect(
             t("filter_sector"),
             list(SECTORS),
-            format_func=lambda v: category_label("sector", v),
+            format_func=category_labeller("sector"),
             key="f_sector",
         )
         pick_status = st.multiselect(
             t("filter_status"),
             list(DIGITAL_STATUS),
-            format_func=lambda v: category_label("digital_status", v),
+            format_func=category_labeller("digital_status"),
             key="f_status",
         )
     filters = {

@@ -5,9 +5,11 @@ import streamlit as st
 
 from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, scenarios
-from views.common import category_label, current_data, data_caption, guard, show_map
+from views.common import category_labeller, current_data, data_caption, guard, show_map
 from views.common import scenarios as saved_scenarios
-from views.i18n import language, t
+from views.i18n import language, translator
+
+t = translator()
 
 st.header(t("page_scenario"))
 
@@ -107,7 +109,7 @@ with guard():
             t("candidate_sources"),
             list(CANDIDATE_SOURCES),
             default=list(CANDIDATE_SOURCES),
-            format_func=lambda v: category_label("source", v),
+            format_func=category_labeller("source"),
             key="sc_sources",
         )
         c1, c2 = st.columns(2)
