@@ -597,19 +597,16 @@ def _scenario_list(scenario: Any) -> list[Any]:
     return [scenario]
 
 
-def _scenario_radius(result: Any) -> np.ndarray | float:
-    sites = result.proposed_sites
-    if "radius_m" in sites and sites["radius_m"].notna().all():
-        return sites["radius_m"].to_numpy(dtype=float)
+def _scenario_radius(result: Any) -> float | None:
+    """Return the service radius of a scenario in metres, or None for travel times."""
     spec = result.spec
-    if getattr(spec, "radius_m", None):
-        return float(spec.radius_m)
-    summary = getattr(result, "summary", {}) or {}
-    if summary.get("radius_m"):
-        return float(summary["radius_m"])
+    if getattr(spec, "distance", "straight") == "road_time":
+        return None
+    if hasattr(spec, "service_radius"):
+        return float(spec.service_radius())
     from .scenarios import default_radius
 
-    return float(default_radius(spec.infrastructure))
+    return float(spec.radius_m or default_radius(spec.infrastructure))
 
 
 def _add_scenario(
@@ -620,9 +617,10 @@ def _add_scenario(
     title = f"{_label('scenario', language)} {name}"
     group = folium.FeatureGroup(name=f"{title}: {_label('proposed', language)}")
     sites = _convert_geometry(result.proposed_sites, gcj02)
-    if len(sites):
+    radius = _scenario_radius(result)
+    if len(sites) and radius is not None:
         footprint = point_layer(
-            _site_rows(sites, [], radius=_scenario_radius(result)),
+            _site_rows(sites, [], radius=radius),
             [{"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.08}],
             [],
             name=f"{title} footprint",
@@ -630,6 +628,7 @@ def _add_scenario(
             control=False,
         )
         group.add_child(footprint)
+    if len(sites):
         shown = _format_columns(
             sites,
             {
