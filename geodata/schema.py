@@ -122,8 +122,11 @@ OPERATOR_LABELS_ZH = {
     "China Unicom": "中国联通",
     "China Telecom": "中国电信",
     "China Broadnet": "中国广电",
+    "unknown": "未知",
 }
 BANDS = ("700MHz", "2.6GHz", "3.5GHz", "4.9GHz")
+UNKNOWN = "unknown"
+"""Operator or band of an imported mast whose tags do not say (e.g. from OpenStreetMap)."""
 SITE_STATUS = ("operational", "under_construction", "planned")
 ACCESS = ("public", "private")
 INFRASTRUCTURE = ("5g", "charging")
@@ -338,7 +341,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
                 "category",
                 required=True,
                 description="Network operator",
-                allowed=OPERATORS,
+                allowed=(*OPERATORS, UNKNOWN),
                 aliases=("运营商", "operator_name"),
                 label_zh="运营商",
             ),
@@ -347,7 +350,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
                 "category",
                 required=True,
                 description="Frequency band",
-                allowed=BANDS,
+                allowed=(*BANDS, UNKNOWN),
                 aliases=("频段", "frequency"),
                 label_zh="频段",
             ),
