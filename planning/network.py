@@ -1,0 +1,731 @@
+"""Distances by road: snap points to a road graph, then bounded shortest paths.
+
+A trip from a demand point to a site is: the straight *snap* from the demand
+point to the nearest road (or road node), along the roads, and the snap from
+the road to the site. Snapping to an edge enters the road at the projected
+point and may leave it towards either end the direction of travel allows
+(one-way streets are respected). Points farther than ``max_snap`` metres
+from every road are reported as unreachable and get no entries.
+
+Travel is **from the demand point to the site** (a firm's vehicle driving to
+a charging station); on two-way roads it makes no difference. All sites are
+searched at once with :func:`scipy.sparse.csgraph.dijkstra` on the reversed
+graph, bounded by the cutoff, a few sources at a time so that memory stays
+bounded; no per-site networkx search is run.
+
+The matrices follow the :mod:`planning.coverage` convention: the sparsity
+pattern says which pairs are within the cutoff and a trip of length 0 is an
+explicitly stored 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyproj
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from .coverage import within_cutoff
+
+DEFAULT_SPEEDS_KMH: dict[str, float] = {
+    "motorway": 100.0,
+    "motorway_link": 60.0,
+    "trunk": 80.0,
+    "trunk_link": 50.0,
+    "primary": 60.0,
+    "primary_link": 40.0,
+    "secondary": 50.0,
+    "secondary_link": 40.0,
+    "tertiary": 40.0,
+    "tertiary_link": 30.0,
+    "unclassified": 30.0,
+    "residential": 30.0,
+    "living_street": 10.0,
+    "service": 15.0,
+    "road": 30.0,
+}
+"""Planning-level speeds (km/h, est.) by highway type, used where ``maxspeed`` is not tagged."""
+
+FALLBACK_SPEED_KMH = 30.0
+"""Speed (km/h) of a road whose type is not in the speed table and has no ``maxspeed``."""
+
+_CHUNK_CELLS = 4_000_000
+"""Sources x graph nodes per Dijkstra batch; bounds the temporary distance block."""
+
+_EARTH_RADIUS_M = 6_371_008.8
+_MPH = 1.609344
+
+
+@dataclass(frozen=True)
+class RoadDistances:
+    """Road distances between demand points and sites, and how points were snapped.
+
+    Parameters
+    ----------
+    matrix
+        ``(n_demand, n_sites)`` CSR array of trip costs (metres for
+        ``weight="length"``, seconds for ``weight="travel_time"``), with an
+        entry for every pair within the cutoff (explicit zeros kept).
+    demand_snap, site_snap
+        One row per point: ``snap_m`` (straight distance to the road, metres),
+        ``reachable`` (snap within ``max_snap``), ``u``, ``v``, ``key`` (the
+        graph edge snapped to, or ``u == v`` the node for ``snap="node"``) and
+        ``position`` (fraction of the way from ``u`` to ``v``).
+    weight
+        Edge attribute the costs are in.
+    cutoff
+        Largest trip cost kept.
+    """
+
+    matrix: sp.csr_array
+    demand_snap: pd.DataFrame
+    site_snap: pd.DataFrame
+    weight: str
+    cutoff: float
+
+    @property
+    def unreachable_demand(self) -> np.ndarray:
+        """Indices of demand points farther than ``max_snap`` from every road."""
+        return np.flatnonzero(~self.demand_snap["reachable"].to_numpy())
+
+    @property
+    def unreachable_sites(self) -> np.ndarray:
+        """Indices of sites farther than ``max_snap`` from every road."""
+        return np.flatnonzero(~self.site_snap["reachable"].to_numpy())
+
+
+def road_distances(
+    graph: Any,
+    demand_xy: Any,
+    site_xy: Any,
+    cutoff: float,
+    *,
+    weight: str = "length",
+    max_snap: float = 500.0,
+    snap: Literal["edge", "node"] = "edge",
+    speeds: Mapping[str, float] | None = None,
+    snap_speed_kmh: float = 15.0,
+) -> RoadDistances:
+    """Return road trip costs for every demand-site pair within a cutoff, with a snap report.
+
+    Parameters
+    ----------
+    graph
+        Road network as an osmnx-style ``networkx.MultiDiGraph`` (nodes with
+        ``x``/``y``, edges with ``length`` and optionally ``geometry``,
+        ``highway``, ``maxspeed``; ``graph.graph["crs"]``). Unprojected
+        (lon/lat) and projected (metres) graphs both work.
+    demand_xy
+        Demand coordinates in the graph's CRS, shape ``(n, 2)`` as (x, y),
+        i.e. (lon, lat) for an unprojected graph.
+    site_xy
+        Site coordinates in the graph's CRS, shape ``(m, 2)``.
+    cutoff
+        Largest trip cost kept, in the unit of ``weight``.
+    weight
+        ``"length"`` (metres), ``"travel_time"`` (seconds; taken from the
+        edges if every edge has it, otherwise computed from ``maxspeed`` tags
+        and ``speeds``) or any other numeric edge attribute.
+    max_snap
+        Largest straight distance in metres from a point to the road network;
+        points farther away are unreachable.
+    snap
+        ``"edge"`` to enter the road at the nearest point of the nearest edge,
+        ``"node"`` to go straight to the nearest graph node.
+    speeds
+        Speeds in km/h by highway type, overriding :data:`DEFAULT_SPEEDS_KMH`
+        for ``weight="travel_time"``.
+    snap_speed_kmh
+        Speed in km/h of the snap legs for ``weight="travel_time"``.
+
+    Returns
+    -------
+    RoadDistances
+        The CSR matrix (demand x sites) and the per-point snap report.
+
+    Raises
+    ------
+    ValueError
+        If the graph, coordinates, cutoff or options are invalid.
+    """
+    demand = _as_points(demand_xy, "demand_xy")
+    sites = _as_points(site_xy, "site_xy")
+    if not (isinstance(cutoff, int | float) and math.isfinite(cutoff) and cutoff >= 0):
+        msg = f"cutoff must be a finite number >= 0 in the unit of weight; got {cutoff!r}"
+        raise ValueError(msg)
+    if not max_snap >= 0:
+        msg = f"max_snap must be a distance in metres >= 0; got {max_snap!r}"
+        raise ValueError(msg)
+    if snap not in ("edge", "node"):
+        msg = f"snap must be 'edge' or 'node'; got {snap!r}"
+        raise ValueError(msg)
+    if not snap_speed_kmh > 0:
+        msg = f"snap_speed_kmh must be > 0; got {snap_speed_kmh!r}"
+        raise ValueError(msg)
+    net = _network(graph, weight, speeds)
+    per_metre = 3.6 / snap_speed_kmh if weight == "travel_time" else 1.0
+    dsnap = _snap(net, demand, snap, max_snap)
+    ssnap = _snap(net, sites, snap, max_snap)
+    n, m = len(demand), len(sites)
+    adjacency = _augmented(net, dsnap, ssnap, per_metre, snap)
+    matrix = _bounded_paths(adjacency, net.n_nodes, n, m, ssnap, float(cutoff))
+    return RoadDistances(
+        matrix=matrix,
+        demand_snap=_report(net, dsnap, snap),
+        site_snap=_report(net, ssnap, snap),
+        weight=weight,
+        cutoff=float(cutoff),
+    )
+
+
+def road_distance_matrix(
+    graph: Any,
+    demand_xy: Any,
+    site_xy: Any,
+    cutoff: float,
+    *,
+    weight: str = "length",
+    max_snap: float = 500.0,
+    snap: Literal["edge", "node"] = "edge",
+    speeds: Mapping[str, float] | None = None,
+    snap_speed_kmh: float = 15.0,
+) -> sp.csr_array:
+    """Return the sparse matrix of road trip costs within a cutoff.
+
+    The same as ``road_distances(...).matrix``; use :func:`road_distances`
+    to see which points could not be snapped to the roads.
+
+    Parameters
+    ----------
+    graph
+        Road network (osmnx-style ``MultiDiGraph``); see :func:`road_distances`.
+    demand_xy
+        Demand coordinates in the graph's CRS, shape ``(n, 2)``.
+    site_xy
+        Site coordinates in the graph's CRS, shape ``(m, 2)``.
+    cutoff
+        Largest trip cost kept, in the unit of ``weight``.
+    weight
+        ``"length"`` (metres) or ``"travel_time"`` (seconds), or an edge attribute.
+    max_snap
+        Largest snap distance in metres; farther points get no entries.
+    snap
+        ``"edge"`` or ``"node"``.
+    speeds
+        Speeds in km/h by highway type for ``weight="travel_time"``.
+    snap_speed_kmh
+        Speed in km/h of the snap legs for ``weight="travel_time"``.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Float64 ``(n, m)`` matrix; a missing entry means "not within the cutoff".
+    """
+    return road_distances(
+        graph,
+        demand_xy,
+        site_xy,
+        cutoff,
+        weight=weight,
+        max_snap=max_snap,
+        snap=snap,
+        speeds=speeds,
+        snap_speed_kmh=snap_speed_kmh,
+    ).matrix
+
+
+def road_coverage_matrix(
+    graph: Any,
+    demand_xy: Any,
+    site_xy: Any,
+    cutoff: float,
+    *,
+    weight: str = "length",
+    max_snap: float = 500.0,
+    snap: Literal["edge", "node"] = "edge",
+    speeds: Mapping[str, float] | None = None,
+    snap_speed_kmh: float = 15.0,
+) -> sp.csr_array:
+    """Return which sites can be reached from which demand points within a cutoff by road.
+
+    Parameters
+    ----------
+    graph
+        Road network (osmnx-style ``MultiDiGraph``); see :func:`road_distances`.
+    demand_xy
+        Demand coordinates in the graph's CRS, shape ``(n, 2)``.
+    site_xy
+        Site coordinates in the graph's CRS, shape ``(m, 2)``.
+    cutoff
+        Largest trip cost, in the unit of ``weight``.
+    weight
+        ``"length"`` (metres) or ``"travel_time"`` (seconds), or an edge attribute.
+    max_snap
+        Largest snap distance in metres; farther points are covered by nothing.
+    snap
+        ``"edge"`` or ``"node"``.
+    speeds
+        Speeds in km/h by highway type for ``weight="travel_time"``.
+    snap_speed_kmh
+        Speed in km/h of the snap legs for ``weight="travel_time"``.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Boolean ``(n, m)`` matrix, True where the trip costs at most ``cutoff``.
+    """
+    distances = road_distance_matrix(
+        graph,
+        demand_xy,
+        site_xy,
+        cutoff,
+        weight=weight,
+        max_snap=max_snap,
+        snap=snap,
+        speeds=speeds,
+        snap_speed_kmh=snap_speed_kmh,
+    )
+    return within_cutoff(distances)
+
+
+def road_distance_matrix_gdf(
+    graph: Any,
+    demand: Any,
+    sites: Any,
+    cutoff: float,
+    **kwargs: Any,
+) -> sp.csr_array:
+    """Return :func:`road_distance_matrix` for two point GeoDataFrames.
+
+    Parameters
+    ----------
+    graph
+        Road network (osmnx-style ``MultiDiGraph``) with ``graph.graph["crs"]``.
+    demand, sites
+        Point GeoDataFrames in any CRS; they are converted to the graph's CRS.
+    cutoff
+        Largest trip cost, in the unit of ``weight``.
+    **kwargs
+        Passed on to :func:`road_distance_matrix`.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Float64 ``(len(demand), len(sites))`` matrix.
+    """
+    crs = graph.graph.get("crs", "EPSG:4326")
+    return road_distance_matrix(
+        graph, _gdf_xy(demand, crs, "demand"), _gdf_xy(sites, crs, "sites"), cutoff, **kwargs
+    )
+
+
+def edge_speeds_kmh(
+    highway: Any, maxspeed: Any, *, speeds: Mapping[str, float] | None = None
+) -> float:
+    """Return the speed of one road: its ``maxspeed`` tag, else its type's default.
+
+    Parameters
+    ----------
+    highway
+        The edge's ``highway`` value (a string, or a list for merged edges).
+    maxspeed
+        The edge's ``maxspeed`` tag (``"50"``, ``"30 mph"``, a list, ...) or None.
+    speeds
+        Speeds in km/h by highway type, overriding :data:`DEFAULT_SPEEDS_KMH`.
+
+    Returns
+    -------
+    float
+        Speed in km/h (> 0).
+    """
+    parsed = _parse_maxspeed(maxspeed)
+    if parsed is not None:
+        return parsed
+    table = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
+    kinds = highway if isinstance(highway, list) else [highway]
+    known = [float(table[k]) for k in kinds if isinstance(k, str) and k in table]
+    return sum(known) / len(known) if known else FALLBACK_SPEED_KMH
+
+
+def _parse_maxspeed(value: Any) -> float | None:
+    values = value if isinstance(value, list) else [value]
+    found = []
+    for item in values:
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            continue
+        for part in str(item).split(";"):
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*", part)
+            if match:
+                speed = float(match.group(1)) * (_MPH if match.group(2) == "mph" else 1.0)
+                if speed > 0:
+                    found.append(speed)
+    return sum(found) / len(found) if found else None
+
+
+@dataclass(frozen=True)
+class _Net:
+    """A road graph as arrays, with edge lines in a metric CRS."""
+
+    n_nodes: int
+    node_ids: np.ndarray
+    node_xy: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    keys: np.ndarray
+    cost: np.ndarray
+    reverse: np.ndarray
+    canonical: np.ndarray
+    lines: np.ndarray
+    to_metric: Any
+    geographic: bool
+    to_lonlat: Any
+
+
+@dataclass(frozen=True)
+class _Snap:
+    """Where each point meets the road network."""
+
+    reachable: np.ndarray
+    snap_m: np.ndarray
+    edge: np.ndarray
+    position: np.ndarray
+    node: np.ndarray
+
+
+def _as_points(xy: Any, name: str) -> np.ndarray:
+    arr = np.asarray(xy, dtype=np.float64)
+    if arr.size == 0:
+        return np.zeros((0, 2))
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        msg = f"{name} must have shape (n, 2) as (x, y) in the graph's CRS; got {arr.shape}"
+        raise ValueError(msg)
+    if not np.all(np.isfinite(arr)):
+        msg = f"{name} must contain only finite coordinates"
+        raise ValueError(msg)
+    return arr
+
+
+def _gdf_xy(gdf: Any, crs: Any, name: str) -> np.ndarray:
+    if gdf.crs is None:
+        msg = f"{name} must have a crs (e.g. EPSG:4326)"
+        raise ValueError(msg)
+    pts = gdf.geometry.to_crs(crs)
+    if len(pts) and not (pts.geom_type == "Point").all():
+        msg = f"{name} must hold points; take centroids of other geometries first"
+        raise ValueError(msg)
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
+def _network(graph: Any, weight: str, speeds: Mapping[str, float] | None) -> _Net:
+    if graph is None or not hasattr(graph, "edges") or graph.number_of_nodes() == 0:
+        msg = "graph must be a non-empty osmnx-style networkx MultiDiGraph"
+        raise ValueError(msg)
+    crs = pyproj.CRS.from_user_input(graph.graph.get("crs", "EPSG:4326"))
+    node_ids = np.array(list(graph.nodes), dtype=object)
+    index = {node: i for i, node in enumerate(node_ids)}
+    try:
+        xy = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=np.float64)
+    except KeyError:
+        msg = "graph nodes must have 'x' and 'y' attributes (osmnx style)"
+        raise ValueError(msg) from None
+    if xy.ndim != 2:
+        xy = xy.reshape(-1, 2)
+    u_list, v_list, keys, costs, geoms = [], [], [], [], []
+    computed_time = weight == "travel_time" and not all(
+        "travel_time" in d for _, _, d in graph.edges(data=True)
+    )
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        u_list.append(index[u])
+        v_list.append(index[v])
+        keys.append(k)
+        geoms.append(d.get("geometry"))
+        if computed_time:
+            length = d.get("length")
+            if length is None:
+                msg = "graph edges must have a 'length' attribute (metres) for travel times"
+                raise ValueError(msg)
+            kmh = edge_speeds_kmh(d.get("highway"), d.get("maxspeed"), speeds=speeds)
+            costs.append(float(length) * 3.6 / kmh)
+        else:
+            value = d.get(weight)
+            if value is None:
+                msg = (
+                    f"weight must be an attribute of every edge; {weight!r} is missing "
+                    f"on edge ({u}, {v}, {k})"
+                )
+                raise ValueError(msg)
+            costs.append(float(value))
+    u_arr = np.asarray(u_list, dtype=np.int64)
+    v_arr = np.asarray(v_list, dtype=np.int64)
+    cost = np.asarray(costs, dtype=np.float64)
+    if cost.size and (not np.all(np.isfinite(cost)) or cost.min() < 0):
+        msg = f"weight {weight!r} must be finite and >= 0 on every edge"
+        raise ValueError(msg)
+    geographic = crs.is_geographic
+    if geographic:
+        from geodata.crs import local_metric_crs
+
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        metric = local_metric_crs((lo[0], lo[1], hi[0], hi[1]))
+        fwd = pyproj.Transformer.from_crs(crs, metric, always_xy=True)
+        inv = pyproj.Transformer.from_crs(metric, crs, always_xy=True)
+
+        def to_metric(pts: np.ndarray) -> np.ndarray:
+            if len(pts) == 0:
+                return np.zeros((0, 2))
+            return np.column_stack(fwd.transform(pts[:, 0], pts[:, 1]))
+
+        def to_lonlat(pts: np.ndarray) -> np.ndarray:
+            if len(pts) == 0:
+                return np.zeros((0, 2))
+            return np.column_stack(inv.transform(pts[:, 0], pts[:, 1]))
+
+    else:
+        unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+        if unit not in ("metre", "meter"):
+            msg = f"graph CRS must be geographic or in metres; got axis unit {unit!r}"
+            raise ValueError(msg)
+
+        def to_metric(pts: np.ndarray) -> np.ndarray:
+            return np.asarray(pts, dtype=np.float64)
+
+        to_lonlat = to_metric
+    lines = _edge_lines(xy, u_arr, v_arr, geoms)
+    lines = shapely.transform(lines, to_metric)
+    reverse = _reverse_edges(u_arr, v_arr, lines)
+    canonical = np.where((reverse >= 0) & (reverse < np.arange(len(u_arr))), reverse, -1)
+    canonical = np.where(canonical < 0, np.arange(len(u_arr)), canonical)
+    return _Net(
+        n_nodes=len(node_ids),
+        node_ids=node_ids,
+        node_xy=to_metric(xy),
+        u=u_arr,
+        v=v_arr,
+        keys=np.asarray(keys, dtype=object),
+        cost=cost,
+        reverse=reverse,
+        canonical=canonical,
+        lines=lines,
+        to_metric=to_metric,
+        geographic=geographic,
+        to_lonlat=to_lonlat,
+    )
+
+
+def _edge_lines(xy: np.ndarray, u: np.ndarray, v: np.ndarray, geoms: list[Any]) -> np.ndarray:
+    """Return each edge's geometry, a straight segment where the graph has none."""
+    lines = (
+        shapely.linestrings(
+            np.stack([xy[u], xy[v]], axis=1).reshape(-1, 2), indices=np.repeat(np.arange(len(u)), 2)
+        )
+        if len(u)
+        else np.empty(0, dtype=object)
+    )
+    has_geom = np.array([g is not None for g in geoms], dtype=bool)
+    if has_geom.any():
+        lines[has_geom] = np.array([g for g in geoms if g is not None], dtype=object)
+    return np.asarray(lines, dtype=object)
+
+
+def _reverse_edges(u: np.ndarray, v: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Return, per edge, the index of the edge running the same road the other way, or -1."""
+    n = len(u)
+    reverse = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return reverse
+    length = np.round(shapely.length(lines), 3)
+    frame = pd.DataFrame({"a": u, "b": v, "length": length, "edge": np.arange(n)})
+    other = frame.rename(columns={"a": "b", "b": "a", "edge": "other"})
+    pairs = frame.merge(other, on=["a", "b", "length"])
+    pairs = pairs[pairs["edge"] != pairs["other"]]
+    pairs = pairs.drop_duplicates("edge").drop_duplicates("other")
+    reverse[pairs["edge"].to_numpy()] = pairs["other"].to_numpy()
+    # keep the pairing symmetric
+    ok = reverse >= 0
+    idx = np.flatnonzero(ok)
+    bad = reverse[reverse[idx]] != idx
+    reverse[idx[bad]] = -1
+    return reverse
+
+
+def _haversine_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lon1, lat1, lon2, lat2 = (np.radians(c) for c in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def _snap(net: _Net, points: np.ndarray, how: str, max_snap: float) -> _Snap:
+    k = len(points)
+    metric = net.to_metric(points)
+    edge = np.full(k, -1, dtype=np.int64)
+    position = np.zeros(k)
+    node = np.full(k, -1, dtype=np.int64)
+    if k == 0:
+        return _Snap(np.zeros(0, bool), np.zeros(0), edge, position, node)
+    if how == "node":
+        _, node = cKDTree(net.node_xy).query(metric)
+        node = np.asarray(node, dtype=np.int64)
+        target = net.node_xy[node]
+    else:
+        if len(net.u) == 0:
+            msg = "graph has no edges to snap to; use snap='node'"
+            raise ValueError(msg)
+        canon = np.unique(net.canonical)
+        tree = shapely.STRtree(net.lines[canon])
+        pts = shapely.points(metric)
+        found = tree.query_nearest(pts, all_matches=False)
+        edge = np.full(k, -1, dtype=np.int64)
+        edge[found[0]] = canon[found[1]]
+        line = net.lines[edge]
+        position = shapely.line_locate_point(line, pts, normalized=True)
+        position = np.nan_to_num(np.clip(position, 0.0, 1.0))
+        on_road = shapely.line_interpolate_point(line, position, normalized=True)
+        target = shapely.get_coordinates(on_road)
+    if net.geographic:
+        snap_m = _haversine_m(points, net.to_lonlat(target))
+    else:
+        snap_m = np.hypot(*(metric - target).T)
+    reachable = snap_m <= max_snap
+    return _Snap(reachable, snap_m, edge, position, node)
+
+
+def _report(net: _Net, snap: _Snap, how: str) -> pd.DataFrame:
+    if how == "node":
+        ids = net.node_ids[snap.node] if len(snap.node) else np.empty(0, dtype=object)
+        return pd.DataFrame(
+            {
+                "snap_m": snap.snap_m,
+                "reachable": snap.reachable,
+                "u": ids,
+                "v": ids,
+                "key": np.zeros(len(ids), dtype=np.int64),
+                "position": np.zeros(len(ids)),
+            }
+        )
+    return pd.DataFrame(
+        {
+            "snap_m": snap.snap_m,
+            "reachable": snap.reachable,
+            "u": net.node_ids[net.u[snap.edge]],
+            "v": net.node_ids[net.v[snap.edge]],
+            "key": net.keys[snap.edge],
+            "position": snap.position,
+        }
+    )
+
+
+def _augmented(net: _Net, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str) -> sp.csr_array:
+    """Return the road graph plus one node per demand point and per site (travel direction)."""
+    n_nodes, nd, ns = net.n_nodes, len(dsnap.reachable), len(ssnap.reachable)
+    rows = [net.u]
+    cols = [net.v]
+    data = [net.cost]
+    d_idx = np.flatnonzero(dsnap.reachable)
+    s_idx = np.flatnonzero(ssnap.reachable)
+    d_off = dsnap.snap_m[d_idx] * per_metre
+    s_off = ssnap.snap_m[s_idx] * per_metre
+    d_nodes = n_nodes + d_idx
+    s_nodes = n_nodes + nd + s_idx
+    if how == "node":
+        rows += [d_nodes, ssnap.node[s_idx]]
+        cols += [dsnap.node[d_idx], s_nodes]
+        data += [d_off, s_off]
+        # a demand point and a site at the same node: the snaps alone
+        direct = pd.DataFrame({"d": d_idx, "node": dsnap.node[d_idx], "off_d": d_off}).merge(
+            pd.DataFrame({"s": s_idx, "node": ssnap.node[s_idx], "off_s": s_off}), on="node"
+        )
+        rows.append(n_nodes + direct["d"].to_numpy())
+        cols.append(n_nodes + nd + direct["s"].to_numpy())
+        data.append((direct["off_d"] + direct["off_s"]).to_numpy())
+    else:
+        de, dt = dsnap.edge[d_idx], dsnap.position[d_idx]
+        se, st = ssnap.edge[s_idx], ssnap.position[s_idx]
+        drev, srev = net.reverse[de], net.reverse[se]
+        # demand -> far end of its edge, and -> near end where the road is two-way
+        rows.append(d_nodes)
+        cols.append(net.v[de])
+        data.append(d_off + (1.0 - dt) * net.cost[de])
+        two = drev >= 0
+        rows.append(d_nodes[two])
+        cols.append(net.u[de][two])
+        data.append(d_off[two] + dt[two] * net.cost[drev[two]])
+        # start of the site's edge -> site, and end -> site where two-way
+        rows.append(net.u[se])
+        cols.append(s_nodes)
+        data.append(st * net.cost[se] + s_off)
+        two = srev >= 0
+        rows.append(net.v[se][two])
+        cols.append(s_nodes[two])
+        data.append((1.0 - st[two]) * net.cost[srev[two]] + s_off[two])
+        # demand and site on the same road: along it without reaching a node
+        same = pd.DataFrame({"d": d_idx, "edge": de, "td": dt, "off_d": d_off}).merge(
+            pd.DataFrame({"s": s_idx, "edge": se, "ts": st, "off_s": s_off}), on="edge"
+        )
+        if len(same):
+            e = same["edge"].to_numpy()
+            td, ts = same["td"].to_numpy(), same["ts"].to_numpy()
+            base = same["off_d"].to_numpy() + same["off_s"].to_numpy()
+            forward = np.where(ts >= td, (ts - td) * net.cost[e], np.inf)
+            rev = net.reverse[e]
+            backward = np.where(
+                (rev >= 0) & (ts <= td), (td - ts) * net.cost[np.maximum(rev, 0)], np.inf
+            )
+            along = np.minimum(forward, backward)
+            ok = np.isfinite(along)
+            rows.append(n_nodes + same["d"].to_numpy()[ok])
+            cols.append(n_nodes + nd + same["s"].to_numpy()[ok])
+            data.append(base[ok] + along[ok])
+    r = np.concatenate(rows).astype(np.int64)
+    c = np.concatenate(cols).astype(np.int64)
+    w = np.concatenate(data).astype(np.float64)
+    size = n_nodes + nd + ns
+    # parallel edges: keep the cheapest (a sparse constructor would add them up)
+    order = np.lexsort((w, c, r))
+    r, c, w = r[order], c[order], w[order]
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    r, c, w = r[first], c[first], w[first]
+    return sp.csr_array((w, (r, c)), shape=(size, size))
+
+
+def _bounded_paths(
+    adjacency: sp.csr_array, n_nodes: int, nd: int, ns: int, ssnap: _Snap, cutoff: float
+) -> sp.csr_array:
+    """Return the (demand x sites) costs within the cutoff, searching from the sites backwards."""
+    reverse = sp.csr_array(adjacency.T)
+    sources = np.flatnonzero(ssnap.reachable)
+    demand_nodes = np.arange(n_nodes, n_nodes + nd)
+    size = adjacency.shape[0]
+    batch = max(1, _CHUNK_CELLS // max(size, 1))
+    rows_out, cols_out, data_out = [], [], []
+    for start in range(0, len(sources), batch):
+        chunk = sources[start : start + batch]
+        dist = dijkstra(reverse, directed=True, indices=n_nodes + nd + chunk, limit=cutoff)
+        block = dist[:, demand_nodes]
+        del dist
+        site_pos, dem = np.nonzero(block <= cutoff)
+        rows_out.append(dem)
+        cols_out.append(chunk[site_pos])
+        data_out.append(block[site_pos, dem])
+    if rows_out:
+        rows = np.concatenate(rows_out)
+        cols = np.concatenate(cols_out)
+        data = np.concatenate(data_out)
+    else:
+        rows = cols = np.zeros(0, dtype=np.int64)
+        data = np.zeros(0)
+    out = sp.csr_array(sp.coo_array((data, (rows, cols)), shape=(nd, ns)).tocsr())
+    out.sort_indices()
+    return out
