@@ -1,22 +1,31 @@
 """Export: a scenario's sites and served firms, the offline map, a one-page summary."""
 
-import re
-
 import streamlit as st
 
 from planning import maps
-from views.common import current_data, guard
+from planning.export import export_filename
+from views.common import current_data, data_key, guard
 from views.common import scenarios as saved_scenarios
 from views.i18n import LANGUAGES, language, translator
 
-FORMATS = {
-    "gpkg": ("gpkg", "application/geopackage+sqlite3"),
-    "geojson": ("geojson", "application/geo+json"),
-    "csv": ("csv", "text/csv"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "summary_html": ("html", "text/html"),
-    "summary_md": ("md", "text/markdown"),
+MIME = {
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "summary_html": "text/html",
+    "summary_md": "text/markdown",
 }
+DOWNLOADS = [
+    ("gpkg", None),
+    ("xlsx", None),
+    ("geojson", "proposed_sites"),
+    ("geojson", "served_firms"),
+    ("csv", "proposed_sites"),
+    ("csv", "served_firms"),
+    ("summary_html", None),
+    ("summary_md", None),
+]
 
 t = translator()
 
@@ -24,10 +33,12 @@ st.header(t("page_export"))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _export(_result, key: tuple, fmt: str, lang: str) -> bytes:
+def _export(_result, key: tuple, fmt: str, layer: str | None, lang: str) -> bytes:
     from planning.export import export_scenario
 
-    return export_scenario(_result, fmt, language=lang)
+    if layer is None:
+        return export_scenario(_result, fmt, language=lang)
+    return export_scenario(_result, fmt, language=lang, layer=layer)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -52,25 +63,24 @@ with guard():
             key="ex_lang",
         )
         result = saved[pick]
-        key = (pick, id(result))
-        stem = re.sub(r"[^\w\-]+", "_", pick) or "scenario"
-        cols = st.columns(3)
-        for i, (fmt, (ext, mime)) in enumerate(FORMATS.items()):
+        key = (pick, id(result), *data_key())
+        cols = st.columns(4)
+        for i, (fmt, layer) in enumerate(DOWNLOADS):
             label = t(f"export_fmt_{fmt}")
-            with cols[i % 3], guard():
+            if layer is not None:
+                label = f"{label} · {t(f'layer_{layer}')}"
+            with cols[i % 4], guard():
                 st.download_button(
                     t("download", what=label),
-                    _export(result, key, fmt, lang),
-                    file_name=f"infrasite_{stem}.{ext}"
-                    if not fmt.startswith("summary")
-                    else f"infrasite_{stem}_summary.{ext}",
-                    mime=mime,
-                    key=f"dl_{fmt}",
+                    _export(result, key, fmt, layer, lang),
+                    file_name=export_filename(result, fmt, layer=layer),
+                    mime=MIME[fmt],
+                    key=f"dl_{fmt}" if layer is None else f"dl_{fmt}_{layer}",
                 )
         st.download_button(
             t("download", what=t("export_map")),
             _map_html(current_data(), result, key, lang),
-            file_name=f"infrasite_{stem}_map.html",
+            file_name=export_filename(result, "summary_html").replace("_summary", "_map"),
             mime="text/html",
             key="dl_map",
         )

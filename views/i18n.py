@@ -122,6 +122,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "export_fmt_summary_html": "一页摘要 (HTML)",
         "export_fmt_summary_md": "一页摘要 (Markdown)",
         "export_map": "离线地图 (HTML)",
+        "layer_proposed_sites": "新增站址",
+        "layer_served_firms": "企业覆盖情况",
         "download": "下载 {what}",
         # data page
         "data_source": "数据来源",
@@ -263,6 +265,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "export_fmt_summary_html": "One-page summary (HTML)",
         "export_fmt_summary_md": "One-page summary (Markdown)",
         "export_map": "Offline map (HTML)",
+        "layer_proposed_sites": "proposed sites",
+        "layer_served_firms": "firms served",
         "download": "Download {what}",
         "data_source": "Data source",
         "source_demo": "Demo data",

@@ -1,0 +1,137 @@
+"""Drive every page of the Streamlit app with AppTest (no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 90
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _map_html(at: AppTest) -> str:
+    """Return the map script st_folium was given (AppTest cannot run components)."""
+    comps = at.get("component_instance")
+    assert comps, "no st_folium component on the page"
+    args = json.loads(comps[0].proto.json_args)
+    return args["script"]
+
+
+def _run_scenario(at: AppTest, name: str, **widgets) -> AppTest:
+    at.text_input(key="sc_name").set_value(name)
+    for key, value in widgets.items():
+        at.number_input(key=key).set_value(value)
+    at.button[0].click()  # the form's submit button
+    return at.run()
+
+
+def test_map_page_opens_on_the_demo():
+    at = _app()
+    _ok(at)
+    assert at.header[0].value == "地图与统计"
+    assert any("合成" in i.value for i in at.info)  # synthetic data is said so
+    script = _map_html(at)
+    assert "L.map(" in script and "infrasite-legend" in script
+    assert len(at.metric) == 3
+    assert 0 < float(at.metric[0].value.rstrip("%")) <= 100
+    assert "dl_uncovered" in {b.key for b in at.get("download_button")}
+
+
+def test_language_switch_and_filters():
+    at = _app()
+    at.sidebar.radio(key="language").set_value("en").run()
+    _ok(at)
+    assert at.header[0].value == "Map & statistics"
+    assert "Enterprises" in _map_html(at)
+    county = at.multiselect(key="f_county").options[0]
+    at.multiselect(key="f_county").set_value([county]).run()
+    _ok(at)
+    shown = [c.value for c in at.caption if "firms shown" in c.value]
+    assert shown and int(shown[0].split()[0].replace(",", "")) > 0
+
+
+def test_scenario_compare_and_export_pages():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    _ok(at)
+    at = _run_scenario(at, "A", sc_n=3)
+    _ok(at)
+    assert "A" in at.session_state["scenarios"]
+    result = at.session_state["scenarios"]["A"]
+    assert result.summary["sites"] == 3
+    assert any(m.label == "最优性差距" for m in at.metric)
+    assert "A" in _map_html(at)
+    at = _run_scenario(at, "B", sc_n=5)
+    _ok(at)
+    assert list(at.session_state["scenarios"]) == ["A", "B"]
+
+    at.switch_page("views/compare.py").run()
+    _ok(at)
+    assert len(at.dataframe) >= 2
+    assert "方案 A" in _map_html(at) and "方案 B" in _map_html(at)
+
+    at.switch_page("views/export.py").run()
+    _ok(at)
+    keys = {b.key for b in at.get("download_button")}
+    assert {
+        "dl_gpkg",
+        "dl_xlsx",
+        "dl_csv_served_firms",
+        "dl_geojson_proposed_sites",
+        "dl_summary_html",
+        "dl_summary_md",
+        "dl_map",
+    } <= keys
+
+
+def test_bad_upload_shows_the_problems_table_and_loads_nothing():
+    at = _app()
+    at.switch_page("views/data.py").run()
+    _ok(at)
+    bad = "id,name,lon,lat,employees\nE1,甲公司,120.45,41.57,12\nE2,乙公司,abc,41.58,-5\n"
+    at.file_uploader[0].set_value(("firms.csv", bad.encode("utf-8"), "text/csv"))
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.error, "no error message for a bad file"
+    problems = at.dataframe[0].value
+    assert {"row", "column", "message"} <= set(problems.columns)
+    assert 2 in set(problems["row"])
+    assert at.session_state["uploads"] == {}
+    assert at.session_state["data_source"] == "demo"
+
+
+def test_good_upload_switches_to_uploaded_data():
+    at = _app()
+    at.switch_page("views/data.py").run()
+    good = "id,name,lon,lat,employees\nE1,甲公司,120.45,41.57,12\nE2,乙公司,120.46,41.58,30\n"
+    at.file_uploader[0].set_value(("firms.csv", good.encode("utf-8"), "text/csv"))
+    at.button[0].click().run()
+    _ok(at)
+    assert len(at.session_state["uploads"]["enterprises"]) == 2
+    assert at.session_state["data_source"] == "uploaded"
+    at.switch_page("views/map_page.py").run()
+    _ok(at)
+    assert any("2" in c.value for c in at.caption)

@@ -1,0 +1,156 @@
+"""Tests of planning.maps: offline assets, escaping, layers, filters, basemaps."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import geodata
+from geodata.crs import wgs84_to_gcj02
+from planning import maps
+from planning._assets import ASSETS, asset_text, install_assets
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def demo() -> geodata.PlanningData:
+    data = geodata.load_demo()
+    firms = data.enterprises.copy()
+    firms.loc[firms.index[0], "name"] = XSS
+    parks = data.parks.copy()
+    parks.loc[parks.index[0], "name"] = '<img src=x onerror="alert(2)">'
+    return data.replace(enterprises=firms, parks=parks)
+
+
+def _remote_links(page: str) -> list[str]:
+    tags = re.findall(r"<(?:script|link)\b[^>]*>", page, flags=re.IGNORECASE)
+    return [t for t in tags if re.search(r"(?:src|href)=\"(?:https?:)?//", t)]
+
+
+def test_standalone_html_inlines_leaflet_and_has_no_remote_links(demo):
+    page = maps.standalone_html(maps.build_map(demo))
+    assert _remote_links(page) == []
+    assert asset_text(maps.LEAFLET_JS)[:2000] in page
+    assert "L.map(" in page
+    assert "<title>InfraSite</title>" in page
+
+
+def test_user_text_is_escaped(demo):
+    page = maps.standalone_html(maps.build_map(demo))
+    assert XSS not in page
+    assert 'onerror="alert(2)"' not in page
+    # escaped once for HTML, then JSON-encoded (& -> \u0026) inside the script
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt;" in page
+
+
+def test_layers_named_in_both_languages(demo):
+    zh = maps.build_map(demo, language="zh")
+    en = maps.build_map(demo, language="en", show_candidates=True)
+    names_zh = set(json.loads(maps.map_json_summary(zh)))
+    names_en = set(json.loads(maps.map_json_summary(en)))
+    assert {"企业", "开发区", "行政区", "充电站", "候选站址", "5G基站覆盖"} <= names_zh
+    assert {"Enterprises", "Development zones", "Counties", "Charging stations"} <= names_en
+    assert "5G coverage (dissolved)" in names_en
+
+
+def test_static_assets_point_at_local_files(demo, tmp_path):
+    m = maps.use_static_assets(maps.build_map(demo, cluster=True), base_url="/app/static/v")
+    page = m.get_root().render()
+    srcs = re.findall(r'<script src="([^"]+)"', page)
+    hrefs = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert srcs and hrefs
+    assert all(u.startswith("/app/static/v/") for u in srcs + hrefs)
+    assert any("markercluster" in u for u in srcs)
+    written = install_assets(tmp_path)
+    assert {p.name for p in written.values()} == set(ASSETS.values())
+    before = {p: p.stat().st_mtime_ns for p in written.values()}
+    install_assets(tmp_path)
+    assert {p: p.stat().st_mtime_ns for p in written.values()} == before
+
+
+def test_clustering_switches_on_for_large_layers(demo, monkeypatch):
+    page = maps.build_map(demo).get_root().render()
+    assert "L.markerClusterGroup" not in page
+    monkeypatch.setattr(maps, "CLUSTER_THRESHOLD", 10)
+    page = maps.build_map(demo).get_root().render()
+    assert "L.markerClusterGroup" in page
+
+
+def test_filter_data(demo):
+    county = demo.enterprises["county"].iloc[0]
+    out = maps.filter_data(demo, counties=[county], sectors=["chemicals", "clean_energy"])
+    firms = out.enterprises
+    assert len(firms) > 0
+    assert set(firms["county"]) == {county}
+    assert set(firms["sector"]) <= {"chemicals", "clean_energy"}
+    expected = (demo.enterprises["county"] == county) & demo.enterprises["sector"].isin(
+        ["chemicals", "clean_energy"]
+    )
+    assert len(firms) == int(expected.sum())
+    assert list(out.admin_areas["name"]) == [county]
+    assert len(out.base_stations) == len(demo.base_stations)
+    assert maps.filter_data(demo) is demo
+    assert len(maps.filter_data(demo, statuses=[]).enterprises) == 0
+
+
+def test_amap_basemap_shifts_overlays_to_gcj02(demo):
+    page = maps.build_map(demo, basemap="amap").get_root().render()
+    assert "autonavi.com" in page
+    lon, lat = demo.enterprises.geometry.x.iloc[1], demo.enterprises.geometry.y.iloc[1]
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    assert abs(glon - lon) > 1e-3  # hundreds of metres in China
+    assert f"[{round(glat, 5)}, {round(glon, 5)}," in page
+
+
+def test_tianditu_needs_a_key(demo, monkeypatch):
+    monkeypatch.delenv("TIANDITU_KEY", raising=False)
+    with pytest.raises(ValueError, match="tianditu_key"):
+        maps.build_map(demo, basemap="tianditu")
+    monkeypatch.setenv("TIANDITU_KEY", "abc123")
+    page = maps.build_map(demo, basemap="tianditu").get_root().render()
+    assert "vec_w/wmts" in page and "cva_w/wmts" in page and "tk=abc123" in page
+    assert "Tianditu" in page
+
+
+def test_bad_arguments_name_the_argument(demo):
+    with pytest.raises(ValueError, match="color_by"):
+        maps.build_map(demo, color_by="size")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="basemap"):
+        maps.build_map(demo, basemap="google")  # type: ignore[arg-type]
+    with pytest.raises(KeyError, match="url"):
+        asset_text("https://example.com/x.js")
+
+
+def test_default_basemap_has_no_tiles_and_a_max_zoom(demo):
+    page = maps.build_map(demo).get_root().render()
+    assert "L.tileLayer" not in page
+    assert re.search(r'"maxZoom":\s*18', page)
+
+
+def test_scenario_overlay_marks_sites_and_newly_served_firms(demo):
+    from planning import scenarios
+
+    spec_a = scenarios.ScenarioSpec(name="A", infrastructure="5g", n_sites=3, time_limit=20)
+    spec_b = scenarios.ScenarioSpec(
+        name="B", infrastructure="charging", n_sites=2, radius_m=1500, time_limit=20
+    )
+    a = scenarios.run_scenario(demo, spec_a)
+    b = scenarios.run_scenario(demo, spec_b)
+    m = maps.build_map(demo, scenario=[a, b], language="en")
+    names = json.loads(maps.map_json_summary(m))
+    assert "Scenario A: proposed sites" in names
+    assert "Scenario B: newly served firms" in names or b.summary["firms_newly_served"] == 0
+    page = m.get_root().render()
+    for site in a.proposed_sites.geometry:
+        assert f"[{round(site.y, 5)}, {round(site.x, 5)}," in page
+    newly = a.served[a.served["newly_served"]]
+    assert len(newly) == a.summary["firms_newly_served"] > 0
+    pt = newly.geometry.iloc[0]
+    assert f"[{round(pt.y, 5)}, {round(pt.x, 5)}," in page
+    radius = spec_b.service_radius()
+    assert np.isclose(radius, 1500)
+    assert f", {radius}]" in page  # footprint circles in metres
