@@ -104,6 +104,11 @@ def parse_crs(crs: Any) -> str:
         raise ValueError(msg)
     if key in _ALIASES:
         return _ALIASES[key]
+    text = str(crs).strip()
+    looks_like_crs = key.isdigit() or ":" in text or "[" in text or text.startswith("+proj")
+    if not looks_like_crs:
+        msg = f"crs must be one of {ACCEPTED}; got {crs!r}"
+        raise ValueError(msg)
     try:
         return _from_pyproj(pyproj.CRS.from_user_input(int(key) if key.isdigit() else crs))
     except (pyproj.exceptions.CRSError, TypeError, ValueError):
@@ -112,6 +117,8 @@ def parse_crs(crs: Any) -> str:
 
 
 def _from_pyproj(crs: pyproj.CRS) -> str:
+    if crs.to_authority(min_confidence=90) == ("OGC", "CRS84"):
+        return "wgs84"
     code = crs.to_epsg(min_confidence=90)
     if code == 4326:
         return "wgs84"

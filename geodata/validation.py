@@ -449,6 +449,7 @@ def validate_layer(
             parsed = set(found.bad)
         else:
             geoms = np.full(n, None, dtype=object)
+            parsed = set(range(n))
             found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
             if spec.geometry == "Point":
                 need = "longitude and latitude columns (e.g. lon/lat or 经度/纬度) or a WKT column"
@@ -516,7 +517,7 @@ def validate_layer(
             found,
             rows=idx,
         )
-    _check_geometry(geoms, spec, geo_name, found, parsed=parsed | found.bad)
+    _check_geometry(geoms, spec, geo_name, found, parsed=parsed)
 
     if found.file or (found.rows and not lenient):
         raise DataError(found.ordered(), source=source)

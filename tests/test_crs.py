@@ -127,7 +127,7 @@ def test_parse_crs(value, expected):
     assert crs.parse_crs(value) == expected
 
 
-@pytest.mark.parametrize("value", ["mars-grid", None, 3.5, "EPSG:999999", True])
+@pytest.mark.parametrize("value", ["mars-grid", "mars 2000", None, 3.5, "EPSG:999999", True])
 def test_parse_crs_rejects_with_accepted_values(value):
     with pytest.raises(ValueError, match="crs must be one of") as info:
         crs.parse_crs(value)
