@@ -71,8 +71,13 @@ class _Collector:
         self.rows.append(Problem(int(pos) + 1, column, message, text))
         self.bad.add(int(pos))
 
-    def ordered(self) -> list[Problem]:
-        return self.file + sorted(self.rows, key=lambda p: p.row or 0)
+    def ordered(self, columns: list[object] | None = None) -> list[Problem]:
+        """Return the problems in file order: whole-file ones, then by row and column."""
+        return self.file + self.sorted_rows(columns)
+
+    def sorted_rows(self, columns: list[object] | None = None) -> list[Problem]:
+        order = {str(c): i for i, c in enumerate(columns or [])}
+        return sorted(self.rows, key=lambda p: (p.row or 0, order.get(str(p.column), len(order))))
 
 
 def _is_missing(value: object) -> bool:
@@ -471,7 +476,12 @@ def validate_layer(
 
     rest: list[object] = [c for c in columns if c not in used]
     mapping = _map_columns(rest, spec, found)
-    missing = [f.name for f in spec.fields if f.required and f.name not in mapping]
+    ambiguous = {p.column for p in found.file}
+    missing = [
+        f.name
+        for f in spec.fields
+        if f.required and f.name not in mapping and f.name not in ambiguous
+    ]
     if missing:
         found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
         for name in missing:
@@ -520,7 +530,7 @@ def validate_layer(
     _check_geometry(geoms, spec, geo_name, found, parsed=parsed)
 
     if found.file or (found.rows and not lenient):
-        raise DataError(found.ordered(), source=source)
+        raise DataError(found.ordered(list(table.columns)), source=source)
 
     keep = np.array([i not in found.bad for i in range(n)], dtype=bool)
     out_cols: dict[str, Any] = {name: vals[keep] for name, vals in values.items()}
@@ -535,7 +545,7 @@ def validate_layer(
     if source_crs not in ("wgs84", "cgcs2000"):
         series = _crs.transform_geometries(series, src=source_crs, dst="wgs84")
     layer = gpd.GeoDataFrame(frame, geometry=series.values, crs="EPSG:4326")
-    skipped = sorted(found.rows, key=lambda p: p.row or 0)
+    skipped = found.sorted_rows(list(table.columns))
     report = pd.DataFrame([p.__dict__ for p in skipped], columns=_REPORT_COLUMNS)
     layer.attrs["skipped"] = report.to_dict("records")
     if return_report:
