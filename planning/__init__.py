@@ -6,6 +6,7 @@ weights); thin adapters take GeoDataFrames. Every model returns a
 """
 
 from ._errors import SpecificationError
+from .capacitated import solve_capacitated_coverage, solve_capacitated_location
 from .coverage import (
     coverage_matrix,
     coverage_matrix_gdf,
@@ -24,6 +25,8 @@ __all__ = [
     "distance_matrix",
     "distance_matrix_gdf",
     "relative_gap",
+    "solve_capacitated_coverage",
+    "solve_capacitated_location",
     "solve_lscp",
     "within_cutoff",
 ]

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._errors import SpecificationError
-from ._highs import solve_milp
+from ._highs import MilpResult, solve_milp
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
 from .solution import Solution, Status, relative_gap
 
@@ -335,6 +335,33 @@ def cover_summary(
     else:
         marginal = np.zeros(0)
     return covered, assignment, marginal
+
+
+def solve_milp_checked(
+    c: np.ndarray,
+    a: sp.csr_array,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    start: np.ndarray | None,
+    time_limit: float | None,
+    **kwargs: Any,
+) -> MilpResult:
+    """Solve with a warm start, re-solving without it if HiGHS misreports the objective.
+
+    HiGHS 1.16 can, after presolve, accept a user start and report it as
+    optimal with a wrong objective value and bound (seen on small partial
+    covering models). The objective of the returned ``x`` is recomputed; on
+    a mismatch the model is solved again without the start.
+    """
+    res = solve_milp(c, a, row_lower, row_upper, start=start, time_limit=time_limit, **kwargs)
+    if start is None or res.x is None:
+        return res
+    true = float(c @ res.x)
+    if abs(true - res.objective) <= 1e-6 * max(1.0, abs(true)):
+        return res
+    left = None if time_limit is None else max(time_limit - res.seconds, 0.0)
+    return solve_milp(c, a, row_lower, row_upper, start=None, time_limit=left, **kwargs)
 
 
 def _integral(c: np.ndarray) -> bool:
@@ -649,7 +676,7 @@ def _exact(
     x0[start] = 1.0
     start_cost = float(c[start].sum())
     if need is None:
-        res = solve_milp(
+        res = solve_milp_checked(
             c,
             a.astype(np.float64),
             np.ones(n),
@@ -665,7 +692,7 @@ def _exact(
         total = sp.csr_array(np.concatenate([np.zeros(m), w])[None, :])
         cons = sp.vstack([link, total], format="csr")
         y0 = np.minimum(a.astype(np.float64) @ x0, 1.0)
-        res = solve_milp(
+        res = solve_milp_checked(
             np.concatenate([c, np.zeros(n)]),
             cons,
             np.concatenate([np.full(n, -np.inf), [need]]),

@@ -66,9 +66,7 @@ def test_partial_cover_with_roles_matches_brute_force(seed):
     existing, required, forbidden = [0], [1], [2, 3]
     target = [0.5, 0.7, 0.9][seed % 3]
     goal = min(target * w.sum(), w[a[:, [j for j in range(9) if j not in forbidden]].any(1)].sum())
-    best = brute_force(
-        a, costs, w, goal, existing=existing, required=required, forbidden=forbidden
-    )
+    best = brute_force(a, costs, w, goal, existing=existing, required=required, forbidden=forbidden)
     for method in ("exact", "heuristic"):
         sol = solve_lscp(
             a,

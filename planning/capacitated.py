@@ -1,0 +1,756 @@
+"""Capacitated siting: sites that can serve only so much demand.
+
+Two models, both with demand that may be split across several sites:
+
+- :func:`solve_capacitated_coverage` maximises the demand served (e.g.
+  charging sessions per day) by ``p`` new sites or by sites within a budget,
+  where each site serves only demand it covers and at most its capacity
+  (e.g. charging piles x sessions per pile per day), on top of the capacity
+  already in place;
+- :func:`solve_capacitated_location` serves all demand at the least fixed
+  plus allocation cost (the capacitated facility location problem with
+  single-source relaxed, as in OR-Library's capacitated warehouse set).
+
+Both build a sparse MILP with allocation variables only on the allowed
+(demand, site) pairs and the strong linking rows ``allocation <= amount x
+open``, solve it on HiGHS, and otherwise fall back to a heuristic (greedy
+opening, or rounding and closing from the LP relaxation) whose bound is the
+LP relaxation, so every answer has a gap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._errors import SpecificationError
+from ._highs import MilpResult, solve_milp
+from .lscp import (
+    check_method,
+    check_roles,
+    check_time_limit,
+    demand_vector,
+    site_indices,
+    site_vector,
+    solve_milp_checked,
+)
+from .solution import Solution, Status, relative_gap
+
+Method = Literal["auto", "exact", "heuristic"]
+
+_EXACT_MAX_ENTRIES = 2_000_000
+"""Largest number of allocation variables ``method="auto"`` solves exactly."""
+
+_MARGINAL_MAX_SITES = 100
+"""Above this many selected sites, marginals are bounded instead of re-solved."""
+
+
+@dataclass
+class _Pattern:
+    """Allowed (demand, site) pairs as parallel arrays, sorted by demand then site."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    n: int
+    m: int
+
+    @property
+    def size(self) -> int:
+        return int(self.rows.size)
+
+    def by_row(self, values: np.ndarray | None = None) -> sp.csr_array:
+        data = np.ones(self.size) if values is None else values
+        return sp.csr_array((data, (self.rows, np.arange(self.size))), shape=(self.n, self.size))
+
+    def by_col(self, values: np.ndarray | None = None) -> sp.csr_array:
+        data = np.ones(self.size) if values is None else values
+        return sp.csr_array((data, (self.cols, np.arange(self.size))), shape=(self.m, self.size))
+
+    def matrix(self, values: np.ndarray) -> sp.csr_array:
+        return sp.csr_array((values, (self.rows, self.cols)), shape=(self.n, self.m))
+
+
+# ---------------------------------------------------------------------------
+# Capacitated coverage
+
+
+def solve_capacitated_coverage(
+    coverage: sp.spmatrix | sp.sparray | np.ndarray,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    p: int | None = None,
+    *,
+    costs: np.ndarray | None = None,
+    budget: float | None = None,
+    existing_capacity: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Choose sites with capacities to serve the most demand.
+
+    Demand point ``i`` may be served by any site that covers it, split
+    across several sites; site ``j`` serves at most
+    ``existing_capacity[j] + capacity[j]`` if selected, else at most
+    ``existing_capacity[j]``. Selecting a site that already has capacity
+    means expanding it. At most ``p`` sites are selected and/or their
+    ``costs`` stay within ``budget``.
+
+    Parameters
+    ----------
+    coverage
+        Boolean coverage matrix, demand x sites (scipy sparse or dense).
+    demand
+        Amount of demand at each point (e.g. charging sessions per day).
+    capacity
+        Capacity a selected site adds, one value per site.
+    p
+        Largest number of sites to select (required ones included), or None
+        for no limit on the number (then ``budget`` is needed).
+    costs
+        Cost of selecting each site, for ``budget``; default 1 each.
+    budget
+        Largest total cost of the selected sites, or None.
+    existing_capacity
+        Capacity already in place at each site (0 where there is none);
+        it serves for free and does not count towards ``p`` or ``budget``.
+    required
+        Indices of sites that must be selected.
+    forbidden
+        Indices of sites that must not be selected (their existing capacity
+        still serves).
+    method
+        ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (greedy opening with
+        the best allocation of the chosen sites; the bound is the LP
+        relaxation) or ``"auto"`` (exact unless the model is very large).
+    time_limit
+        Seconds allowed for the exact solve, or None; when it runs out the
+        best solution found is returned with status ``"time_limit"``.
+
+    Returns
+    -------
+    Solution
+        ``sense="max"``, objective = demand served. ``covered`` is True
+        where a point's demand is fully served; ``assignment`` is the site
+        serving the largest share (-1 for none); ``marginal`` is the served
+        demand lost if that site alone were removed (re-solved; for more
+        than 100 selected sites, the demand the site serves, an upper
+        bound). ``details`` holds ``allocation`` (sparse demand x sites
+        matrix of served amounts), ``served`` (per point),
+        ``unservable`` (indices of points with demand no site can reach)
+        and ``unservable_demand``.
+
+    Raises
+    ------
+    SpecificationError
+        If neither ``p`` nor ``budget`` is given, more sites are required
+        than ``p``, the required sites cost more than ``budget``, or a site
+        is both required and forbidden.
+    ValueError
+        If an argument has the wrong shape or invalid values.
+    """
+    t0 = time.perf_counter()
+    a = sp.csr_array(coverage, dtype=bool)
+    a.eliminate_zeros()
+    a.sum_duplicates()
+    n, m = a.shape
+    d = demand_vector(demand, n, "demand")
+    cap = site_vector(capacity, m, "capacity")
+    c = site_vector(costs, m, "costs", default=1.0)
+    ecap = site_vector(existing_capacity, m, "existing_capacity", default=0.0)
+    check_method(method)
+    check_time_limit(time_limit)
+    req = site_indices(required, m, "required")
+    forb = site_indices(forbidden, m, "forbidden")
+    check_roles(required=req, forbidden=forb)
+    if p is None and budget is None:
+        msg = "give p (the number of sites) or budget (the largest total cost), or both"
+        raise SpecificationError(msg)
+    if p is not None:
+        if isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0:
+            msg = f"p must be a non-negative integer; got {p!r}"
+            raise SpecificationError(msg)
+        if req.size > p:
+            msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
+            raise SpecificationError(msg)
+    if budget is not None:
+        if not (isinstance(budget, int | float) and math.isfinite(budget) and budget >= 0):
+            msg = f"budget must be a finite non-negative number; got {budget!r}"
+            raise SpecificationError(msg)
+        need = float(c[req].sum())
+        if need > budget * (1 + 1e-12) + 1e-12:
+            msg = f"budget={budget:g} is below the cost of the required sites ({need:g})"
+            raise SpecificationError(msg)
+
+    # reductions: candidates that add capacity; pairs with a site able to serve
+    cand = np.ones(m, dtype=bool)
+    cand[forb] = False
+    cand &= cap > 0
+    cand[req] = True
+    if budget is not None:
+        cand &= (c <= budget * (1 + 1e-12) + 1e-12) | np.isin(np.arange(m), req)
+    usable = cand | (ecap > 0)
+    coo = sp.coo_array(a)
+    keep = usable[coo.col] & (d[coo.row] > 0)
+    order = np.lexsort((coo.col[keep], coo.row[keep]))
+    pat = _Pattern(coo.row[keep][order], coo.col[keep][order], n, m)
+    reachable = np.bincount(pat.rows, minlength=n) > 0
+    unservable = np.flatnonzero(~reachable & (d > 0))
+    # candidates serving nobody are pointless unless required
+    cand &= (np.bincount(pat.cols, minlength=m) > 0) | np.isin(np.arange(m), req)
+    model = _CoverageModel(pat, d, cap, ecap, c, np.flatnonzero(cand), req, p, budget)
+
+    limit = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    chosen, z, value, bound, status, name = model.solve(method, limit)
+
+    served = np.bincount(pat.rows, weights=z, minlength=n)
+    allocation = pat.matrix(z)
+    allocation.eliminate_zeros()
+    marginal = model.marginals(chosen, z, value)
+    gap = relative_gap(value, bound)
+    if gap <= 1e-9:
+        status = "optimal"
+    details: dict[str, Any] = {
+        "allocation": allocation,
+        "served": served,
+        "unservable": unservable,
+        "unservable_demand": float(d[unservable].sum()),
+        "total_demand": float(d.sum()),
+        "served_share": value / float(d.sum()) if d.sum() > 0 else 1.0,
+        "cost": float(c[chosen].sum()),
+    }
+    return Solution(
+        selected=chosen,
+        objective=value,
+        bound=bound,
+        gap=gap,
+        status=status,
+        seconds=time.perf_counter() - t0,
+        sense="max",
+        method=name,
+        covered=served >= d - 1e-9 * np.maximum(1.0, d),
+        assignment=_largest_share(allocation),
+        marginal=marginal,
+        details=details,
+    )
+
+
+@dataclass
+class _CoverageModel:
+    pat: _Pattern
+    d: np.ndarray
+    cap: np.ndarray
+    ecap: np.ndarray
+    c: np.ndarray
+    cand: np.ndarray
+    req: np.ndarray
+    p: int | None
+    budget: float | None
+
+    def _milp(
+        self, *, relax: bool, time_limit: float | None, start: np.ndarray | None
+    ) -> MilpResult:
+        pat, d, cap, ecap = self.pat, self.d, self.cap, self.ecap
+        k, e = self.cand.size, pat.size
+        pos = np.full(pat.m, -1)
+        pos[self.cand] = np.arange(k)
+        xcol = pos[pat.cols]
+        # z bounds: no more than the point's demand and the site's total capacity
+        site_max = ecap + np.where(pos >= 0, cap, 0.0)
+        zub = np.minimum(d[pat.rows], site_max[pat.cols])
+        blocks = []
+        lo: list[np.ndarray] = []
+        hi: list[np.ndarray] = []
+        # demand rows
+        blocks.append(sp.hstack([sp.csr_array((pat.n, k)), pat.by_row()], format="csr"))
+        lo.append(np.full(pat.n, -np.inf))
+        hi.append(d)
+        # site rows: sum z - cap x <= ecap
+        x_part = sp.csr_array((-cap[self.cand], (self.cand, np.arange(k))), shape=(pat.m, k))
+        blocks.append(sp.hstack([x_part, pat.by_col()], format="csr"))
+        lo.append(np.full(pat.m, -np.inf))
+        hi.append(ecap)
+        # strong links: z - min(d, cap) x <= min(d, ecap) where that is binding
+        link = (xcol >= 0) & (ecap[pat.cols] < d[pat.rows])
+        idx = np.flatnonzero(link)
+        if idx.size:
+            coef = np.minimum(d[pat.rows[idx]], cap[pat.cols[idx]])
+            r = np.arange(idx.size)
+            xl = sp.csr_array((-coef, (r, xcol[idx])), shape=(idx.size, k))
+            zl = sp.csr_array((np.ones(idx.size), (r, idx)), shape=(idx.size, e))
+            blocks.append(sp.hstack([xl, zl], format="csr"))
+            lo.append(np.full(idx.size, -np.inf))
+            hi.append(np.minimum(d[pat.rows[idx]], ecap[pat.cols[idx]]))
+        if self.p is not None:
+            blocks.append(sp.csr_array(np.concatenate([np.ones(k), np.zeros(e)])[None, :]))
+            lo.append(np.array([-np.inf]))
+            hi.append(np.array([float(self.p)]))
+        if self.budget is not None:
+            blocks.append(sp.csr_array(np.concatenate([self.c[self.cand], np.zeros(e)])[None, :]))
+            lo.append(np.array([-np.inf]))
+            hi.append(np.array([float(self.budget)]))
+        a = sp.vstack(blocks, format="csr")
+        xlb = np.zeros(k)
+        xlb[pos[self.req]] = 1.0
+        return solve_milp_checked(
+            np.concatenate([np.zeros(k), np.ones(e)]),
+            a,
+            np.concatenate(lo),
+            np.concatenate(hi),
+            col_lower=np.concatenate([xlb, np.zeros(e)]),
+            col_upper=np.concatenate([np.ones(k), zub]),
+            integrality=None if relax else np.concatenate([np.ones(k), np.zeros(e)]),
+            sense="max",
+            time_limit=time_limit,
+            start=start,
+        )
+
+    def serve(self, chosen: np.ndarray) -> tuple[np.ndarray, float]:
+        """Return the best allocation (per pattern entry) and served demand with ``chosen`` open."""
+        pat = self.pat
+        total = self.ecap.copy()
+        total[chosen] += self.cap[chosen]
+        live = total[pat.cols] > 0
+        z = np.zeros(pat.size)
+        if not live.any():
+            return z, 0.0
+        idx = np.flatnonzero(live)
+        sub = _Pattern(pat.rows[idx], pat.cols[idx], pat.n, pat.m)
+        a = sp.vstack([sub.by_row(), sub.by_col()], format="csr")
+        res = solve_milp(
+            np.ones(idx.size),
+            a,
+            np.full(pat.n + pat.m, -np.inf),
+            np.concatenate([self.d, total]),
+            col_upper=np.minimum(self.d[sub.rows], total[sub.cols]),
+            sense="max",
+        )
+        if res.x is None:
+            msg = f"HiGHS failed on the allocation LP (status {res.status!r})"
+            raise RuntimeError(msg)
+        z[idx] = np.maximum(res.x, 0.0)
+        return z, float(z.sum())
+
+    def greedy(self) -> np.ndarray:
+        """Open sites one at a time by the most (or most per cost) newly servable demand."""
+        pat, d, cap, c = self.pat, self.d, self.cap, self.c
+        csc = pat.by_col()  # site x entry
+        resid = d.copy()
+        room = self.ecap.copy()
+        alternatives = np.bincount(pat.rows, minlength=pat.n)
+
+        def allocate(j: int) -> None:
+            ent = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+            rows = pat.rows[ent]
+            for i in rows[np.argsort(alternatives[rows], kind="stable")]:
+                if room[j] <= 0:
+                    break
+                take = min(resid[i], room[j])
+                resid[i] -= take
+                room[j] -= take
+
+        for site in np.flatnonzero(self.ecap > 0).tolist():
+            allocate(site)
+        chosen: list[int] = self.req.tolist()
+        spent = float(c[self.req].sum())
+        for site in chosen:
+            room[site] += cap[site]
+            allocate(site)
+        limit = self.p if self.p is not None else self.cand.size
+        is_chosen = np.zeros(pat.m, dtype=bool)
+        is_chosen[chosen] = True
+        while len(chosen) < limit:
+            reach = np.asarray(csc @ resid[pat.rows]) if pat.size else np.zeros(pat.m)
+            gain = np.minimum(cap, np.maximum(reach - room, 0.0))
+            ok = np.zeros(pat.m, dtype=bool)
+            ok[self.cand] = True
+            ok &= ~is_chosen & (gain > 1e-12)
+            if self.budget is not None:
+                ok &= spent + c <= self.budget * (1 + 1e-12) + 1e-12
+            if not ok.any():
+                break
+            score = gain / np.maximum(c, 1e-12) if self.budget is not None else gain.copy()
+            score[~ok] = -np.inf
+            j = int(np.argmax(score))
+            chosen.append(j)
+            is_chosen[j] = True
+            spent += float(c[j])
+            room[j] += cap[j]
+            allocate(j)
+        return np.array(sorted(chosen), dtype=np.int64)
+
+    def start_vector(self, chosen: np.ndarray, z: np.ndarray) -> np.ndarray:
+        x = np.isin(self.cand, chosen).astype(np.float64)
+        return np.concatenate([x, z])
+
+    def solve(
+        self, method: str, time_limit: float | None
+    ) -> tuple[np.ndarray, np.ndarray, float, float, Status, str]:
+        t0 = time.perf_counter()
+        chosen = self.greedy()
+        z, value = self.serve(chosen)
+        if self.pat.size == 0:
+            return chosen, z, value, value, "optimal", "reduction"
+        use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
+        if use_exact:
+            left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+            res = self._milp(relax=False, time_limit=left, start=self.start_vector(chosen, z))
+            _check(res, "capacitated coverage")
+            k = self.cand.size
+            if res.x is not None and res.objective >= value - 1e-9:
+                chosen = np.sort(self.cand[res.x[:k] > 0.5])
+                z, value = self.serve(chosen)
+            status: Status = "optimal" if res.status == "optimal" else "time_limit"
+            bound = res.bound if math.isfinite(res.bound) else self._lp_bound()
+            return chosen, z, value, max(bound, value), status, "milp"
+        bound = self._lp_bound()
+        return chosen, z, value, max(bound, value), "feasible", "greedy+lp-bound"
+
+    def _lp_bound(self) -> float:
+        res = self._milp(relax=True, time_limit=None, start=None)
+        _check(res, "capacitated coverage relaxation")
+        return float(res.objective) if res.x is not None else math.inf
+
+    def marginals(self, chosen: np.ndarray, z: np.ndarray, value: float) -> np.ndarray:
+        through = np.bincount(self.pat.cols, weights=z, minlength=self.pat.m)[chosen]
+        if chosen.size > _MARGINAL_MAX_SITES:
+            return through
+        out = np.empty(chosen.size)
+        for k, j in enumerate(chosen):
+            _, without = self.serve(chosen[chosen != j])
+            out[k] = max(value - without, 0.0)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Capacitated facility location
+
+
+def solve_capacitated_location(
+    cost: sp.spmatrix | sp.sparray | np.ndarray,
+    demand: np.ndarray,
+    capacity: np.ndarray,
+    fixed_cost: np.ndarray,
+    *,
+    existing: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Open sites and split all demand among them at the least total cost.
+
+    Minimises the fixed cost of the opened sites plus the allocation cost,
+    where a share ``f`` of point ``i``'s demand served from site ``j`` costs
+    ``f * cost[i, j]`` and site ``j`` serves at most ``capacity[j]``.
+
+    Parameters
+    ----------
+    cost
+        Cost of serving *all* of a point's demand from a site, demand x
+        sites (OR-Library convention; for a per-unit cost pass
+        ``demand[:, None] * unit_cost``). Dense, where ``inf`` means the
+        site cannot serve that point, or sparse, where a missing entry means
+        that; explicitly stored zeros are allowed pairs at zero cost (build
+        the matrix without ``eliminate_zeros``).
+    demand
+        Demand of each point.
+    capacity
+        Capacity of each site.
+    fixed_cost
+        Cost of opening each site.
+    existing
+        Indices of sites already open: they serve without fixed cost and
+        are not listed in ``selected``.
+    required
+        Indices of sites that must be opened (their fixed cost counts).
+    forbidden
+        Indices of sites that must not be opened.
+    method
+        ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (LP rounding then
+        closing sites while that saves cost; the bound is the LP relaxation)
+        or ``"auto"`` (exact unless the model is very large).
+    time_limit
+        Seconds allowed for the exact solve, or None; when it runs out the
+        best solution found is returned with status ``"time_limit"``.
+
+    Returns
+    -------
+    Solution
+        ``sense="min"``. ``assignment`` is the site serving the largest
+        share of each point; ``marginal`` is the cost increase if that site
+        alone were closed (``inf`` when the rest cannot serve all demand).
+        ``details`` holds ``allocation`` (sparse demand x sites matrix of
+        served amounts), ``fixed_cost`` and ``allocation_cost``.
+
+    Raises
+    ------
+    SpecificationError
+        If some demand point has no site allowed to serve it, the allowed
+        sites lack the capacity for the total demand, or a site has two
+        roles.
+    ValueError
+        If an argument has the wrong shape or invalid values.
+    """
+    t0 = time.perf_counter()
+    dense = not sp.issparse(cost)
+    if dense:
+        arr = np.asarray(cost, dtype=np.float64)
+        if arr.ndim != 2:
+            msg = f"cost must be a 2-D demand x sites matrix; got shape {arr.shape}"
+            raise ValueError(msg)
+        if np.isnan(arr).any():
+            msg = "cost must not contain NaN (use inf for a site that cannot serve a point)"
+            raise ValueError(msg)
+        n, m = arr.shape
+        rows, cols = np.nonzero(np.isfinite(arr))
+        vals = arr[rows, cols]
+    else:
+        coo = sp.coo_array(cost)
+        coo.sum_duplicates()
+        n, m = coo.shape
+        rows, cols, vals = coo.row, coo.col, coo.data.astype(np.float64)
+    if not np.isfinite(vals).all() or (vals < 0).any():
+        msg = "cost must be finite and non-negative (leave an entry out of a sparse matrix instead)"
+        raise ValueError(msg)
+    d = demand_vector(demand, n, "demand")
+    cap = site_vector(capacity, m, "capacity")
+    f = site_vector(fixed_cost, m, "fixed_cost")
+    check_method(method)
+    check_time_limit(time_limit)
+    ex = site_indices(existing, m, "existing")
+    req = site_indices(required, m, "required")
+    forb = site_indices(forbidden, m, "forbidden")
+    check_roles(existing=ex, required=req, forbidden=forb)
+
+    allowed = np.ones(m, dtype=bool)
+    allowed[forb] = False
+    keep = allowed[cols]
+    order = np.lexsort((cols[keep], rows[keep]))
+    pat = _Pattern(rows[keep][order], cols[keep][order], n, m)
+    cv = vals[keep][order]
+    reach = np.bincount(pat.rows, minlength=n)
+    stranded = np.flatnonzero(reach == 0)
+    if stranded.size:
+        msg = (
+            f"{stranded.size} demand points (e.g. {stranded[:5].tolist()}) have no allowed site "
+            "that can serve them; add entries to cost or allow more sites"
+        )
+        raise SpecificationError(msg)
+    if cap[allowed].sum() < d.sum() * (1 - 1e-12):
+        msg = (
+            f"the allowed sites can serve {cap[allowed].sum():g} in total but the demand is "
+            f"{d.sum():g}; raise capacity or allow more sites"
+        )
+        raise SpecificationError(msg)
+    fixed_open = f.copy()
+    fixed_open[ex] = 0.0
+    model = _LocationModel(pat, cv, d, cap, fixed_open, np.flatnonzero(allowed), ex, req)
+
+    limit = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    open_sites, frac, value, bound, status, name = model.solve(method, limit)
+    chosen = np.setdiff1d(open_sites, ex)
+    allocation = pat.matrix(frac * d[pat.rows])
+    allocation.eliminate_zeros()
+    gap = relative_gap(value, bound)
+    if gap <= 1e-9:
+        status = "optimal"
+    fixed_part = float(f[chosen].sum())
+    marginal = model.marginals(open_sites, chosen, value)
+    return Solution(
+        selected=chosen,
+        objective=value,
+        bound=bound,
+        gap=gap,
+        status=status,
+        seconds=time.perf_counter() - t0,
+        sense="min",
+        method=name,
+        covered=np.ones(n, dtype=bool),
+        assignment=_largest_share(allocation),
+        marginal=marginal,
+        details={
+            "allocation": allocation,
+            "fixed_cost": fixed_part,
+            "allocation_cost": value - fixed_part,
+            "existing": ex,
+        },
+    )
+
+
+@dataclass
+class _LocationModel:
+    pat: _Pattern
+    cv: np.ndarray
+    d: np.ndarray
+    cap: np.ndarray
+    f: np.ndarray
+    sites: np.ndarray
+    ex: np.ndarray
+    req: np.ndarray
+
+    def _milp(
+        self, *, relax: bool, time_limit: float | None, start: np.ndarray | None
+    ) -> MilpResult:
+        pat, d, cap = self.pat, self.d, self.cap
+        k, e = self.sites.size, pat.size
+        pos = np.full(pat.m, -1)
+        pos[self.sites] = np.arange(k)
+        ycol = pos[pat.cols]
+        r = np.arange(e)
+        blocks = [
+            # every point fully served
+            sp.hstack([sp.csr_array((pat.n, k)), pat.by_row()], format="csr"),
+            # capacity: sum_i d_i f_ij - cap_j y_j <= 0
+            sp.hstack(
+                [
+                    sp.csr_array((-cap[self.sites], (np.arange(k), np.arange(k))), shape=(k, k)),
+                    sp.csr_array((d[pat.rows], (ycol, r)), shape=(k, e)),
+                ],
+                format="csr",
+            ),
+            # strong links: f_ij - y_j <= 0
+            sp.hstack(
+                [
+                    sp.csr_array((-np.ones(e), (r, ycol)), shape=(e, k)),
+                    sp.eye_array(e, format="csr"),
+                ],
+                format="csr",
+            ),
+            # total open capacity covers total demand
+            sp.csr_array(np.concatenate([cap[self.sites], np.zeros(e)])[None, :]),
+        ]
+        lo = np.concatenate([np.ones(pat.n), np.full(k, -np.inf), np.full(e, -np.inf), [d.sum()]])
+        hi = np.concatenate([np.ones(pat.n), np.zeros(k), np.zeros(e), [np.inf]])
+        ylb = np.zeros(k)
+        ylb[pos[self.ex]] = 1.0
+        ylb[pos[self.req]] = 1.0
+        return solve_milp_checked(
+            np.concatenate([self.f[self.sites], self.cv]),
+            sp.vstack(blocks, format="csr"),
+            lo,
+            hi,
+            col_lower=np.concatenate([ylb, np.zeros(e)]),
+            col_upper=np.ones(k + e),
+            integrality=None if relax else np.concatenate([np.ones(k), np.zeros(e)]),
+            time_limit=time_limit,
+            start=start,
+        )
+
+    def serve(self, open_sites: np.ndarray) -> tuple[np.ndarray, float]:
+        """Return the cheapest split (fractions per entry) and total cost, or inf if infeasible."""
+        pat = self.pat
+        frac = np.zeros(pat.size)
+        is_open = np.zeros(pat.m, dtype=bool)
+        is_open[open_sites] = True
+        idx = np.flatnonzero(is_open[pat.cols])
+        if self.cap[open_sites].sum() < self.d.sum() * (1 - 1e-12):
+            return frac, math.inf
+        sub = _Pattern(pat.rows[idx], pat.cols[idx], pat.n, pat.m)
+        a = sp.vstack([sub.by_row(), sub.by_col(self.d[sub.rows])], format="csr")
+        res = solve_milp(
+            self.cv[idx],
+            a,
+            np.concatenate([np.ones(pat.n), np.full(pat.m, -np.inf)]),
+            np.concatenate([np.ones(pat.n), np.where(is_open, self.cap, 0.0)]),
+            col_upper=np.ones(idx.size),
+        )
+        if res.x is None:
+            return frac, math.inf
+        frac[idx] = np.clip(res.x, 0.0, 1.0)
+        return frac, float(res.objective) + float(self.f[open_sites].sum())
+
+    def solve(
+        self, method: str, time_limit: float | None
+    ) -> tuple[np.ndarray, np.ndarray, float, float, Status, str]:
+        t0 = time.perf_counter()
+        relaxed = self._milp(relax=True, time_limit=None, start=None)
+        if relaxed.x is None:
+            msg = (
+                "no split of the demand fits the capacities of the allowed sites; "
+                "raise capacity or allow more sites"
+            )
+            raise SpecificationError(msg)
+        lp_bound = float(relaxed.objective)
+        open_sites, frac, value = self._round_and_close(relaxed.x[: self.sites.size])
+        use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
+        if not use_exact:
+            return open_sites, frac, value, min(lp_bound, value), "feasible", "lp-rounding+close"
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+        y0 = np.isin(self.sites, open_sites).astype(np.float64)
+        res = self._milp(relax=False, time_limit=left, start=np.concatenate([y0, frac]))
+        _check(res, "capacitated location")
+        k = self.sites.size
+        if res.x is not None and res.objective <= value + 1e-9:
+            open_sites = np.sort(self.sites[res.x[:k] > 0.5])
+            frac = np.clip(res.x[k:], 0.0, 1.0)
+            value = float(res.objective)
+        status: Status = "optimal" if res.status == "optimal" else "time_limit"
+        bound = max(res.bound, lp_bound) if math.isfinite(res.bound) else lp_bound
+        return open_sites, frac, value, min(bound, value), status, "milp"
+
+    def _round_and_close(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """Open every site the LP uses, then close sites one by one while that saves cost."""
+        fixed = np.union1d(self.ex, self.req)
+        open_sites = np.union1d(self.sites[y > 1e-9], fixed).astype(np.int64)
+        frac, value = self.serve(open_sites)
+        if not math.isfinite(value):
+            open_sites = self.sites.copy()
+            frac, value = self.serve(open_sites)
+        improved = True
+        while improved:
+            improved = False
+            for j in sorted(
+                np.setdiff1d(open_sites, fixed), key=lambda s: y[_where(self.sites, s)]
+            ):
+                trial = open_sites[open_sites != j]
+                tfrac, tvalue = self.serve(trial)
+                if tvalue < value - 1e-9 * max(1.0, abs(value)):
+                    open_sites, frac, value = trial, tfrac, tvalue
+                    improved = True
+                    break
+        return open_sites, frac, value
+
+    def marginals(self, open_sites: np.ndarray, chosen: np.ndarray, value: float) -> np.ndarray:
+        out = np.full(chosen.size, np.nan)
+        if chosen.size > _MARGINAL_MAX_SITES:
+            return out
+        for k, j in enumerate(chosen):
+            _, without = self.serve(open_sites[open_sites != j])
+            out[k] = without - value
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+
+
+def _where(sorted_values: np.ndarray, value: int) -> int:
+    return int(np.searchsorted(sorted_values, value))
+
+
+def _check(res: MilpResult, what: str) -> None:
+    if res.status not in ("optimal", "time_limit"):
+        msg = f"HiGHS failed on the {what} model (status {res.status!r})"
+        raise RuntimeError(msg)
+
+
+def _largest_share(allocation: sp.csr_array) -> np.ndarray:
+    """Per row, the column with the largest entry (-1 for an empty row)."""
+    n = allocation.shape[0]
+    out = np.full(n, -1, dtype=np.int64)
+    if allocation.nnz == 0:
+        return out
+    coo = sp.coo_array(allocation)
+    order = np.lexsort((coo.col, -coo.data, coo.row))
+    rows = coo.row[order]
+    first = np.ones(rows.size, dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    out[rows[first]] = coo.col[order][first]
+    return out
