@@ -290,7 +290,7 @@ class _PointLayer(JSCSSMixin, Layer):
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
-    var rows = {{ this.rows|tojson }};
+    var rows = {{ this.rows_js }};
     var styles = {{ this.styles|tojson }};
     var fields = {{ this.fields|tojson }};
     var group = {% if this.cluster %}L.markerClusterGroup({
@@ -341,7 +341,8 @@ var {{ this.get_name() }} = (function () {
     ) -> None:
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "PointLayer"
-        self.rows = rows
+        self.rows_js = _js_literal(rows)
+        self.n_rows = len(rows)
         self.styles = styles
         self.fields = [list(f) for f in fields]
         self.metres = metres
@@ -542,6 +543,25 @@ def _enterprise_layer(
     layer = _PointLayer(rows, styles, fields, name=_label("enterprises", language), cluster=cluster)
     legend = [(palette[c], _category_label(color_by, c, language)) for c in categories]
     return layer, legend
+
+
+def _js_literal(value: Any) -> str:
+    """Return compact JSON that is safe inside a ``<script>`` element.
+
+    Non-ASCII text stays as UTF-8 (a third of the size of JSON escapes); ``<``,
+    ``>``, ``&`` and the JS line separators are escaped so no string can
+    close the script element.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
 
 
 def _code(value: int) -> int | None:

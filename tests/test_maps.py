@@ -103,7 +103,7 @@ def test_amap_basemap_shifts_overlays_to_gcj02(demo):
     lon, lat = demo.enterprises.geometry.x.iloc[1], demo.enterprises.geometry.y.iloc[1]
     glon, glat = wgs84_to_gcj02(lon, lat)
     assert abs(glon - lon) > 1e-3  # hundreds of metres in China
-    assert f"[{round(glat, 5)}, {round(glon, 5)}," in page
+    assert f"[{round(glat, 5)},{round(glon, 5)}," in page
 
 
 def test_tianditu_needs_a_key(demo, monkeypatch):
@@ -146,11 +146,11 @@ def test_scenario_overlay_marks_sites_and_newly_served_firms(demo):
     assert "Scenario B: newly served firms" in names or b.summary["firms_newly_served"] == 0
     page = m.get_root().render()
     for site in a.proposed_sites.geometry:
-        assert f"[{round(site.y, 5)}, {round(site.x, 5)}," in page
+        assert f"[{round(site.y, 5)},{round(site.x, 5)}," in page
     newly = a.served[a.served["newly_served"]]
     assert len(newly) == a.summary["firms_newly_served"] > 0
     pt = newly.geometry.iloc[0]
-    assert f"[{round(pt.y, 5)}, {round(pt.x, 5)}," in page
+    assert f"[{round(pt.y, 5)},{round(pt.x, 5)}," in page
     radius = spec_b.service_radius()
     assert np.isclose(radius, 1500)
-    assert f", {radius}]" in page  # footprint circles in metres
+    assert f",{radius}]" in page  # footprint circles in metres

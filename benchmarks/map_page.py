@@ -1,0 +1,229 @@
+"""Map page build and browser load time at 5k and 50k enterprises.
+
+Synthetic firms are drawn around the demo city's real ones (resampled with
+~300 m jitter). For each size the benchmark reports:
+
+- ``build_s``: :func:`planning.maps.build_map` (median of 3 runs);
+- ``render_s`` and ``html_mb``: :func:`planning.maps.standalone_html` and its size;
+- ``app_payload_mb``: the script st_folium sends to the app's iframe;
+- ``load_s``: Chromium time from navigation until the features are drawn
+  (canvas pixels, or cluster icons when clustered), all non-file requests
+  blocked.
+
+It then starts the app and saves screenshots of the map and scenario pages
+into ``benchmarks/results/``. Run: ``python benchmarks/map_page.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import geodata  # noqa: E402
+from planning import maps  # noqa: E402
+
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DRAWN_JS = """() => {
+  const icons = document.querySelectorAll('.marker-cluster').length;
+  let px = 0;
+  for (const c of document.querySelectorAll('.leaflet-overlay-pane canvas')) {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 16) if (d[i]) px++;
+  }
+  return {icons, px};
+}"""
+
+
+def synthetic(data: geodata.PlanningData, n: int, seed: int = 0) -> geodata.PlanningData:
+    rng = np.random.default_rng(seed)
+    base = data.enterprises
+    pick = rng.integers(0, len(base), n)
+    firms = base.iloc[pick].reset_index(drop=True)
+    lat0 = float(base.geometry.y.mean())
+    dy = rng.normal(0, 300, n) / 111_320
+    dx = rng.normal(0, 300, n) / (111_320 * np.cos(np.radians(lat0)))
+    geom = gpd.points_from_xy(firms.geometry.x + dx, firms.geometry.y + dy, crs="EPSG:4326")
+    firms = gpd.GeoDataFrame(firms.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
+    firms["id"] = [f"B{i:06d}" for i in range(n)]
+    firms["name"] = [f"合成企业{i:06d}" for i in range(n)]
+    return data.replace(enterprises=firms)
+
+
+def measure_build(data: geodata.PlanningData, *, cluster: bool | None) -> dict[str, float]:
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        m = maps.build_map(data, cluster=cluster)
+        times.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    page = maps.standalone_html(m)
+    render = time.perf_counter() - t0
+    from streamlit_folium import _get_map_string
+
+    payload = _get_map_string(maps.use_static_assets(maps.build_map(data, cluster=cluster)))
+    return {
+        "build_s": statistics.median(times),
+        "render_s": render,
+        "html_mb": len(page.encode()) / 1e6,
+        "app_payload_mb": len(payload.encode()) / 1e6,
+        "_page": page,  # type: ignore[dict-item]
+    }
+
+
+def measure_load(browser, path: Path) -> float:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+    )
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(path.as_uri(), wait_until="commit")
+    while True:
+        state = page.evaluate(DRAWN_JS) if page.locator(".leaflet-container").count() else {}
+        if state and (state["icons"] > 0 or state["px"] > 500):
+            break
+        if time.perf_counter() - t0 > 120:
+            msg = f"features not drawn after 120 s: {path}"
+            raise TimeoutError(msg)
+        page.wait_for_timeout(20)
+    elapsed = time.perf_counter() - t0
+    context.close()
+    return elapsed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def app_screenshots(browser, out: Path) -> dict[str, float]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    figures = {}
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.25)
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        context.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+                else r.abort()
+            ),
+        )
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+        t0 = time.perf_counter()
+        page.goto(url)
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for()
+        page.wait_for_selector(idle)
+        figures["app_map_page_s"] = time.perf_counter() - t0
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(out / "map_page.png"), full_page=True)
+        page.get_by_role("link", name="选址方案").click()
+        page.wait_for_selector(idle)
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="运行方案").click()
+        page.get_by_text("已保存").first.wait_for()
+        page.wait_for_selector(idle)
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for()
+        figures["app_scenario_run_s"] = time.perf_counter() - t0
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(out / "scenario_page.png"), full_page=True)
+        context.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 50_000])
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--no-app", action="store_true", help="skip the app screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import sync_playwright
+
+    demo = geodata.load_demo()
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, args=FLAGS)
+        for n in args.sizes:
+            data = synthetic(demo, n)
+            modes = [None] if n <= maps.CLUSTER_THRESHOLD else [None, False]
+            for cluster in modes:
+                fig = measure_build(data, cluster=cluster)
+                page = fig.pop("_page")
+                label = "auto" if cluster is None else "canvas"
+                path = args.out / f"map_{n}_{label}.html"
+                path.write_text(str(page), encoding="utf-8")
+                fig["load_s"] = statistics.median(measure_load(browser, path) for _ in range(3))
+                clustered = n > maps.CLUSTER_THRESHOLD if cluster is None else cluster
+                row = {"firms": n, "clustered": clustered, **fig}
+                rows.append(row)
+                print(
+                    json.dumps(
+                        {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
+                    )
+                )
+        if not args.no_app:
+            app = app_screenshots(browser, args.out)
+            print(json.dumps({k: round(v, 2) for k, v in app.items()}))
+        browser.close()
+    (args.out / "map_page.json").write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
