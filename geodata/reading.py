@@ -24,7 +24,7 @@ import pandas as pd
 from . import crs as _crs
 from ._errors import DataError, Problem
 from .schema import layer_kind
-from .validation import validate_layer
+from .validation import _blank, validate_layer
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -217,7 +217,7 @@ def _decode(content: bytes, name: str, encoding: str | None) -> str:
 
 def _trim_blank_tail(table: pd.DataFrame) -> pd.DataFrame:
     """Drop wholly empty rows at the end and unnamed wholly empty columns."""
-    blank = table.astype(object).map(lambda v: v is None or pd.isna(v) or str(v).strip() == "")
+    blank = pd.DataFrame({c: _blank(table[c]) for c in table.columns}, index=table.index)
     filled = ~blank.all(axis=1).to_numpy()
     last = int(filled.nonzero()[0].max()) + 1 if filled.any() else 0
     table = table.iloc[:last]

@@ -142,23 +142,40 @@ def _map_columns(columns: list[object], spec: LayerKind, found: _Collector) -> d
     return mapping
 
 
+def _blank(values: pd.Series) -> np.ndarray:
+    """Return which values are missing: NA, None or whitespace-only text."""
+    na = np.asarray(values.isna(), dtype=bool)
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return na
+    text = values.astype(object).where(~na, "").astype(str)
+    return na | np.asarray(text.str.strip().eq(""), dtype=bool)
+
+
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(numbers, missing, bad)`` for a column of numbers or text."""
-    obj = values.astype(object)
-    missing = np.array([_is_missing(v) for v in obj], dtype=bool)
-    is_bool = np.array([isinstance(v, bool | np.bool_) for v in obj], dtype=bool)
-    text = obj.map(lambda v: "" if _is_missing(v) else str(v))
-    cleaned = text.str.replace(r"[\s,，]", "", regex=True)
-    nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
-    bad = ~missing & (~np.isfinite(nums) | is_bool)
+    missing = _blank(values)
+    if pd.api.types.is_bool_dtype(values):
+        nums = np.full(len(values), np.nan)
+        return nums, missing, ~missing
+    if pd.api.types.is_numeric_dtype(values):
+        nums = np.array(values, dtype="float64")
+    else:
+        obj = values.astype(object)
+        is_bool = np.asarray(obj.map(lambda v: isinstance(v, bool | np.bool_)), dtype=bool)
+        text = obj.where(~missing & ~is_bool, "").astype(str)
+        cleaned = text.str.replace(r"[\s,，]", "", regex=True)
+        nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
+        nums[is_bool] = np.inf
+    bad = ~missing & ~np.isfinite(nums)
     nums[missing | bad] = np.nan
     return nums, missing, bad
 
 
 def _texts(values: pd.Series) -> list[str | None]:
+    missing = _blank(values)
     out: list[str | None] = []
-    for v in values.astype(object):
-        if _is_missing(v):
+    for v, blank in zip(values.astype(object), missing, strict=True):
+        if blank:
             out.append(None)
         elif isinstance(v, float) and v.is_integer():
             out.append(str(int(v)))
@@ -434,7 +451,7 @@ def validate_layer(
     used: list[object] = []
     geoms: np.ndarray
     parsed: set[int] = set()
-    lon_col = lat_col = None
+    lon_col = lat_col = wkt_col = None
     if geom_col is not None:
         geoms = np.asarray(table[geom_col].to_numpy(), dtype=object)
     else:
@@ -474,7 +491,9 @@ def validate_layer(
             geoms = np.asarray(projected.values, dtype=object)
         source_crs = user_crs
 
-    rest: list[object] = [c for c in columns if c not in used]
+    rest: list[object] = [
+        c for c in columns if c not in used and c != wkt_col and str(c) != "geometry"
+    ]
     mapping = _map_columns(rest, spec, found)
     ambiguous = {p.column for p in found.file}
     missing = [

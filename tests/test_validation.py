@@ -316,3 +316,11 @@ def test_numbers_with_thousands_separators(tmp_path):
     assert gdf["output_value"].iloc[0] == 12345.5
     assert gdf["employees"].iloc[0] == 1200
     assert np.issubdtype(gdf["employees"].dtype, np.integer)
+
+
+def test_unused_wkt_column_is_not_kept_as_an_extra(tmp_path):
+    path = tmp_path / "firms.csv"
+    path.write_text("id,name,lon,lat,geometry,note\nA,a,120.1,41.1,POINT (1 2),n\n")
+    gdf = read_layer(path, "enterprises")
+    assert gdf.geometry.iloc[0].x == 120.1
+    assert list(gdf.columns[-2:]) == ["note", "geometry"]
