@@ -741,7 +741,7 @@ def _tile_layers(m: Any, basemap: str, *, tianditu_key: str | None, language: st
 def _legend_html(
     title: str, sections: list[tuple[str, list[tuple[str, str]]]], note: str = ""
 ) -> str:
-    parts = [f"<b>{_text(title)}</b>"]
+    parts = [f"<details open><summary><b>{_text(title)}</b></summary>"]
     for heading, items in sections:
         if not items:
             continue
@@ -753,6 +753,7 @@ def _legend_html(
             )
     if note:
         parts.append(f"<div><i>{_text(note)}</i></div>")
+    parts.append("</details>")
     return "".join(parts)
 
 

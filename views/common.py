@@ -145,6 +145,17 @@ def tianditu_default() -> str:
         return ""
 
 
+def table(frame: Any, **kwargs: Any) -> None:
+    """Show a table with headers in the interface language (index names too)."""
+    from views.i18n import column_labels
+
+    shown = frame.rename(columns=column_labels(frame.columns))
+    names = [n for n in shown.index.names if n is not None]
+    if names:
+        shown = shown.rename_axis(index=column_labels(names))
+    st.dataframe(shown, **kwargs)
+
+
 # --------------------------------------------------------------------------- errors
 
 

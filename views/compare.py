@@ -5,6 +5,7 @@ import streamlit as st
 from planning import maps, scenarios
 from views.common import current_data, guard, show_map
 from views.common import scenarios as saved_scenarios
+from views.common import table as show_table
 from views.i18n import language, translator
 
 t = translator()
@@ -25,7 +26,7 @@ with guard():
             tables = scenarios.compare_scenarios(results)
             for title, table in tables.items():
                 st.markdown(f"**{title}**")
-                st.dataframe(table)
+                show_table(table)
             st.subheader(t("compare_map"))
             m = maps.build_map(current_data(), scenario=results, language=language())
             show_map(m, key="compare_map", height=560)

@@ -30,6 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "error_data": "数据有问题,未加载任何内容。问题列表:",
         # map page
         "filters": "筛选",
+        "choose": "全部(可多选)",
         "filter_county": "区县",
         "filter_park": "开发区",
         "filter_sector": "行业",
@@ -175,6 +176,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "error_generic": "Something went wrong: {message}",
         "error_data": "The data has problems; nothing was loaded. Problems:",
         "filters": "Filters",
+        "choose": "All (pick to filter)",
         "filter_county": "County",
         "filter_park": "Development zone",
         "filter_sector": "Sector",
@@ -300,6 +302,55 @@ STRINGS: dict[str, dict[str, str]] = {
         "internal_use": "For internal planning use; the map has not been through map review.",
     },
 }
+
+
+COLUMNS_ZH = {
+    "firms": "企业数",
+    "firms_5g": "5G覆盖企业",
+    "share_firms_5g": "5G企业覆盖率",
+    "employees": "从业人数",
+    "employees_5g": "5G覆盖从业人数",
+    "share_employees_5g": "5G从业人员覆盖率",
+    "firms_charging": "充电可达企业",
+    "share_firms_charging": "充电可达企业占比",
+    "employees_charging": "充电可达从业人数",
+    "share_employees_charging": "充电可达从业人员占比",
+    "charging_distance_m": "最近充电站距离(米)",
+    "county": "区县",
+    "park": "开发区",
+    "level": "层级",
+    "group": "分组",
+    "order": "建设次序",
+    "gain": "新增覆盖需求",
+    "marginal": "边际贡献",
+    "firms_covered": "覆盖企业数",
+    "firms_new": "新覆盖企业数",
+    "cost_cny": "造价(元)",
+    "firms_before": "原覆盖企业数",
+    "firms_after": "方案后覆盖企业数",
+    "weight": "需求",
+    "weight_before": "原覆盖需求",
+    "weight_after": "方案后覆盖需求",
+    "share_firms_before": "原企业覆盖率",
+    "share_firms_after": "方案后企业覆盖率",
+    "share_before": "原需求覆盖率",
+    "share_after": "方案后需求覆盖率",
+    "change": "覆盖率提升",
+    "sites": "站点数",
+    "share": "覆盖率",
+    "scenario": "方案",
+}
+"""Chinese headers of the tables the pages show (English keeps the column names)."""
+
+
+def column_labels(columns: Any, lang: str | None = None) -> dict[str, str]:
+    """Return display headers for ``columns`` in ``lang`` (default: the session language)."""
+    from geodata.schema import LAYER_KINDS
+
+    if (lang or language()) != "zh":
+        return {c: str(c).replace("_", " ") for c in columns}
+    fields = {f.name: f.label_zh for k in LAYER_KINDS.values() for f in k.fields if f.label_zh}
+    return {c: COLUMNS_ZH.get(c) or fields.get(c) or str(c) for c in columns}
 
 
 def language() -> str:

@@ -1,5 +1,6 @@
 """Map & statistics: every layer on one map, coverage shares beside it."""
 
+import pandas as pd
 import streamlit as st
 
 from geodata.schema import DIGITAL_STATUS, SECTORS
@@ -12,6 +13,7 @@ from views.common import (
     data_key,
     guard,
     show_map,
+    table,
     tianditu_default,
 )
 from views.i18n import language, translator
@@ -32,19 +34,23 @@ with guard():
             if len(firms)
             else []
         )
-        pick_county = st.multiselect(t("filter_county"), counties, key="f_county")
-        pick_zone = st.multiselect(t("filter_park"), zones, key="f_zone")
+        pick_county = st.multiselect(
+            t("filter_county"), counties, key="f_county", placeholder=t("choose")
+        )
+        pick_zone = st.multiselect(t("filter_park"), zones, key="f_zone", placeholder=t("choose"))
         pick_sector = st.multiselect(
             t("filter_sector"),
             list(SECTORS),
             format_func=category_labeller("sector"),
             key="f_sector",
+            placeholder=t("choose"),
         )
         pick_status = st.multiselect(
             t("filter_status"),
             list(DIGITAL_STATUS),
             format_func=category_labeller("digital_status"),
             key="f_status",
+            placeholder=t("choose"),
         )
     filters = {
         "counties": pick_county or None,
@@ -105,9 +111,9 @@ with guard():
         k3.metric(t("metric_employees_5g"), f"{share_emp:.1%}")
         tab_county, tab_zone, tab_unc = st.tabs([t("by_county"), t("by_park"), t("uncovered")])
         with tab_county:
-            st.dataframe(indicators.coverage_stats(shown, status, by="county"))
+            table(indicators.coverage_stats(shown, status, by="county"))
         with tab_zone:
-            st.dataframe(indicators.coverage_stats(shown, status, by="park"))
+            table(indicators.coverage_stats(shown, status, by="park"))
         with tab_unc:
             what = st.radio(
                 t("uncovered"),
@@ -118,13 +124,13 @@ with guard():
                 key="uncovered_what",
             )
             missing = indicators.uncovered_firms(shown, status, what=what)
-            table = missing.drop(columns=missing.geometry.name)
-            table["lon"] = missing.geometry.x.round(6)
-            table["lat"] = missing.geometry.y.round(6)
-            st.dataframe(table, hide_index=True)
+            listing = pd.DataFrame(missing.drop(columns=missing.geometry.name))
+            listing["lon"] = missing.geometry.x.round(6)
+            listing["lat"] = missing.geometry.y.round(6)
+            table(listing, hide_index=True)
             st.download_button(
                 t("download_csv"),
-                table.to_csv(index=False).encode("utf-8-sig"),
+                listing.to_csv(index=False).encode("utf-8-sig"),
                 file_name=f"uncovered_{what}.csv",
                 mime="text/csv",
                 key="dl_uncovered",

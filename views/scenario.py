@@ -5,7 +5,7 @@ import streamlit as st
 
 from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, scenarios
-from views.common import category_labeller, current_data, data_caption, guard, show_map
+from views.common import category_labeller, current_data, data_caption, guard, show_map, table
 from views.common import scenarios as saved_scenarios
 from views.i18n import language, translator
 
@@ -34,7 +34,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     with left:
         st.markdown(f"**{t('proposed_sites')}**")
         sites = result.proposed_sites
-        st.dataframe(pd.DataFrame(sites.drop(columns=sites.geometry.name)), hide_index=True)
+        table(pd.DataFrame(sites.drop(columns=sites.geometry.name)), hide_index=True)
     with right:
         st.markdown(f"**{t('curve')}**")
         curve = result.curve
@@ -42,7 +42,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         if len(curve) and x in curve and "share" in curve:
             st.line_chart(curve, x=x, y="share")
     st.markdown(f"**{t('indicators')}**")
-    st.dataframe(result.indicators)
+    table(result.indicators)
     with st.expander(t("scenario_spec")):
         st.json(result.spec.to_dict())
 
