@@ -847,7 +847,13 @@ def _planning_data(
     if "admin_areas" in wanted and mapped["admin_areas"].empty:
         mapped["admin_areas"] = _hull_area(mapped, roads, features, name)
         notes["admin_areas"] = "no administrative polygons in the extract: its convex hull"
-    layers = {kind: mapped[kind] for kind in mapped if kind in wanted}
+    from .validation import validate_layer
+
+    layers = {
+        kind: validate_layer(mapped[kind], kind, source=f"{source}: {kind}")
+        for kind in mapped
+        if kind in wanted and len(mapped[kind])
+    }
     provenance = {
         kind: Provenance(source=source, licence=LICENCE, note=notes[kind]) for kind in layers
     }

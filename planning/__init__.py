@@ -15,9 +15,17 @@ from .coverage import (
     within_cutoff,
 )
 from .lscp import solve_lscp
+from .network import (
+    RoadDistances,
+    road_coverage_matrix,
+    road_distance_matrix,
+    road_distance_matrix_gdf,
+    road_distances,
+)
 from .solution import Solution, relative_gap
 
 __all__ = [
+    "RoadDistances",
     "Solution",
     "SpecificationError",
     "coverage_matrix",
@@ -25,6 +33,10 @@ __all__ = [
     "distance_matrix",
     "distance_matrix_gdf",
     "relative_gap",
+    "road_coverage_matrix",
+    "road_distance_matrix",
+    "road_distance_matrix_gdf",
+    "road_distances",
     "solve_capacitated_coverage",
     "solve_capacitated_location",
     "solve_lscp",

@@ -542,11 +542,13 @@ def _reverse_edges(u: np.ndarray, v: np.ndarray, lines: np.ndarray) -> np.ndarra
     reverse = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return reverse
-    length = np.round(shapely.length(lines), 3)
-    frame = pd.DataFrame({"a": u, "b": v, "length": length, "edge": np.arange(n)})
+    length = shapely.length(lines)
+    frame = pd.DataFrame({"a": u, "b": v, "edge": np.arange(n)})
     other = frame.rename(columns={"a": "b", "b": "a", "edge": "other"})
-    pairs = frame.merge(other, on=["a", "b", "length"])
-    pairs = pairs[pairs["edge"] != pairs["other"]]
+    pairs = frame.merge(other, on=["a", "b"])
+    e, o = pairs["edge"].to_numpy(), pairs["other"].to_numpy()
+    same_road = np.abs(length[e] - length[o]) <= 1e-6 * np.maximum(1.0, length[e])
+    pairs = pairs[(e != o) & same_road]
     pairs = pairs.drop_duplicates("edge").drop_duplicates("other")
     reverse[pairs["edge"].to_numpy()] = pairs["other"].to_numpy()
     # keep the pairing symmetric
