@@ -426,7 +426,7 @@ def _solve_core(
         pick, bound, status = _exact(a, cr, w, need, pick, left)
         name = "milp"
     else:
-        bound = _lagrangian_bound(a, cr, w, need, float(cr[pick].sum()))
+        bound, pick = _lagrangian(a, csc, cr, w, need, pick)
         status = "feasible"
         name = "greedy+lagrangian"
     return _CoreResult(
@@ -543,16 +543,35 @@ def _cheaper_by_others(a: sp.csr_array, c: np.ndarray) -> np.ndarray:
     return c > others + 1e-9 * np.maximum(1.0, np.abs(others))
 
 
-def _greedy(csc: sp.csc_array, c: np.ndarray, w: np.ndarray, goal: float) -> np.ndarray:
-    """Pick sites by least cost per newly covered weight until ``goal`` is reached."""
+def _greedy(
+    csc: sp.csc_array,
+    c: np.ndarray,
+    w: np.ndarray,
+    goal: float,
+    start: np.ndarray | None = None,
+) -> np.ndarray:
+    """Pick sites by least cost per newly covered weight until ``goal`` is reached.
+
+    The sites in ``start`` are taken first; the result lists them too.
+    """
     n, m = csc.shape
     covered = np.zeros(n, dtype=bool)
-    gain = np.asarray(sp.csr_array(csc.T, dtype=np.float64) @ w) if m else np.zeros(0)
-    remaining = goal
-    tol = 1e-9 * max(1.0, goal)
-    heap = [(c[j] / min(gain[j], remaining), int(j)) for j in np.flatnonzero(gain > 0)]
-    heapq.heapify(heap)
     chosen: list[int] = []
+    if start is not None and start.size:
+        chosen = start.tolist()
+        mask = np.zeros(m, dtype=bool)
+        mask[start] = True
+        covered = np.asarray(csc @ mask.astype(np.float64)) > 0
+    uncovered_w = np.where(covered, 0.0, w)
+    gain = np.asarray(sp.csr_array(csc.T, dtype=np.float64) @ uncovered_w) if m else np.zeros(0)
+    remaining = goal - float(w[covered].sum())
+    tol = 1e-9 * max(1.0, goal)
+    heap = [
+        (c[j] / min(gain[j], remaining), int(j))
+        for j in np.flatnonzero(gain > 0)
+        if remaining > tol
+    ]
+    heapq.heapify(heap)
     while remaining > tol and heap:
         _, j = heapq.heappop(heap)
         rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
@@ -596,58 +615,70 @@ def _drop_redundant(
     return np.sort(np.array(keep, dtype=np.int64))
 
 
-def _lagrangian_bound(
+def _lagrangian(
     a: sp.csr_array,
+    csc: sp.csc_array,
     c: np.ndarray,
     w: np.ndarray,
     need: float | None,
-    upper: float,
+    pick: np.ndarray,
     *,
-    iterations: int = 400,
-) -> float:
-    """Return a lower bound on the least covering cost by subgradient optimisation.
+    every: int = 5,
+) -> tuple[float, np.ndarray]:
+    """Return a lower bound by subgradient optimisation and the best cover it led to.
 
     The cover constraints ``y_i <= sum_j a_ij x_j`` are relaxed with
     multipliers ``u >= 0``; for full covering ``y = 1``, for partial covering
     ``y`` solves a fractional knapsack ``min u @ y`` s.t. ``w @ y >= need``.
+    Every few steps the sites with negative reduced cost are completed
+    greedily to a cover and pruned, which often improves on ``pick``.
     """
     n = a.shape[0]
+    goal = float(w.sum()) if need is None else need
+    iterations = int(min(400, max(30, 1e8 / max(a.nnz, 1))))
+    integral = _integral(c)
     at = sp.csr_array(a.T, dtype=np.float64)
     af = sp.csr_array(a, dtype=np.float64)
-    col_deg = np.maximum(np.diff(sp.csc_array(a).indptr), 1)
-    per_row = c / col_deg
-    u = np.zeros(n)
+    col_deg = np.maximum(np.diff(csc.indptr), 1)
     rowmin = np.full(n, np.inf)
-    np.minimum.at(rowmin, np.repeat(np.arange(n), np.diff(a.indptr)), per_row[a.indices])
-    u[:] = np.where(np.isfinite(rowmin), rowmin, 0.0)
+    np.minimum.at(rowmin, np.repeat(np.arange(n), np.diff(a.indptr)), (c / col_deg)[a.indices])
+    u = np.where(np.isfinite(rowmin), rowmin, 0.0)
+    upper = float(c[pick].sum())
     best = 0.0
     lam = 2.0
     stall = 0
-    ratio_order = None
-    for _ in range(iterations):
+    for it in range(iterations):
         red = c - at @ u
         x = red < 0
         if need is None:
             y = np.ones(n)
         else:
-            ratio_order = np.argsort(u / w, kind="stable")
-            y = _fractional_fill(w, ratio_order, need)
+            y = _fractional_fill(w, np.argsort(u / w, kind="stable"), need)
         value = float(red[x].sum() + u @ y)
         if value > best + 1e-9 * max(1.0, abs(best)):
             best = value
             stall = 0
         else:
             stall += 1
-            if stall >= 15:
+            if stall >= 20:
                 lam /= 2
                 stall = 0
+        if it % every == 0:
+            trial = _greedy(csc, c, w, goal, start=np.flatnonzero(x))
+            trial = _drop_redundant(csc, c, w, goal, trial)
+            cost = float(c[trial].sum())
+            if cost < upper - 1e-9:
+                upper, pick = cost, trial
+        closed = math.ceil(best - 1e-6) if integral else best
+        if upper - closed <= 1e-9 * max(1.0, upper) or lam < 1e-4:
+            break
         g = y - af @ x.astype(np.float64)
         norm = float(g @ g)
-        if norm <= 1e-18 or lam < 1e-5 or upper - best <= 1e-6 * max(1.0, upper):
+        if norm <= 1e-18:
             break
         step = lam * max(upper - value, 1e-6 * max(1.0, upper)) / norm
         u = np.maximum(0.0, u + step * g)
-    return min(best, upper)
+    return min(best, upper), pick
 
 
 def _fractional_fill(w: np.ndarray, order: np.ndarray, need: float) -> np.ndarray:
