@@ -9,6 +9,7 @@ upload in the app). It finds the table, hands it to
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import struct
@@ -24,7 +25,7 @@ import pandas as pd
 from . import crs as _crs
 from ._errors import DataError, Problem
 from .schema import layer_kind
-from .validation import _blank, validate_layer
+from .validation import _bare, _blank, _known_names, _norm, validate_layer
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -41,6 +42,7 @@ _EXTENSIONS = {
 }
 _FORMATS = "CSV, XLSX, GeoJSON, GeoPackage (.gpkg) or a zipped Shapefile (.zip)"
 _HEAD = 8192
+_HEADER_SCAN = 10
 
 
 def read_layer(
@@ -112,9 +114,9 @@ def read_layer(
         content = data if data is not None else Path(str(path)).read_bytes()
         table: pd.DataFrame
         if fmt == "csv":
-            table = _read_csv(content, name, encoding)
+            table = _read_csv(content, name, encoding, kind)
         else:
-            table = _read_xlsx(content, name, sheet)
+            table = _read_xlsx(content, name, sheet, kind)
     else:
         with tempfile.TemporaryDirectory(prefix="infrasite-") as tmp:
             if path is None:
@@ -226,27 +228,63 @@ def _trim_blank_tail(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=drop).reset_index(drop=True)
 
 
-def _read_csv(content: bytes, name: str, encoding: str | None) -> pd.DataFrame:
+def _header_text(value: object, position: int) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip():
+        return f"Unnamed: {position}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _with_header(grid: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Use the row naming the most known columns (among the first few) as the header.
+
+    Spreadsheets often carry a title or notes above the header; data rows are
+    counted from the row under the header whichever row that is.
+    """
+    if grid.empty:
+        return pd.DataFrame()
+    known = _known_names(layer_kind(kind))
+    best, best_score = 0, 0
+    for i in range(min(_HEADER_SCAN, len(grid))):
+        score = sum(
+            1
+            for v in grid.iloc[i]
+            if isinstance(v, str) and (_norm(v) in known or _bare(v) in known)
+        )
+        if score > best_score:
+            best, best_score = i, score
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for j, value in enumerate(grid.iloc[best]):
+        text = _header_text(value, j)
+        if text in seen:
+            seen[text] += 1
+            text = f"{text}.{seen[text]}"
+        else:
+            seen[text] = 0
+        names.append(text)
+    table = grid.iloc[best + 1 :].reset_index(drop=True)
+    table.columns = pd.Index(names)
+    return _trim_blank_tail(table)
+
+
+def _read_csv(content: bytes, name: str, encoding: str | None, kind: str) -> pd.DataFrame:
     text = _decode(content, name, encoding)
-    first = text.split("\n", 1)[0]
+    first = text.lstrip("\r\n").split("\n", 1)[0]
     sep = max([",", "\t", ";", "|"], key=first.count)
     if first.count(sep) == 0:
         sep = ","
     try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
         _fail(name, f"could not read the file as CSV: {exc}")
-    table.columns = [str(c).strip() for c in table.columns]
-    return _trim_blank_tail(table)
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    return _with_header(grid, kind)
 
 
-def _read_xlsx(content: bytes, name: str, sheet: str | int | None) -> pd.DataFrame:
+def _read_xlsx(content: bytes, name: str, sheet: str | int | None, kind: str) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         try:
@@ -260,9 +298,8 @@ def _read_xlsx(content: bytes, name: str, sheet: str | int | None) -> pd.DataFra
             _fail(name, f"sheet {chosen} does not exist; the workbook has sheets {listed}")
         if isinstance(chosen, str) and chosen not in names:
             _fail(name, f"sheet {chosen!r} does not exist; the workbook has sheets {listed}")
-        table = pd.read_excel(book, sheet_name=chosen, dtype=object)
-    table.columns = [str(c).strip() for c in table.columns]
-    return _trim_blank_tail(table)
+        grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
+    return _with_header(grid, kind)
 
 
 def _choose(options: list[str], wanted: str | None, kind: str, what: str, name: str) -> str:

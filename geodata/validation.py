@@ -110,6 +110,16 @@ def _find_named(
     return cols[0]
 
 
+def _known_names(spec: LayerKind) -> set[str]:
+    """Return every normalised column name that means something for ``spec``."""
+    names = {*_LON_NAMES, *_LAT_NAMES, *_WKT_NAMES}
+    for f in spec.fields:
+        for alias in (f.name, f.label_zh, *f.aliases):
+            if alias:
+                names |= {_norm(alias), _bare(alias)}
+    return names
+
+
 def _map_columns(columns: list[object], spec: LayerKind, found: _Collector) -> dict[str, object]:
     """Map schema field names to source columns: exact names first, then aliases."""
     mapping: dict[str, object] = {}
@@ -161,7 +171,10 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         nums = np.array(values, dtype="float64")
     else:
         obj = values.astype(object)
-        is_bool = np.asarray(obj.map(lambda v: isinstance(v, bool | np.bool_)), dtype=bool)
+        if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty"):
+            is_bool = np.zeros(len(obj), dtype=bool)
+        else:
+            is_bool = np.asarray(obj.map(lambda v: isinstance(v, bool | np.bool_)), dtype=bool)
         text = obj.where(~missing & ~is_bool, "").astype(str)
         cleaned = text.str.replace(r"[\s,，]", "", regex=True)
         nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
@@ -278,13 +291,18 @@ def _coerce_field(
     texts = _texts(values)
     result = np.empty(n, dtype=object)
     lookup = _category_lookup(f) if f.type == "category" else {}
+    matched = (
+        {t: lookup.get(_cat_key(t)) for t in set(texts) if t is not None}
+        if f.type == "category"
+        else {}
+    )
     for i, text in enumerate(texts):
         if text is None:
             if f.required:
                 found.row(i, column, f"required value {f.name} is missing")
             result[i] = "" if f.default is None else f.default
         elif f.type == "category":
-            value = lookup.get(_cat_key(text))
+            value = matched[text]
             if value is None:
                 found.row(i, column, f"unknown {f.name}; allowed: {_allowed_text(f)}", text)
             result[i] = value

@@ -237,3 +237,34 @@ def test_file_crs_wins_unless_gcj02(tmp_path):
     np.testing.assert_allclose(projected.geometry.x, ref.geometry.x, atol=1e-7)
     gcj = read_layer(path, "charging_stations", crs="gcj02")
     assert (gcj.geometry.x < ref.geometry.x).all()
+
+
+def test_title_rows_above_the_header(tmp_path):
+    text = (
+        "朝阳市重点企业名单（2025年）,,,\n"
+        "制表单位：市工信局,,,\n"
+        "编号,企业名称,经度,纬度\n"
+        "A1,朝阳钢铁,120.45,41.57\n"
+        "A2,朝阳新材料,120.46,abc\n"
+    )
+    path = tmp_path / "firms.csv"
+    path.write_bytes(text.encode("gbk"))
+    with pytest.raises(DataError) as info:
+        read_layer(path, "enterprises")
+    assert [(p.row, p.column) for p in info.value.problems] == [(2, "纬度")]
+    gdf = read_layer(path, "enterprises", lenient=True)
+    assert list(gdf["name"]) == ["朝阳钢铁"]
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.append(["朝阳市5G基站清单"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["编号", "名称", "运营商", "频段", "覆盖半径(米)", "经度", "纬度"])
+    sheet.append([101, "双塔1号站", "中国移动", "2.6GHz", 500, 120.45, 41.57])
+    xlsx = tmp_path / "sites.xlsx"
+    book.save(xlsx)
+    sites = read_layer(xlsx, "base_stations")
+    assert list(sites["id"]) == ["101"]
+    assert sites["radius_m"].iloc[0] == 500.0
+    assert sites["operator"].iloc[0] == "China Mobile"
