@@ -10,7 +10,8 @@ Row numbers
 -----------
 Every :class:`Problem` names the **data row**, counted from 1: the first row
 under the header is row 1, whatever the table's index. In Excel, where the
-header is line 1, data row ``n`` is on line ``n + 1``. Problems about the whole
+header is line 1, data row ``n`` is on line ``n + 1`` (plus any title lines
+:func:`geodata.read_layer` skipped above the header). Problems about the whole
 file (a missing column, for instance) have ``row=None``.
 """
 

@@ -36,6 +36,8 @@ and `geodata.layer_template(kind, language="zh"|"en", fmt="csv"|"xlsx")` gives a
   zipped Shapefile (`.zip` holding a `.shp` with its `.shx`, `.dbf`, `.prj` and, for Chinese
   text, a `.cpg`; a GBK `.dbf` without `.cpg` is detected). Old `.xls` workbooks must be saved as
   `.xlsx` first. Uploads in memory (bytes or file objects with a `name`) work the same way.
+- **Title lines** above the header (a sheet title, who made the table) are skipped: the header is
+  the row, among the first ten, that names the most known columns.
 - **Column names** are matched case-insensitively, ignoring spaces, full-width brackets and a
   unit in brackets at the end (`年产值（万元）` = `年产值(万元)` = `年产值`). A column may be named
   after the field, its Chinese header or one of its aliases. Two columns that map to the same
@@ -70,7 +72,8 @@ and `geodata.layer_template(kind, language="zh"|"en", fmt="csv"|"xlsx")` gives a
 A file with problems raises `geodata.DataError`, a `ValueError` whose message lists **every**
 problem and whose `.problems` holds them as `Problem(row, column, message, value)` records
 (`.to_frame()` gives a table). `row` is the **data row counted from 1**: the first row under the
-header is row 1, which Excel shows as line 2. Problems with the whole file (an unreadable file, a
+header is row 1, which Excel shows as line 2 (plus the number of title lines above the header,
+if any). Problems with the whole file (an unreadable file, a
 missing required column, no coordinates) have no row. With `lenient=True` rows with problems are
 skipped instead; the layer's `attrs["skipped"]` lists them (one record per problem) and
 `return_report=True` also returns them as a table. Problems with the whole file still raise.
