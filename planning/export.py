@@ -388,9 +388,12 @@ def _parameter_rows(result: ScenarioResult, language: str) -> list[tuple[str, st
     for key, value in result.spec.to_dict().items():
         rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
     for key, value in result.summary.items():
-        if key in ("name", "infrastructure", "objective"):
+        if key in ("name", "infrastructure", "objective", "radius_unit"):
             continue
-        rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
+        text = _format_param(key, value, language)
+        if key == "radius":
+            text = _radius_text(result, language)
+        rows.append((_label(key, language, _PARAM_LABELS), text))
     return rows
 
 
@@ -504,10 +507,15 @@ def _question(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
     }[result.spec.objective]
     keys += ["demand", "candidate_sources", "count_existing", "distance"]
     rows = [(_label(k, language, _PARAM_LABELS), _format_param(k, spec[k], language)) for k in keys]
-    radius = result.spec.service_radius()
-    unit = ("秒" if language == "zh" else "s") if result.spec.distance == "road_time" else "m"
-    rows.append((_label("radius", language, _PARAM_LABELS), f"{radius:,.0f} {unit}"))
+    rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))
     return rows
+
+
+def _radius_text(result: ScenarioResult, language: str) -> str:
+    radius = result.spec.service_radius()
+    if result.spec.distance == "road_time":
+        return f"{radius / 60:g} {'分钟' if language == 'zh' else 'min'}"
+    return f"{radius:,.0f} m"
 
 
 def _indicator_rows(result: ScenarioResult, language: str) -> tuple[list[str], list[list[str]]]:

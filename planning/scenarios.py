@@ -743,6 +743,7 @@ def _assemble(
         "sites": int(selected.size),
         "cost_cny": cost,
         "radius": spec.service_radius(),
+        "radius_unit": "s" if spec.distance == "road_time" else "m",
         "existing_sites": int(problem.existing_ids.size),
         "candidates": int(n_cand),
         "firms": len(served),
