@@ -209,8 +209,10 @@ def _decode(content: bytes, name: str, encoding: str | None) -> str:
             return content.decode(candidate)
         except UnicodeDecodeError:
             continue
-    from charset_normalizer import from_bytes
-
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:
+        _fail(name, "the file is neither UTF-8 nor GBK: pass encoding= (e.g. 'big5')")
     best = from_bytes(content).best()
     if best is None:
         _fail(name, "could not detect the text encoding: pass encoding= (e.g. 'gbk')")

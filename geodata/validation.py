@@ -560,8 +560,8 @@ def validate_layer(
         _check_degrees(
             lon_ok[0],
             lon_ok[1],
-            None if lon_col is None else str(lon_col),
-            None if lat_col is None else str(lat_col),
+            geo_name if lon_col is None else str(lon_col),
+            geo_name if lat_col is None else str(lat_col),
             found,
             rows=idx,
         )

@@ -268,3 +268,29 @@ def test_title_rows_above_the_header(tmp_path):
     assert list(sites["id"]) == ["101"]
     assert sites["radius_m"].iloc[0] == 500.0
     assert sites["operator"].iloc[0] == "China Mobile"
+
+
+def test_plain_shp_path_and_null_geometry_geojson(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(LAYERS / "base_stations_shp.zip") as archive:
+        archive.extractall(tmp_path)
+    gdf = read_layer(tmp_path / "data" / "base_stations.shp", "base_stations")
+    assert len(gdf) == 12
+    assert gdf.geometry.x.between(119, 122).all()
+    path = tmp_path / "nogeom.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, '
+        '"properties": {"id": "c1", "name": "站", "piles": 3, "经度": 120.4, "纬度": 41.5}}]}',
+        encoding="utf-8",
+    )
+    stations = read_layer(path, "charging_stations")
+    assert stations.geometry.iloc[0].x == 120.4
+
+
+def test_polygon_out_of_range(tmp_path):
+    path = tmp_path / "zones.csv"
+    path.write_text('id,name,wkt\nZ,z,"POLYGON ((41 120, 42 120, 42 121, 41 121, 41 120))"\n')
+    with pytest.raises(DataError, match="appear swapped") as info:
+        read_layer(path, "parks")
+    assert info.value.problems[0].column == "wkt"
