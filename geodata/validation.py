@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -330,16 +331,15 @@ def _geometry_from_lonlat(
     return lon, lat
 
 
-def _check_degrees(
-    lon: np.ndarray,
-    lat: np.ndarray,
-    lon_col: str | None,
-    lat_col: str | None,
-    found: _Collector,
-    *,
-    rows: np.ndarray,
-) -> None:
+def _check_degrees(where: _Geometry, found: _Collector) -> None:
     """Record coordinates out of range or apparently swapped (degrees expected)."""
+    present = np.array([g is not None and not g.is_empty for g in where.geoms], dtype=bool)
+    rows = np.flatnonzero(present)
+    if not len(rows):
+        return
+    lon, lat = _extreme_lonlat(shapely.bounds(where.geoms[rows]))
+    lon_col = where.name if where.lon_col is None else str(where.lon_col)
+    lat_col = where.name if where.lat_col is None else str(where.lat_col)
     ok = np.isfinite(lon) & np.isfinite(lat)
     swapped = ok & (np.abs(lat) > 90) & (np.abs(lat) <= 180) & (np.abs(lon) <= 90)
     bad_lon = ok & ~swapped & (np.abs(lon) > 180)
@@ -356,6 +356,13 @@ def _check_degrees(
         found.row(rows[i], lon_col, "longitude is out of range [-180, 180]", f"{lon[i]:g}")
     for i in np.flatnonzero(bad_lat):
         found.row(rows[i], lat_col, "latitude is out of range [-90, 90]", f"{lat[i]:g}")
+
+
+def _extreme_lonlat(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return per-geometry lon and lat to test: the bound farthest from zero."""
+    lon = np.where(np.abs(bounds[:, 0]) > np.abs(bounds[:, 2]), bounds[:, 0], bounds[:, 2])
+    lat = np.where(np.abs(bounds[:, 1]) > np.abs(bounds[:, 3]), bounds[:, 1], bounds[:, 3])
+    return lon, lat
 
 
 def _is_geographic(source: str) -> bool:
@@ -454,123 +461,43 @@ def validate_layer(
     spec = layer_kind(kind)
     found = _Collector()
     table = pd.DataFrame(data).reset_index(drop=True)
-    n = len(table)
+    duplicated = sorted({str(c) for c in table.columns[table.columns.duplicated()]})
+    if duplicated:
+        listed = ", ".join(repr(c) for c in duplicated)
+        found.whole(None, f"column names must be unique; repeated: {listed}")
+        raise DataError(found.ordered(), source=source)
     user_crs = None if crs is None else _crs.parse_crs(crs)
-    geom_col: object | None = None
-    file_crs: str | None = None
-    if isinstance(data, gpd.GeoDataFrame) and data.geometry.name in table.columns:
-        geom_col = data.geometry.name
-        file_crs = None if data.crs is None else _crs.parse_crs(data.crs)
-        if n and table[geom_col].isna().all():
-            geom_col = None
-    columns = [c for c in table.columns if c != geom_col]
-    if isinstance(data, gpd.GeoDataFrame):
-        columns = [c for c in columns if c != data.geometry.name]
+    where = _locate_geometry(data, table, spec, found)
+    source_crs = _source_crs(where, user_crs)
+    shifted = source_crs in ("gcj02", "bd09")
+    if shifted and where.file_crs is not None and not _is_geographic(where.file_crs):
+        projected = gpd.GeoSeries(where.geoms, crs=where.file_crs).to_crs("EPSG:4326")
+        where.geoms = np.asarray(projected.values, dtype=object)
 
-    used: list[object] = []
-    geoms: np.ndarray
-    parsed: set[int] = set()
-    lon_col = lat_col = wkt_col = None
-    if geom_col is not None:
-        geoms = np.asarray(table[geom_col].to_numpy(), dtype=object)
-    else:
-        lon_col = _find_named(columns, _LON_NAMES, "longitude", found)
-        lat_col = _find_named(columns, _LAT_NAMES, "latitude", found)
-        wkt_col = _find_named(columns, _WKT_NAMES, "WKT geometry", found)
-        if spec.geometry == "Point" and lon_col is not None and lat_col is not None:
-            used = [lon_col, lat_col]
-            lon, lat = _geometry_from_lonlat(table, lon_col, lat_col, found)
-            parsed = set(found.bad)
-            geoms = np.asarray(shapely.points(lon, lat), dtype=object)
-            for pos in parsed:
-                geoms[pos] = None
-        elif wkt_col is not None:
-            used = [wkt_col]
-            geoms = _parse_wkt(table[wkt_col], str(wkt_col), found)
-            parsed = set(found.bad)
-        else:
-            geoms = np.full(n, None, dtype=object)
-            parsed = set(range(n))
-            found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
-            if spec.geometry == "Point":
-                need = "longitude and latitude columns (e.g. lon/lat or 经度/纬度) or a WKT column"
-                if (lon_col is None) != (lat_col is None):
-                    have = "longitude" if lat_col is None else "latitude"
-                    need = f"a {'latitude' if have == 'longitude' else 'longitude'} column "
-                    need += f"to go with the {have} column"
-            else:
-                need = "polygon geometry: a WKT column (wkt/geometry/几何) or a spatial file"
-            found.whole(None, f"no coordinates found: need {need}; found columns: {found_cols}")
-
-    has_own_crs = geom_col is not None and file_crs is not None
-    source_crs = (file_crs if has_own_crs else user_crs) or "wgs84"
-    if user_crs in ("gcj02", "bd09"):
-        if has_own_crs and not _is_geographic(str(file_crs)):
-            projected = gpd.GeoSeries(geoms, crs=file_crs).to_crs("EPSG:4326")
-            geoms = np.asarray(projected.values, dtype=object)
-        source_crs = user_crs
-
-    rest: list[object] = [
-        c for c in columns if c not in used and c != wkt_col and str(c) != "geometry"
-    ]
+    skip = {*where.used, where.wkt_col, where.geom_col}
+    rest: list[object] = [c for c in table.columns if c not in skip and str(c) != "geometry"]
     mapping = _map_columns(rest, spec, found)
-    ambiguous = {p.column for p in found.file}
-    missing = [
-        f.name
-        for f in spec.fields
-        if f.required and f.name not in mapping and f.name not in ambiguous
-    ]
-    if missing:
-        found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
-        for name in missing:
-            f = spec.field(name)
-            also = f" or {f.label_zh}" if f.label_zh else ""
-            found.whole(
-                name,
-                f"required column {name!r}{also} is missing; found columns: {found_cols}",
-            )
-
-    values: dict[str, np.ndarray] = {}
-    for f in spec.fields:
-        col = mapping.get(f.name)
-        series = None if col is None else table[col]
-        values[f.name] = _coerce_field(f, series, str(col or f.name), n, found)
-
-    ids = values["id"]
-    first_seen: dict[object, int] = {}
-    for pos, value in enumerate(ids):
-        if value in (None, ""):
-            continue
-        if value in first_seen:
-            found.row(
-                pos,
-                str(mapping.get("id", "id")),
-                f"duplicate id: also used on row {first_seen[value] + 1}",
-                value,
-            )
-        else:
-            first_seen[value] = pos
-
-    geo_name = str(geom_col) if geom_col is not None else (str(used[0]) if used else "geometry")
-    ok_geoms = np.array([g is not None and not g.is_empty for g in geoms] if n else [], dtype=bool)
-    if n and _is_geographic(source_crs) and ok_geoms.any():
-        idx = np.flatnonzero(ok_geoms)
-        bounds = shapely.bounds(geoms[idx])
-        lon_ok = _check_lonlat_bounds(bounds)
-        _check_degrees(
-            lon_ok[0],
-            lon_ok[1],
-            geo_name if lon_col is None else str(lon_col),
-            geo_name if lat_col is None else str(lat_col),
+    _check_required_columns(spec, mapping, list(where.columns), found)
+    values = {
+        f.name: _coerce_field(
+            f,
+            None if f.name not in mapping else table[mapping[f.name]],
+            str(mapping.get(f.name, f.name)),
+            len(table),
             found,
-            rows=idx,
         )
-    _check_geometry(geoms, spec, geo_name, found, parsed=parsed)
+        for f in spec.fields
+    }
+    _check_duplicate_ids(values["id"], str(mapping.get("id", "id")), found)
+    if len(table) and _is_geographic(source_crs):
+        _check_degrees(where, found)
+    _check_geometry(where.geoms, spec, where.name, found, parsed=where.parsed)
 
     if found.file or (found.rows and not lenient):
         raise DataError(found.ordered(list(table.columns)), source=source)
 
-    keep = np.array([i not in found.bad for i in range(n)], dtype=bool)
+    keep = np.ones(len(table), dtype=bool)
+    keep[sorted(found.bad)] = False
     out_cols: dict[str, Any] = {name: vals[keep] for name, vals in values.items()}
     for col in rest:
         if col not in mapping.values():
@@ -579,7 +506,7 @@ def validate_layer(
     for f in spec.fields:
         if f.type in ("str", "category"):
             frame[f.name] = frame[f.name].astype(object)
-    series = gpd.GeoSeries(geoms[keep], crs="EPSG:4326")
+    series = gpd.GeoSeries(where.geoms[keep], crs="EPSG:4326")
     if source_crs not in ("wgs84", "cgcs2000"):
         series = _crs.transform_geometries(series, src=source_crs, dst="wgs84")
     layer = gpd.GeoDataFrame(frame, geometry=series.values, crs="EPSG:4326")
@@ -591,8 +518,102 @@ def validate_layer(
     return layer
 
 
-def _check_lonlat_bounds(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return per-geometry lon and lat to test: the corner farthest out of range."""
-    lon = np.where(np.abs(bounds[:, 0]) > np.abs(bounds[:, 2]), bounds[:, 0], bounds[:, 2])
-    lat = np.where(np.abs(bounds[:, 1]) > np.abs(bounds[:, 3]), bounds[:, 1], bounds[:, 3])
-    return lon, lat
+@dataclass
+class _Geometry:
+    """Where a table's geometry came from, and the geometries themselves."""
+
+    geoms: np.ndarray
+    columns: list[object]
+    file_crs: str | None = None
+    geom_col: object | None = None
+    lon_col: object | None = None
+    lat_col: object | None = None
+    wkt_col: object | None = None
+    used: list[object] = field(default_factory=list)
+    parsed: set[int] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        """Column to name in geometry problems."""
+        if self.geom_col is not None:
+            return str(self.geom_col)
+        return str(self.used[0]) if self.used else "geometry"
+
+
+def _locate_geometry(
+    data: pd.DataFrame, table: pd.DataFrame, spec: LayerKind, found: _Collector
+) -> _Geometry:
+    """Take the geometry column, else lon/lat columns, else a WKT column."""
+    n = len(table)
+    if isinstance(data, gpd.GeoDataFrame) and data.geometry.name in table.columns:
+        geom_col = data.geometry.name
+        columns: list[object] = [c for c in table.columns if c != geom_col]
+        file_crs = None if data.crs is None else _crs.parse_crs(data.crs)
+        if not (n and table[geom_col].isna().all()):
+            geoms = np.asarray(table[geom_col].to_numpy(), dtype=object)
+            return _Geometry(geoms, columns, file_crs=file_crs, geom_col=geom_col)
+    else:
+        columns = list(table.columns)
+    where = _Geometry(np.full(n, None, dtype=object), columns)
+    where.lon_col = _find_named(columns, _LON_NAMES, "longitude", found)
+    where.lat_col = _find_named(columns, _LAT_NAMES, "latitude", found)
+    where.wkt_col = _find_named(columns, _WKT_NAMES, "WKT geometry", found)
+    if spec.geometry == "Point" and where.lon_col is not None and where.lat_col is not None:
+        where.used = [where.lon_col, where.lat_col]
+        lon, lat = _geometry_from_lonlat(table, where.lon_col, where.lat_col, found)
+        where.parsed = set(found.bad)
+        where.geoms = np.asarray(shapely.points(lon, lat), dtype=object)
+        where.geoms[sorted(where.parsed)] = None
+        return where
+    if where.wkt_col is not None:
+        where.used = [where.wkt_col]
+        where.geoms = _parse_wkt(table[where.wkt_col], str(where.wkt_col), found)
+        where.parsed = set(found.bad)
+        return where
+    where.parsed = set(range(n))
+    found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
+    if spec.geometry == "Point":
+        need = "longitude and latitude columns (e.g. lon/lat or 经度/纬度) or a WKT column"
+        if (where.lon_col is None) != (where.lat_col is None):
+            have, lack = ("longitude", "latitude")
+            if where.lon_col is None:
+                have, lack = lack, have
+            need = f"a {lack} column to go with the {have} column"
+    else:
+        need = "polygon geometry: a WKT column (wkt/geometry/几何) or a spatial file"
+    found.whole(None, f"no coordinates found: need {need}; found columns: {found_cols}")
+    return where
+
+
+def _source_crs(where: _Geometry, user_crs: str | None) -> str:
+    """Return the datum of the geometries: the file's, unless the user says GCJ-02/BD-09."""
+    if user_crs in ("gcj02", "bd09"):
+        return user_crs
+    if where.geom_col is not None and where.file_crs is not None:
+        return where.file_crs
+    return user_crs or "wgs84"
+
+
+def _check_required_columns(
+    spec: LayerKind, mapping: dict[str, object], columns: list[object], found: _Collector
+) -> None:
+    ambiguous = {p.column for p in found.file}
+    found_cols = ", ".join(repr(str(c)) for c in columns) or "none"
+    for f in spec.fields:
+        if f.required and f.name not in mapping and f.name not in ambiguous:
+            also = f" or {f.label_zh}" if f.label_zh else ""
+            found.whole(
+                f.name,
+                f"required column {f.name!r}{also} is missing; found columns: {found_cols}",
+            )
+
+
+def _check_duplicate_ids(ids: np.ndarray, column: str, found: _Collector) -> None:
+    first_seen: dict[object, int] = {}
+    for pos, value in enumerate(ids):
+        if value in (None, ""):
+            continue
+        if value in first_seen:
+            found.row(pos, column, f"duplicate id: also used on row {first_seen[value] + 1}", value)
+        else:
+            first_seen[value] = pos

@@ -324,3 +324,9 @@ def test_unused_wkt_column_is_not_kept_as_an_extra(tmp_path):
     gdf = read_layer(path, "enterprises")
     assert gdf.geometry.iloc[0].x == 120.1
     assert list(gdf.columns[-2:]) == ["note", "geometry"]
+
+
+def test_repeated_column_names_in_a_frame():
+    frame = pd.DataFrame([["a", "b", 120.0, 41.0]], columns=["id", "id", "lon", "lat"])
+    with pytest.raises(DataError, match="column names must be unique; repeated: 'id'"):
+        validate_layer(frame, "enterprises", source="frame")
