@@ -294,3 +294,16 @@ def test_polygon_out_of_range(tmp_path):
     with pytest.raises(DataError, match="appear swapped") as info:
         read_layer(path, "parks")
     assert info.value.problems[0].column == "wkt"
+
+
+def test_planning_data_geopackage_layers_by_kind(tmp_path):
+    firms = read_layer(LAYERS / "firms_gbk.csv", "enterprises")
+    parks = read_layer(LAYERS / "planning.gpkg", "parks")
+    path = geodata.PlanningData("test", enterprises=firms, parks=parks).to_gpkg(
+        tmp_path / "plan.gpkg"
+    )
+    again = read_layer(path, "enterprises")
+    assert list(again["id"]) == list(firms["id"])
+    assert list(again["on_transform_list"]) == list(firms["on_transform_list"])
+    assert len(read_layer(path, "parks")) == 7
+    assert len(read_layer(path, "charging_stations")) == 0
