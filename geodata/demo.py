@@ -3,8 +3,10 @@
 Each demo is one GeoPackage in ``geodata/data`` written by
 :meth:`PlanningData.to_gpkg`; nothing is generated at start-up. The Chaoyang
 demo is produced by ``scripts/make_demo.py`` (seeded): its county boundaries
-are real, its zones, enterprises, sites and candidates synthetic. See
-``geodata/data/SOURCES.md``.
+are real, its zones, enterprises, sites and candidates synthetic. The
+Liechtenstein demo (Vaduz-Schaan) is real OpenStreetMap data with a road
+graph, built by ``scripts/make_liechtenstein.py``; only its candidate sites'
+costs are synthetic. See ``geodata/data/SOURCES.md``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from .model import PlanningData
 
-DEMOS: dict[str, str] = {"chaoyang": "chaoyang.gpkg"}
+DEMOS: dict[str, str] = {"chaoyang": "chaoyang.gpkg", "liechtenstein": "liechtenstein.gpkg"}
 """Registered demo cities: name -> GeoPackage file in ``geodata/data``."""
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"

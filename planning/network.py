@@ -336,7 +336,8 @@ def edge_speeds_kmh(
     Parameters
     ----------
     highway
-        The edge's ``highway`` value (a string, or a list for merged edges).
+        The edge's ``highway`` value (a string, a list for merged edges, or
+        ``;``-separated values as stored in a GeoPackage).
     maxspeed
         The edge's ``maxspeed`` tag (``"50"``, ``"30 mph"``, a list, ...) or None.
     speeds
@@ -351,7 +352,7 @@ def edge_speeds_kmh(
     if parsed is not None:
         return parsed
     table = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
-    kinds = highway if isinstance(highway, list) else [highway]
+    kinds = highway if isinstance(highway, list) else str(highway).split(";")
     known = [float(table[k]) for k in kinds if isinstance(k, str) and k in table]
     return sum(known) / len(known) if known else FALLBACK_SPEED_KMH
 

@@ -249,6 +249,7 @@ def test_edge_speeds():
     assert edge_speeds_kmh("primary", ["50", "70"]) == 60
     assert edge_speeds_kmh("primary", "CH:urban") == DEFAULT_SPEEDS_KMH["primary"]
     assert edge_speeds_kmh(["primary", "residential"], None) == pytest.approx(45)
+    assert edge_speeds_kmh("primary;residential", None) == pytest.approx(45)
     assert edge_speeds_kmh("busway", None) == FALLBACK_SPEED_KMH
     assert edge_speeds_kmh("residential", None, speeds={"residential": 25}) == 25
 

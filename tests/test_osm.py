@@ -398,3 +398,26 @@ def test_silent_server_times_out_instead_of_hanging(loopback_osmnx):
             conn.close()
         server.close()
     assert ox.settings.requests_timeout != 1.0  # restored
+
+
+def test_liechtenstein_demo():
+    from planning import road_coverage_matrix
+
+    data = geodata.load_demo("liechtenstein")
+    assert "liechtenstein" in geodata.list_demos()
+    counts = {kind: len(gdf) for kind, gdf in data.layers().items()}
+    assert counts["enterprises"] == 67 and counts["parks"] == 36
+    assert counts["base_stations"] == 13 and counts["charging_stations"] == 5
+    assert counts["admin_areas"] == 7 and counts["candidate_sites"] > 50
+    synthetic = {k for k, p in data.provenance.items() if p.synthetic}
+    assert synthetic == {"candidate_sites"}
+    assert all(p.licence.startswith("ODbL") for p in data.provenance.values())
+    assert (data.enterprises["county"] != "").all()
+    assert set(data.candidate_sites["infrastructure"]) == {"5g", "charging"}
+    kinds = {h for *_, h in data.roads.edges(data="highway") for h in str(h).split(";")}
+    assert kinds <= set(DRIVABLE_HIGHWAYS)
+    firms = np.column_stack([data.enterprises.geometry.x, data.enterprises.geometry.y])
+    sites = data.candidate_sites[data.candidate_sites["infrastructure"] == "charging"]
+    xy = np.column_stack([sites.geometry.x, sites.geometry.y])
+    cover = road_coverage_matrix(data.roads, firms, xy, 1500.0)
+    assert cover.shape == (67, len(sites)) and cover.nnz > 67
