@@ -3,13 +3,15 @@
 The public API: :class:`PlanningData` (every layer of a planning area),
 :func:`read_layer` (planners' files to validated layers), :func:`load_demo`
 (the bundled demo cities), :mod:`geodata.crs` (Chinese datums, local metric
-projections) and :class:`DataError` (every problem in a file at once).
+projections), :func:`read_osm` (layers and a road graph from OpenStreetMap)
+and :class:`DataError` (every problem in a file at once).
 """
 
 from . import crs
 from ._errors import DataError, OfflineError, Problem
 from .demo import list_demos, load_demo
 from .model import PlanningData, Provenance, empty_layer
+from .osm import planning_data_from_bbox, planning_data_from_place, read_osm, roads_from_osm
 from .reading import read_layer
 from .schema import KINDS, LAYER_KINDS, layer_kind
 from .templates import layer_template
@@ -29,6 +31,10 @@ __all__ = [
     "layer_template",
     "list_demos",
     "load_demo",
+    "planning_data_from_bbox",
+    "planning_data_from_place",
     "read_layer",
+    "read_osm",
+    "roads_from_osm",
     "validate_layer",
 ]
