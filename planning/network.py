@@ -657,6 +657,7 @@ def _augmented(net: _Net, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str
         se, st = ssnap.edge[s_idx], ssnap.position[s_idx]
         drev, srev = net.reverse[de], net.reverse[se]
         # demand -> far end of its edge, and -> near end where the road is two-way
+        # (or where the point is at that end: it may leave by any road from there)
         rows.append(d_nodes)
         cols.append(net.v[de])
         data.append(d_off + (1.0 - dt) * net.cost[de])
@@ -664,7 +665,11 @@ def _augmented(net: _Net, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str
         rows.append(d_nodes[two])
         cols.append(net.u[de][two])
         data.append(d_off[two] + dt[two] * net.cost[drev[two]])
-        # start of the site's edge -> site, and end -> site where two-way
+        at_start = ~two & (dt <= 1e-12)
+        rows.append(d_nodes[at_start])
+        cols.append(net.u[de][at_start])
+        data.append(d_off[at_start])
+        # start of the site's edge -> site, and end -> site where two-way (or at the end)
         rows.append(net.u[se])
         cols.append(s_nodes)
         data.append(st * net.cost[se] + s_off)
@@ -672,6 +677,10 @@ def _augmented(net: _Net, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str
         rows.append(net.v[se][two])
         cols.append(s_nodes[two])
         data.append((1.0 - st[two]) * net.cost[srev[two]] + s_off[two])
+        at_end = ~two & (st >= 1.0 - 1e-12)
+        rows.append(net.v[se][at_end])
+        cols.append(s_nodes[at_end])
+        data.append(s_off[at_end])
         # demand and site on the same road: along it without reaching a node
         same = pd.DataFrame({"d": d_idx, "edge": de, "td": dt, "off_d": d_off}).merge(
             pd.DataFrame({"s": s_idx, "edge": se, "ts": st, "off_s": s_off}), on="edge"

@@ -278,3 +278,18 @@ def test_input_errors():
     gdf = gpd.GeoDataFrame(geometry=[Point(0, 0)])
     with pytest.raises(ValueError, match="must have a crs"):
         road_distance_matrix_gdf(g, gdf, gdf, 10)
+
+
+def test_points_on_nodes_give_node_to_node_distances(graph):
+    rng = np.random.default_rng(14)
+    nodes = list(graph.nodes)
+    pick = [nodes[k] for k in rng.choice(len(nodes), 60, replace=False)]
+    xy = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in pick])
+    dense = _dense(road_distance_matrix(graph, xy[:40], xy[40:], 2500.0))
+    backwards = graph.reverse(copy=False)
+    for j, site in enumerate(pick[40:]):
+        ref = nx.single_source_dijkstra_path_length(backwards, site, cutoff=2500.0, weight="length")
+        want = np.array([ref.get(n, np.inf) for n in pick[:40]])
+        assert np.array_equal(np.isfinite(want), np.isfinite(dense[:, j]))
+        ok = np.isfinite(want)
+        np.testing.assert_allclose(dense[ok, j], want[ok], rtol=1e-9, atol=1e-6)
