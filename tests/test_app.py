@@ -83,7 +83,9 @@ def test_scenario_compare_and_export_pages():
     result = at.session_state["scenarios"]["A"]
     assert result.summary["sites"] == 3
     assert any(m.label == "最优性差距" for m in at.metric)
-    assert "A" in _map_html(at)
+    script = _map_html(at)
+    for site in result.proposed_sites.geometry:
+        assert f"[{round(site.y, 5)},{round(site.x, 5)}," in script
     at = _run_scenario(at, "B", sc_n=5)
     _ok(at)
     assert list(at.session_state["scenarios"]) == ["A", "B"]
@@ -91,7 +93,11 @@ def test_scenario_compare_and_export_pages():
     at.switch_page("views/compare.py").run()
     _ok(at)
     assert len(at.dataframe) >= 2
-    assert "方案 A" in _map_html(at) and "方案 B" in _map_html(at)
+    script = _map_html(at)
+    for name in ("A", "B"):
+        assert json.dumps(f"方案 {name}: 新增站址")[1:-1] in script  # layer control entry
+        for site in at.session_state["scenarios"][name].proposed_sites.geometry:
+            assert f"[{round(site.y, 5)},{round(site.x, 5)}," in script
 
     at.switch_page("views/export.py").run()
     _ok(at)
