@@ -15,6 +15,7 @@ from .coverage import (
     within_cutoff,
 )
 from .lscp import solve_lscp
+from .mclp import solve_mclp
 from .network import (
     RoadDistances,
     road_coverage_matrix,
@@ -40,5 +41,6 @@ __all__ = [
     "solve_capacitated_coverage",
     "solve_capacitated_location",
     "solve_lscp",
+    "solve_mclp",
     "within_cutoff",
 ]

@@ -1,0 +1,618 @@
+"""Maximal covering location: cover the most demand weight with p new sites.
+
+:func:`solve_mclp` takes a boolean coverage matrix (rows = demand, columns =
+candidate sites, e.g. from :func:`planning.coverage_matrix`) and demand
+weights, and chooses at most ``p`` new sites, or sites whose costs fit a
+budget, to maximise the covered weight. Demand already covered by existing
+sites counts as covered; required sites are always chosen and forbidden ones
+never.
+
+Before solving, the model is reduced without changing its optimum: demand
+already covered or coverable by no allowed site is set aside, demand points
+with identical sets of covering sites are merged (weights summed), and
+candidate sites whose coverage is contained in a no-more-expensive site's
+are dropped. The reduced model is solved by a lazy greedy plus swap local
+search (with a valid upper bound, so the answer always has a gap) and, when
+asked for or affordable, exactly as a MILP on HiGHS started from the
+heuristic solution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._errors import SpecificationError
+from ._greedy import (
+    CoverState,
+    coverage_bound,
+    lagrangian_bound,
+    lazy_greedy,
+    perturbed_search,
+    reset_to,
+    swap_search,
+)
+from ._highs import build_model, run_model
+from ._reduce import as_coverage, dominated_columns, merge_identical_rows
+from .solution import Solution, Status, relative_gap
+
+Method = Literal["auto", "exact", "heuristic"]
+
+_AUTO_EXACT_NNZ = 3_000_000
+"""Largest reduced model (coverage entries) ``method="auto"`` hands to the MILP."""
+
+_HEURISTIC_SECONDS = 1.0
+"""Default time for the perturbation phase of the heuristic."""
+
+
+@dataclass
+class _Reduced:
+    """The reduced model and how to map it back."""
+
+    matrix: sp.csr_array
+    weights: np.ndarray
+    costs: np.ndarray | None
+    cols: np.ndarray
+    p: int | None
+    budget: float | None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Spec:
+    """A checked specification on the original indices."""
+
+    a: sp.csr_array
+    w: np.ndarray
+    p: int | None
+    costs: np.ndarray | None
+    budget: float | None
+    pre_covered: np.ndarray
+    existing_cover: np.ndarray
+    required: np.ndarray
+    free: np.ndarray
+
+
+def solve_mclp(
+    coverage: sp.sparray | sp.spmatrix | np.ndarray,
+    weights: np.ndarray | None,
+    p: int | None,
+    *,
+    costs: np.ndarray | None = None,
+    budget: float | None = None,
+    existing: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Choose sites that cover the most demand weight.
+
+    Parameters
+    ----------
+    coverage
+        Boolean matrix (demand x candidate sites), True where the site covers
+        the demand point; scipy sparse (CSR preferred) or dense.
+    weights
+        Demand weight per row (non-negative), or None for 1 each.
+    p
+        Largest number of sites to choose (required ones included), or None
+        when only a budget limits the choice. Sites that would add no
+        coverage are not proposed, so fewer than ``p`` may be chosen.
+    costs
+        Cost per candidate site (non-negative); needed with ``budget``.
+    budget
+        Largest total cost of the chosen sites (required ones included).
+    existing
+        Coverage that already exists, as either a boolean mask with one
+        value per demand point (True = already covered), or an integer array
+        of column indices of sites that are already built. Already-covered
+        demand counts towards the objective; existing sites are never
+        proposed again and do not count towards ``p`` or the budget.
+    required
+        Column indices (or a boolean mask over columns) of sites that must be
+        chosen.
+    forbidden
+        Column indices (or a boolean mask over columns) of sites that must
+        not be chosen.
+    method
+        ``"exact"`` (MILP on HiGHS, started from the heuristic solution),
+        ``"heuristic"`` (lazy greedy, swap and perturbation search with an
+        upper bound), or ``"auto"`` (the heuristic, then the MILP when the
+        reduced model is small enough, within the time limit).
+    time_limit
+        Seconds to spend at most (roughly, excluding checks and reductions),
+        or None. When it runs out the best solution found is returned with
+        its gap and status ``"time_limit"``.
+
+    Returns
+    -------
+    Solution
+        ``objective`` is the covered weight (existing coverage included),
+        ``bound`` an upper bound on the best possible covered weight,
+        ``covered`` a per-demand mask, ``marginal`` the weight each chosen
+        site alone covers, and ``details`` holds ``covered_weight``,
+        ``total_weight``, ``existing_weight`` (covered before any new site),
+        ``uncoverable_weight`` (coverable by no allowed site),
+        ``sites`` and the reduction statistics.
+
+    Raises
+    ------
+    SpecificationError
+        If the specification cannot be met (more required sites than ``p``,
+        required sites over budget, a site both required and forbidden, a
+        budget without costs, ...).
+    ValueError
+        If the arrays have the wrong shapes or invalid values.
+    """
+    t0 = time.perf_counter()
+    if method not in ("auto", "exact", "heuristic"):
+        msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
+        raise ValueError(msg)
+    if time_limit is not None and not (time_limit >= 0):
+        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
+        raise ValueError(msg)
+    spec = _check(coverage, weights, p, costs, budget, existing, required, forbidden)
+    red = _reduce(spec)
+    chosen, bound, status, info = _solve_reduced(red, method, time_limit, t0)
+    selected = np.union1d(spec.required, red.cols[chosen]).astype(np.int64)
+    return _solution(spec, red, selected, bound, status, info, t0)
+
+
+def _check(
+    coverage: Any,
+    weights: Any,
+    p: Any,
+    costs: Any,
+    budget: Any,
+    existing: Any,
+    required: Any,
+    forbidden: Any,
+) -> _Spec:
+    a = as_coverage(coverage)
+    n, m = a.shape
+    if weights is None:
+        w = np.ones(n)
+    else:
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != (n,):
+            msg = f"weights must have one value per demand row ({n}); got shape {w.shape}"
+            raise ValueError(msg)
+        if not np.isfinite(w).all() or (w < 0).any():
+            msg = "weights must be finite and non-negative"
+            raise ValueError(msg)
+    if p is None and budget is None:
+        msg = "give p (the number of sites) or costs and a budget"
+        raise SpecificationError(msg)
+    if p is not None:
+        if isinstance(p, bool) or not float(p).is_integer() or p < 0:
+            msg = f"p must be a non-negative whole number of sites or None; got {p!r}"
+            raise SpecificationError(msg)
+        p = int(p)
+    c = None
+    if costs is not None:
+        c = np.asarray(costs, dtype=np.float64)
+        if c.shape != (m,):
+            msg = f"costs must have one value per candidate site ({m}); got shape {c.shape}"
+            raise ValueError(msg)
+        if not np.isfinite(c).all() or (c < 0).any():
+            msg = "costs must be finite and non-negative"
+            raise ValueError(msg)
+    if budget is not None:
+        if c is None:
+            msg = "budget needs costs: pass one cost per candidate site"
+            raise SpecificationError(msg)
+        budget = float(budget)
+        if not math.isfinite(budget) or budget < 0:
+            msg = f"budget must be a finite non-negative number; got {budget!r}"
+            raise SpecificationError(msg)
+    elif c is not None:
+        msg = "costs were given without a budget: pass budget=... (or drop costs)"
+        raise SpecificationError(msg)
+    req = _columns(required, m, "required")
+    forb = _columns(forbidden, m, "forbidden")
+    pre_covered = np.zeros(n, dtype=bool)
+    existing_cols = np.zeros(0, dtype=np.int64)
+    if existing is not None:
+        ex = np.asarray(existing)
+        if ex.dtype == bool:
+            if ex.shape != (n,):
+                msg = (
+                    f"existing as a boolean mask must have one value per demand row ({n}); "
+                    f"got shape {ex.shape}. Pass integer column indices for existing sites"
+                )
+                raise ValueError(msg)
+            pre_covered |= ex
+        else:
+            existing_cols = _columns(ex, m, "existing")
+    both = np.intersect1d(req, forb)
+    if both.size:
+        msg = f"sites {both[:10].tolist()} are both required and forbidden"
+        raise SpecificationError(msg)
+    both = np.intersect1d(req, existing_cols)
+    if both.size:
+        msg = f"sites {both[:10].tolist()} are both existing and required; list them only once"
+        raise SpecificationError(msg)
+    if p is not None and req.size > p:
+        msg = f"{req.size} sites are required but p is {p}: raise p to at least {req.size}"
+        raise SpecificationError(msg)
+    if budget is not None:
+        assert c is not None
+        need = float(c[req].sum())
+        if need > budget * (1 + 1e-12) + 1e-9:
+            msg = (
+                f"the required sites cost {need:g}, more than the budget {budget:g}: "
+                f"raise the budget to at least {need:g}"
+            )
+            raise SpecificationError(msg)
+    existing_cover = pre_covered.copy()
+    if existing_cols.size:
+        existing_cover |= _covered_by(a, existing_cols)
+    pre = existing_cover | (_covered_by(a, req) if req.size else False)
+    free = np.ones(m, dtype=bool)
+    free[req] = False
+    free[forb] = False
+    free[existing_cols] = False
+    return _Spec(
+        a=a,
+        w=w,
+        p=p,
+        costs=c,
+        budget=budget,
+        pre_covered=np.asarray(pre, dtype=bool),
+        existing_cover=existing_cover,
+        required=req,
+        free=free,
+    )
+
+
+def _columns(value: Any, m: int, name: str) -> np.ndarray:
+    if value is None:
+        return np.zeros(0, dtype=np.int64)
+    arr = np.asarray(value)
+    if arr.dtype == bool:
+        if arr.shape != (m,):
+            msg = f"{name} as a boolean mask must have one value per site ({m}); got {arr.shape}"
+            raise ValueError(msg)
+        return np.flatnonzero(arr).astype(np.int64)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        msg = f"{name} must be integer site indices or a boolean mask over sites"
+        raise ValueError(msg)
+    if arr.min() < 0 or arr.max() >= m:
+        msg = f"{name} has site indices outside 0..{m - 1}"
+        raise ValueError(msg)
+    return np.unique(arr.astype(np.int64))
+
+
+def _covered_by(a: sp.csr_array, cols: np.ndarray) -> np.ndarray:
+    sel = np.zeros(a.shape[1], dtype=np.float64)
+    sel[cols] = 1.0
+    return np.asarray(a @ sel) > 0
+
+
+def _reduce(spec: _Spec) -> _Reduced:
+    a, w = spec.a, spec.w
+    n, m = a.shape
+    cols = np.flatnonzero(spec.free)
+    sub = a[:, cols] if cols.size < m else a
+    sub = sp.csr_array(sub)
+    coverable = np.diff(sub.indptr) > 0
+    active = coverable & ~spec.pre_covered & (w > 0)
+    rows = np.flatnonzero(active)
+    sub = as_coverage(sub[rows])
+    ww = w[rows]
+    costs = spec.costs[cols] if spec.costs is not None else None
+    stats: dict[str, Any] = {
+        "rows": n,
+        "cols": m,
+        "rows_active": int(rows.size),
+        "cols_free": int(cols.size),
+    }
+    p_free = None if spec.p is None else spec.p - spec.required.size
+    budget_free = None
+    if spec.budget is not None:
+        assert spec.costs is not None
+        budget_free = max(spec.budget - float(spec.costs[spec.required].sum()), 0.0)
+        if costs is not None:
+            keep = costs <= budget_free + 1e-9
+            if not keep.all():
+                cols, sub, costs = cols[keep], sp.csr_array(sub[:, keep]), costs[keep]
+    dominated_total = 0
+    for _ in range(3):
+        merged = merge_identical_rows(sub, ww)
+        sub, ww = merged.matrix, merged.weights
+        dom = dominated_columns(sub, costs)
+        if dom is None or not dom.any():
+            break
+        dominated_total += int(dom.sum())
+        keep = ~dom
+        cols, sub = cols[keep], as_coverage(sub[:, keep])
+        costs = costs[keep] if costs is not None else None
+        nonempty = np.diff(sub.indptr) > 0
+        sub, ww = sub[nonempty], ww[nonempty]
+    stats.update(
+        rows_reduced=int(sub.shape[0]),
+        cols_reduced=int(sub.shape[1]),
+        dominated_cols=dominated_total,
+        nnz_reduced=int(sub.nnz),
+    )
+    return _Reduced(
+        matrix=as_coverage(sub),
+        weights=ww,
+        costs=costs,
+        cols=cols,
+        p=p_free,
+        budget=budget_free,
+        stats=stats,
+    )
+
+
+def _solve_reduced(
+    red: _Reduced, method: Method, time_limit: float | None, t0: float
+) -> tuple[np.ndarray, float, str, dict[str, Any]]:
+    """Return chosen reduced columns, an upper bound on their covered weight, status, info."""
+    a, w = red.matrix, red.weights
+    n, m = a.shape
+    info: dict[str, Any] = {}
+    total = float(w.sum())
+    if m == 0 or n == 0 or red.p == 0:
+        return np.zeros(0, dtype=np.int64), 0.0, "optimal", info
+
+    def left() -> float | None:
+        if time_limit is None:
+            return None
+        return max(time_limit - (time.perf_counter() - t0), 0.0)
+
+    heuristic_time = _HEURISTIC_SECONDS
+    if time_limit is not None:
+        heuristic_time = min(heuristic_time, 0.2 * time_limit)
+    state, bound = _heuristic(red, heuristic_time, method)
+    value = state.value
+    info["heuristic_value"] = value
+    info["heuristic_bound"] = bound
+    chosen = np.flatnonzero(state.chosen)
+    if value >= total - 1e-9 * max(total, 1.0) or relative_gap(value, bound) <= 1e-9:
+        return chosen, min(bound, total), "optimal", info
+    exact = method == "exact" or (method == "auto" and a.nnz <= _AUTO_EXACT_NNZ)
+    remaining = left()
+    if not exact or (remaining is not None and remaining <= 0):
+        status = "time_limit" if (remaining is not None and remaining <= 0) else "feasible"
+        return chosen, bound, status, info
+    chosen, value, bound, status = _exact(red, state, remaining, bound, info)
+    return chosen, bound, status, info
+
+
+def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverState, float]:
+    a, w = red.matrix, red.weights
+    state = CoverState.empty(a, w)
+    lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
+    t = time.perf_counter()
+    swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
+    rest = max(seconds - (time.perf_counter() - t), 0.0)
+    if rest > 0:
+        perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
+    bound = coverage_bound(state, p=red.p, costs=red.costs, budget=red.budget)
+    if relative_gap(state.value, bound) > 1e-9 and method != "exact":
+        start = np.where(state.count == 0, w, 0.0)
+        lag = lagrangian_bound(
+            a,
+            w,
+            p=red.p,
+            costs=red.costs,
+            budget=red.budget,
+            lower=state.value,
+            start=start,
+            iterations=200,
+            time_limit=max(seconds, 0.5),
+        )
+        bound = min(bound, lag)
+    return state, max(bound, state.value)
+
+
+class _Model:
+    """The MILP ``max w @ y`` s.t. ``y_i <= sum_j a_ij x_j``, site limits, as a HiGHS model."""
+
+    def __init__(self, red: _Reduced, *, integer: bool) -> None:
+        a, w = red.matrix, red.weights
+        n, m = a.shape
+        self.n, self.m = n, m
+        ai = sp.csr_array(a, dtype=np.float64)
+        blocks = [sp.hstack([-ai, sp.eye_array(n, format="csr")], format="csr")]
+        lower = [np.full(n, -np.inf)]
+        upper = [np.zeros(n)]
+        if red.p is not None:
+            blocks.append(sp.csr_array(np.r_[np.ones(m), np.zeros(n)][None, :]))
+            lower.append(np.array([-np.inf]))
+            upper.append(np.array([float(red.p)]))
+        if red.budget is not None:
+            assert red.costs is not None
+            blocks.append(sp.csr_array(np.r_[red.costs, np.zeros(n)][None, :]))
+            lower.append(np.array([-np.inf]))
+            upper.append(np.array([red.budget]))
+        self.col_lower = np.zeros(m + n)
+        self.col_upper = np.ones(m + n)
+        self.highs = build_model(
+            np.r_[np.zeros(m), w],
+            sp.vstack(blocks, format="csr"),
+            np.concatenate(lower),
+            np.concatenate(upper),
+            col_lower=self.col_lower,
+            col_upper=self.col_upper,
+            integrality=np.r_[np.ones(m), np.zeros(n)] if integer else None,
+            sense="max",
+        )
+
+    def fix(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the bounds of every column (x then y)."""
+        idx = np.arange(self.m + self.n, dtype=np.int32)
+        self.highs.changeColsBounds(idx.size, idx, lower, upper)
+
+    def start(self, state: CoverState) -> np.ndarray:
+        """Return the column vector of a cover state."""
+        return np.r_[state.chosen.astype(np.float64), (state.count > 0).astype(np.float64)]
+
+
+_LP_OPTIONS = {"simplex_strategy": 4}
+"""Primal simplex: far faster than dual simplex on these degenerate covering LPs."""
+
+_MIP_OPTIONS = {"mip_lp_solver": "ipm"}
+"""Interior point for MIP LPs, for the same reason."""
+
+
+def _lp_guided(red: _Reduced, state: CoverState, x: np.ndarray) -> float:
+    """Try a solution built from the LP's sites; keep it in ``state`` if better.
+
+    Returns the value of the solution left in ``state``.
+    """
+    before = np.flatnonzero(state.chosen)
+    value = state.value
+    reset_to(state, np.zeros(0, dtype=np.int64))
+    support = x > 1e-6
+    lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget, allowed=support)
+    lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
+    swap_search(state, costs=red.costs, budget=red.budget)
+    if state.value <= value:
+        reset_to(state, before)
+    return state.value
+
+
+def _exact(
+    red: _Reduced,
+    state: CoverState,
+    time_limit: float | None,
+    bound: float,
+    info: dict[str, Any],
+) -> tuple[np.ndarray, float, float, str]:
+    """Solve the reduced model exactly: LP bound, reduced-cost fixing, then the MILP.
+
+    The LP relaxation gives a bound ``z`` and reduced costs ``d``; with the
+    heuristic value ``lb``, a site whose reduced cost says that switching it
+    (on, or off) cannot lead above ``lb`` is fixed, and likewise demand rows.
+    Any solution better than ``lb`` satisfies the fixings, so the MILP over
+    the fixed model proves the optimum of the whole model.
+    """
+    t0 = time.perf_counter()
+    n, m = red.matrix.shape
+    incumbent = np.flatnonzero(state.chosen)
+    lb = state.value
+    tol = 1e-9 * max(1.0, abs(lb))
+    lp = run_model(_Model(red, integer=False).highs, time_limit=time_limit, options=_LP_OPTIONS)
+    info["lp_seconds"] = lp.seconds
+    lower, upper = np.zeros(m + n), np.ones(m + n)
+    if lp.status == "optimal" and lp.x is not None and lp.col_dual is not None:
+        z = lp.objective
+        info["lp_bound"] = z
+        bound = min(bound, max(z, lb))
+        if z - lb <= max(tol, 1e-6):
+            return incumbent, lb, max(lb, min(bound, z)), "optimal"
+        d, x = lp.col_dual, lp.x
+        margin = 1e-7 * max(1.0, abs(lb))
+        at0 = (x <= 1e-9) & (z + d < lb - margin)
+        at1 = (x >= 1 - 1e-9) & (z - d < lb - margin)
+        upper[at0] = 0.0
+        lower[at1] = 1.0
+        info["lp_fixed_sites"] = int(at0[:m].sum() + at1[:m].sum())
+        info["lp_fixed_rows"] = int(at0[m:].sum() + at1[m:].sum())
+        # LP-guided incumbent: refill from the sites the LP uses, then swap.
+        guided = _lp_guided(red, state, x[:m])
+        if guided > lb:
+            lb = guided
+            incumbent = np.flatnonzero(state.chosen)
+            info["lp_guided_value"] = guided
+            at0 = (x <= 1e-9) & (z + d < lb - margin)
+            at1 = (x >= 1 - 1e-9) & (z - d < lb - margin)
+            upper[:] = 1.0
+            lower[:] = 0.0
+            upper[at0] = 0.0
+            lower[at1] = 1.0
+            info["lp_fixed_sites"] = int(at0[:m].sum() + at1[:m].sum())
+            info["lp_fixed_rows"] = int(at0[m:].sum() + at1[m:].sum())
+    remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0)
+    if remaining is not None and remaining <= 0:
+        return incumbent, lb, max(bound, lb), "time_limit"
+    model = _Model(red, integer=True)
+    model.fix(lower, upper)
+    res = run_model(
+        model.highs, time_limit=remaining, start=model.start(state), options=_MIP_OPTIONS
+    )
+    info["milp_nodes"] = res.nodes
+    info["milp_seconds"] = res.seconds
+    info["milp_status"] = res.status
+    chosen, value = incumbent, lb
+    if res.x is not None:
+        cand = np.flatnonzero(res.x[:m] > 0.5)
+        reset_to(state, cand)
+        if state.value > value:
+            chosen, value = cand, state.value
+        reset_to(state, chosen)
+    if res.status == "infeasible":
+        # no solution satisfies the fixings: none beats the incumbent
+        return chosen, value, max(value, min(bound, lb)), "optimal"
+    if res.status == "optimal":
+        return chosen, value, max(value, min(bound, max(res.bound, lb))), "optimal"
+    return chosen, value, max(value, min(bound, max(res.bound, lb))), "time_limit"
+
+
+def _solution(
+    spec: _Spec,
+    red: _Reduced,
+    selected: np.ndarray,
+    reduced_bound: float,
+    status: str,
+    info: dict[str, Any],
+    t0: float,
+) -> Solution:
+    a, w = spec.a, spec.w
+    new_cover = _covered_by(a, selected) if selected.size else np.zeros(a.shape[0], dtype=bool)
+    covered = spec.existing_cover | new_cover
+    objective = float(w[covered].sum())
+    base = float(w[spec.pre_covered].sum())
+    bound = max(base + reduced_bound, objective)
+    total = float(w.sum())
+    bound = min(bound, total)
+    count = np.asarray(a[:, selected].sum(axis=1)).ravel() if selected.size else None
+    if count is not None:
+        only = (count == 1) & ~spec.existing_cover
+        marginal = np.asarray(a[:, selected].T @ np.where(only, w, 0.0), dtype=np.float64)
+    else:
+        marginal = np.zeros(0)
+    coverable = np.diff(a.indptr) > 0
+    allowed = np.union1d(np.flatnonzero(spec.free), spec.required)
+    uncoverable = ~spec.pre_covered & ~_covered_by(a, allowed)
+    gap = relative_gap(objective, bound)
+    final: Status = cast(Status, status)
+    if gap <= 1e-9:
+        final = "optimal"
+    elif status == "optimal":
+        final = "feasible"
+    method = "greedy+swap" if "milp_status" not in info else "greedy+swap+milp"
+    details = {
+        "covered_weight": objective,
+        "total_weight": total,
+        "existing_weight": float(w[spec.existing_cover].sum()),
+        "uncoverable_weight": float(w[uncoverable].sum()),
+        "sites": int(selected.size),
+        "coverable_rows": int(coverable.sum()),
+        "reductions": red.stats,
+        **info,
+    }
+    return Solution(
+        selected=selected,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status=final,
+        seconds=time.perf_counter() - t0,
+        sense="max",
+        method=method,
+        covered=covered,
+        marginal=marginal,
+        details=details,
+    )
