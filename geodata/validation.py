@@ -352,10 +352,30 @@ def _check_degrees(where: _Geometry, found: _Collector) -> None:
             "looks like a latitude: longitude and latitude appear swapped; swap the two columns",
             f"lon={lon[i]:g}, lat={lat[i]:g}",
         )
+    hint = _metres_hint(lon[bad_lon | bad_lat], lat[bad_lon | bad_lat])
     for i in np.flatnonzero(bad_lon):
-        found.row(rows[i], lon_col, "longitude is out of range [-180, 180]", f"{lon[i]:g}")
+        message = f"longitude is out of range [-180, 180]{hint}"
+        found.row(rows[i], lon_col, message, f"{lon[i]:.10g}")
     for i in np.flatnonzero(bad_lat):
-        found.row(rows[i], lat_col, "latitude is out of range [-90, 90]", f"{lat[i]:g}")
+        message = f"latitude is out of range [-90, 90]{hint}"
+        found.row(rows[i], lat_col, message, f"{lat[i]:.10g}")
+
+
+def _metres_hint(lon: np.ndarray, lat: np.ndarray) -> str:
+    """Return advice when out-of-range coordinates look like projected metres."""
+    values = np.abs(np.concatenate([lon, lat]))
+    values = values[np.isfinite(values)]
+    if not len(values) or values.max() < 1000:
+        return ""
+    prefixed = values[values >= 1e7]
+    zones = set(np.floor(prefixed / 1e6).astype(int).tolist())
+    if len(zones) == 1 and 25 <= (zone := zones.pop()) <= 45:
+        code = 4488 + zone
+        return (
+            f"; the numbers look like metres in CGCS2000 / 3-degree Gauss-Kruger zone {zone} "
+            f"(the 8-digit number is the easting): pass crs='EPSG:{code}'"
+        )
+    return "; the numbers look like projected metres, not degrees: pass crs= the file's EPSG code"
 
 
 def _extreme_lonlat(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

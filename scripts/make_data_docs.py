@@ -63,7 +63,9 @@ and `geodata.layer_template(kind, language="zh"|"en", fmt="csv"|"xlsx")` gives a
   is used in preference to `crs=`, **except** `crs="gcj02"` or `crs="bd09"`, which always apply:
   files exported from AMap or DataV claim EPSG:4326 but hold GCJ-02 numbers.
 - Longitude must lie in [-180, 180] and latitude in [-90, 90]; a latitude above 90 next to a
-  longitude that could be a latitude is reported as swapped columns.
+  longitude that could be a latitude is reported as swapped columns, and numbers in metres get a
+  hint: an 8-digit easting such as 40537532 is CGCS2000 / 3-degree Gauss-Kruger zone 40, read
+  with `crs="EPSG:4528"` (zones 25-45 are EPSG:4513-4533).
 - The GCJ-02 and BD-09 offsets apply only inside China's rough bounding box (longitude
   72.004-137.8347, latitude 0.8293-55.8271); points outside it are left unchanged.
 

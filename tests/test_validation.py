@@ -330,3 +330,20 @@ def test_repeated_column_names_in_a_frame():
     frame = pd.DataFrame([["a", "b", 120.0, 41.0]], columns=["id", "id", "lon", "lat"])
     with pytest.raises(DataError, match="column names must be unique; repeated: 'id'"):
         validate_layer(frame, "enterprises", source="frame")
+
+
+def test_gauss_kruger_metres_get_a_hint_and_load_with_their_epsg(tmp_path):
+    path = tmp_path / "firms_cgcs2000_gk40.csv"
+    path.write_text("id,name,x,y\nA,a,40537532.83,4603974.96\nB,b,40538532.83,4604974.96\n")
+    problems = problems_of(tmp_path, path.read_text(), "enterprises", name=path.name)
+    assert len(problems) == 4
+    assert "Gauss-Kruger zone 40" in problems[0].message
+    assert "pass crs='EPSG:4528'" in problems[0].message
+    assert problems[0].value == "40537532.83"
+    gdf = read_layer(path, "enterprises", crs="EPSG:4528")
+    assert gdf.geometry.iloc[0].x == pytest.approx(120.45, abs=1e-7)
+    assert gdf.geometry.iloc[0].y == pytest.approx(41.57, abs=1e-7)
+    utm = tmp_path / "utm.csv"
+    utm.write_text("id,name,x,y\nA,a,287390.76,4605176.02\n")
+    other = problems_of(tmp_path, utm.read_text(), "enterprises")
+    assert "look like projected metres" in other[0].message
