@@ -170,8 +170,10 @@ def test_scenario_runs_and_its_geopackage_downloads(app_page, app_url, tmp_path)
     page.goto(f"{app_url}/scenario")
     _wait_idle(page)
     page.get_by_role("button", name="运行方案").click()
-    page.get_by_text("已保存").first.wait_for(timeout=90_000)
+    errors = page.locator("[data-testid='stAlertContentError']")
+    page.get_by_text("已保存").or_(errors).first.wait_for(timeout=90_000)
     _wait_idle(page)
+    assert errors.count() == 0, errors.first.inner_text()
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator(".leaflet-container").wait_for(state="visible")
     assert page.get_by_text("最优性差距").count() >= 1
