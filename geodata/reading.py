@@ -82,7 +82,8 @@ def read_layer(
         default the layer named like ``kind``, else the only layer.
     encoding
         Text encoding of a CSV or a Shapefile's ``.dbf``; default detected
-        (UTF-8, UTF-8 with BOM, then GB18030, which covers GBK).
+        (UTF-16 with BOM, as Excel's "Unicode text"; UTF-8 with or without
+        BOM; then GB18030, which covers GBK).
     lenient
         Skip rows with problems instead of raising (the skipped rows are
         reported); problems with the whole file still raise.
@@ -204,6 +205,11 @@ def _decode(content: bytes, name: str, encoding: str | None) -> str:
             return content.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             _fail(name, f"could not decode the file as {encoding!r}: {exc}")
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            _fail(name, f"could not decode the file as UTF-16: {exc}")
     for candidate in ("utf-8-sig", "gb18030"):
         try:
             return content.decode(candidate)

@@ -30,12 +30,13 @@ and `geodata.layer_template(kind, language="zh"|"en", fmt="csv"|"xlsx")` gives a
 
 ## Files
 
-- **Formats**: CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030, detected automatically; comma, tab,
-  semicolon or `|` separated), Excel `.xlsx` (first sheet unless `sheet=` names another), GeoJSON,
-  GeoPackage (the layer named like the kind, else the only layer, else choose with `layer=`),
-  zipped Shapefile (`.zip` holding a `.shp` with its `.shx`, `.dbf`, `.prj` and, for Chinese
-  text, a `.cpg`; a GBK `.dbf` without `.cpg` is detected). Old `.xls` workbooks must be saved as
-  `.xlsx` first. Uploads in memory (bytes or file objects with a `name`) work the same way.
+- **Formats**: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16, detected automatically;
+  comma, tab, semicolon or `|` separated), Excel `.xlsx` (first sheet unless `sheet=` names
+  another), GeoJSON, GeoPackage (the layer named like the kind, else the only layer, else choose
+  with `layer=`), zipped Shapefile (`.zip` holding a `.shp` with its `.shx`, `.dbf`, `.prj` and,
+  for Chinese text, a `.cpg`; a GBK `.dbf` without `.cpg` is detected). Old `.xls` workbooks must
+  be saved as `.xlsx` first. Uploads in memory (bytes or file objects with a `name`) work the
+  same way.
 - **Title lines** above the header (a sheet title, who made the table) are skipped: the header is
   the row, among the first ten, that names the most known columns.
 - **Column names** are matched case-insensitively, ignoring spaces, full-width brackets and a

@@ -307,3 +307,11 @@ def test_planning_data_geopackage_layers_by_kind(tmp_path):
     assert list(again["on_transform_list"]) == list(firms["on_transform_list"])
     assert len(read_layer(path, "parks")) == 7
     assert len(read_layer(path, "charging_stations")) == 0
+
+
+def test_excel_unicode_text_export(tmp_path):
+    path = tmp_path / "firms.txt"
+    text = "编号\t企业名称\t经度\t纬度\r\nA1\t朝阳钢铁\t120.45\t41.57\r\n"
+    path.write_bytes(text.encode("utf-16"))
+    gdf = read_layer(path, "enterprises")
+    assert gdf["name"].iloc[0] == "朝阳钢铁"
