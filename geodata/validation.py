@@ -494,6 +494,12 @@ def validate_layer(
         projected = gpd.GeoSeries(where.geoms, crs=where.file_crs).to_crs("EPSG:4326")
         where.geoms = np.asarray(projected.values, dtype=object)
 
+    if spec.geometry == "Point" and len(where.geoms):
+        single = (shapely.get_type_id(where.geoms) == 4) & (
+            shapely.get_num_geometries(where.geoms) == 1
+        )
+        where.geoms[single] = shapely.get_geometry(where.geoms[single], 0)
+
     skip = {*where.used, where.wkt_col, where.geom_col}
     rest: list[object] = [c for c in table.columns if c not in skip and str(c) != "geometry"]
     mapping = _map_columns(rest, spec, found)
@@ -570,7 +576,7 @@ def _locate_geometry(
         columns: list[object] = [c for c in table.columns if c != geom_col]
         file_crs = None if data.crs is None else _crs.parse_crs(data.crs)
         if not (n and table[geom_col].isna().all()):
-            geoms = np.asarray(table[geom_col].to_numpy(), dtype=object)
+            geoms = np.array(table[geom_col].to_numpy(), dtype=object, copy=True)
             return _Geometry(geoms, columns, file_crs=file_crs, geom_col=geom_col)
     else:
         columns = list(table.columns)

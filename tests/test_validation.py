@@ -347,3 +347,21 @@ def test_gauss_kruger_metres_get_a_hint_and_load_with_their_epsg(tmp_path):
     utm.write_text("id,name,x,y\nA,a,287390.76,4605176.02\n")
     other = problems_of(tmp_path, utm.read_text(), "enterprises")
     assert "look like projected metres" in other[0].message
+
+
+def test_single_part_multipoints_become_points():
+    from shapely.geometry import MultiPoint
+
+    layer = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "name": ["x", "y"], "piles": [2, 3]},
+        geometry=[MultiPoint([(120.4, 41.5)]), MultiPoint([(120.4, 41.5), (120.5, 41.6)])],
+        crs=4326,
+    )
+    with pytest.raises(DataError) as info:
+        validate_layer(layer, "charging_stations")
+    assert [(p.row, p.message) for p in info.value.problems] == [
+        (2, "wrong geometry type: expected a point, got MultiPoint")
+    ]
+    out = validate_layer(layer.iloc[:1], "charging_stations")
+    assert out.geometry.iloc[0].geom_type == "Point"
+    assert layer.geometry.iloc[0].geom_type == "MultiPoint"
