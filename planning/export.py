@@ -448,7 +448,8 @@ def _gpkg(result: ScenarioResult, language: str) -> bytes:
 
 
 def _xlsx(result: ScenarioResult, language: str) -> bytes:
-    buffer = io.BytesIO()
+    import openpyxl
+
     sheets = {
         _t("parameters", language): _parameters_frame(result, language),
         _t("proposed_sites", language): _with_lonlat(
@@ -460,15 +461,19 @@ def _xlsx(result: ScenarioResult, language: str) -> bytes:
         _t("indicators", language): _indicator_table(result, language),
         _t("curve_sheet", language): _curve_table(result, language),
     }
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for i, col in enumerate(frame.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
-                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
-                    60, 2 + 1.6 * width
-                )
+    book = openpyxl.Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        for i, col in enumerate(frame.columns, start=1):
+            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+            letter = openpyxl.utils.get_column_letter(i)
+            sheet.column_dimensions[letter].width = min(60, 2 + 1.6 * width)
+        sheet.append([str(c) for c in frame.columns])
+        values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+        for row in values:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 
