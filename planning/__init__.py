@@ -18,6 +18,8 @@ from .lscp import solve_lscp
 from .mclp import solve_mclp
 from .network import (
     RoadDistances,
+    RoadNetwork,
+    prepare_roads,
     road_coverage_matrix,
     road_distance_matrix,
     road_distance_matrix_gdf,
@@ -27,12 +29,14 @@ from .solution import Solution, relative_gap
 
 __all__ = [
     "RoadDistances",
+    "RoadNetwork",
     "Solution",
     "SpecificationError",
     "coverage_matrix",
     "coverage_matrix_gdf",
     "distance_matrix",
     "distance_matrix_gdf",
+    "prepare_roads",
     "relative_gap",
     "road_coverage_matrix",
     "road_distance_matrix",

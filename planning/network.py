@@ -16,6 +16,10 @@ bounded; no per-site networkx search is run.
 The matrices follow the :mod:`planning.coverage` convention: the sparsity
 pattern says which pairs are within the cutoff and a trip of length 0 is an
 explicitly stored 0.
+
+Preparing a graph (arrays, edge costs, the snapping index) costs more than
+one matrix on a large graph: :func:`prepare_roads` does it once and its
+:class:`RoadNetwork` can be passed wherever a graph is accepted.
 """
 
 from __future__ import annotations
@@ -122,7 +126,8 @@ def road_distances(
     graph
         Road network as an osmnx-style ``networkx.MultiDiGraph`` (nodes with
         ``x``/``y``, edges with ``length`` and optionally ``geometry``,
-        ``highway``, ``maxspeed``; ``graph.graph["crs"]``). Unprojected
+        ``highway``, ``maxspeed``; ``graph.graph["crs"]``), or a
+        :class:`RoadNetwork` from :func:`prepare_roads`. Unprojected
         (lon/lat) and projected (metres) graphs both work.
     demand_xy
         Demand coordinates in the graph's CRS, shape ``(n, 2)`` as (x, y),
@@ -171,7 +176,13 @@ def road_distances(
     if not snap_speed_kmh > 0:
         msg = f"snap_speed_kmh must be > 0; got {snap_speed_kmh!r}"
         raise ValueError(msg)
-    net = _network(graph, weight, speeds)
+    if isinstance(graph, RoadNetwork):
+        if weight != graph.weight:
+            msg = f"weight must be {graph.weight!r}, the weight the network was prepared with"
+            raise ValueError(msg)
+        net = graph
+    else:
+        net = prepare_roads(graph, weight=weight, speeds=speeds)
     per_metre = 3.6 / snap_speed_kmh if weight == "travel_time" else 1.0
     dsnap = _snap(net, demand, snap, max_snap)
     ssnap = _snap(net, sites, snap, max_snap)
@@ -207,7 +218,8 @@ def road_distance_matrix(
     Parameters
     ----------
     graph
-        Road network (osmnx-style ``MultiDiGraph``); see :func:`road_distances`.
+        Road network (osmnx-style ``MultiDiGraph``) or a :class:`RoadNetwork`;
+        see :func:`road_distances`.
     demand_xy
         Demand coordinates in the graph's CRS, shape ``(n, 2)``.
     site_xy
@@ -260,7 +272,8 @@ def road_coverage_matrix(
     Parameters
     ----------
     graph
-        Road network (osmnx-style ``MultiDiGraph``); see :func:`road_distances`.
+        Road network (osmnx-style ``MultiDiGraph``) or a :class:`RoadNetwork`;
+        see :func:`road_distances`.
     demand_xy
         Demand coordinates in the graph's CRS, shape ``(n, 2)``.
     site_xy
@@ -373,9 +386,15 @@ def _parse_maxspeed(value: Any) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Net:
-    """A road graph as arrays, with edge lines in a metric CRS."""
+class RoadNetwork:
+    """A road graph prepared for :func:`road_distances`: arrays, edge costs and a snapping index.
 
+    Build it once with :func:`prepare_roads` and pass it instead of the graph
+    when several matrices are computed on the same roads (e.g. in an app).
+    All attributes are internal arrays; ``weight`` names the edge cost.
+    """
+
+    weight: str
     n_nodes: int
     node_ids: np.ndarray
     node_xy: np.ndarray
@@ -384,11 +403,12 @@ class _Net:
     keys: np.ndarray
     cost: np.ndarray
     reverse: np.ndarray
-    canonical: np.ndarray
+    line_edge: np.ndarray
     lines: np.ndarray
     to_metric: Any
     geographic: bool
     to_lonlat: Any
+    tree: Any
 
 
 @dataclass(frozen=True)
@@ -426,10 +446,39 @@ def _gdf_xy(gdf: Any, crs: Any, name: str) -> np.ndarray:
     return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
 
 
-def _network(graph: Any, weight: str, speeds: Mapping[str, float] | None) -> _Net:
+def prepare_roads(
+    graph: Any, *, weight: str = "length", speeds: Mapping[str, float] | None = None
+) -> RoadNetwork:
+    """Return a road graph prepared for repeated :func:`road_distances` calls.
+
+    Parameters
+    ----------
+    graph
+        Road network as an osmnx-style ``networkx.MultiDiGraph``; see
+        :func:`road_distances`.
+    weight
+        Edge cost: ``"length"``, ``"travel_time"`` or a numeric edge attribute.
+    speeds
+        Speeds in km/h by highway type for ``weight="travel_time"``.
+
+    Returns
+    -------
+    RoadNetwork
+        The prepared network; the graph itself is not modified.
+
+    Raises
+    ------
+    ValueError
+        If the graph is empty, lacks coordinates or the weight, or is in a
+        CRS that is neither geographic nor metric.
+    """
     if graph is None or not hasattr(graph, "edges") or graph.number_of_nodes() == 0:
         msg = "graph must be a non-empty osmnx-style networkx MultiDiGraph"
         raise ValueError(msg)
+    if not (graph.is_directed() and graph.is_multigraph()):
+        import networkx as nx
+
+        graph = nx.MultiDiGraph(graph)  # an undirected road is two-way
     crs = pyproj.CRS.from_user_input(graph.graph.get("crs", "EPSG:4326"))
     node_ids = np.array(list(graph.nodes), dtype=object)
     index = {node: i for i, node in enumerate(node_ids)}
@@ -440,34 +489,19 @@ def _network(graph: Any, weight: str, speeds: Mapping[str, float] | None) -> _Ne
         raise ValueError(msg) from None
     if xy.ndim != 2:
         xy = xy.reshape(-1, 2)
-    u_list, v_list, keys, costs, geoms = [], [], [], [], []
-    computed_time = weight == "travel_time" and not all(
-        "travel_time" in d for _, _, d in graph.edges(data=True)
-    )
-    for u, v, k, d in graph.edges(keys=True, data=True):
-        u_list.append(index[u])
-        v_list.append(index[v])
-        keys.append(k)
-        geoms.append(d.get("geometry"))
-        if computed_time:
-            length = d.get("length")
-            if length is None:
-                msg = "graph edges must have a 'length' attribute (metres) for travel times"
-                raise ValueError(msg)
-            kmh = edge_speeds_kmh(d.get("highway"), d.get("maxspeed"), speeds=speeds)
-            costs.append(float(length) * 3.6 / kmh)
-        else:
-            value = d.get(weight)
-            if value is None:
-                msg = (
-                    f"weight must be an attribute of every edge; {weight!r} is missing "
-                    f"on edge ({u}, {v}, {k})"
-                )
-                raise ValueError(msg)
-            costs.append(float(value))
-    u_arr = np.asarray(u_list, dtype=np.int64)
-    v_arr = np.asarray(v_list, dtype=np.int64)
-    cost = np.asarray(costs, dtype=np.float64)
+    # the adjacency dicts directly: networkx's edge views are several times slower here
+    adj = getattr(graph, "_adj", None) or graph.adj
+    edges = [
+        (a, b, k, d) for a, nbrs in adj.items() for b, kd in nbrs.items() for k, d in kd.items()
+    ]
+    m = len(edges)
+    u_arr = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=m)
+    v_arr = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=m)
+    keys = np.empty(m, dtype=object)
+    keys[:] = [e[2] for e in edges]
+    geoms = [e[3].get("geometry") for e in edges]
+    lengths = [e[3].get("length") for e in edges]
+    cost = _edge_costs(edges, weight, speeds, lengths)
     if cost.size and (not np.all(np.isfinite(cost)) or cost.min() < 0):
         msg = f"weight {weight!r} must be finite and >= 0 on every edge"
         raise ValueError(msg)
@@ -500,50 +534,98 @@ def _network(graph: Any, weight: str, speeds: Mapping[str, float] | None) -> _Ne
             return np.asarray(pts, dtype=np.float64)
 
         to_lonlat = to_metric
-    lines = _edge_lines(xy, u_arr, v_arr, geoms)
-    lines = shapely.transform(lines, to_metric)
-    reverse = _reverse_edges(u_arr, v_arr, lines)
-    canonical = np.where((reverse >= 0) & (reverse < np.arange(len(u_arr))), reverse, -1)
-    canonical = np.where(canonical < 0, np.arange(len(u_arr)), canonical)
-    return _Net(
+    node_xy = to_metric(xy)
+    if any(length is None for length in lengths):
+        # equal geometries have equal lengths in any unit: enough to pair the two directions
+        pair_length = shapely.length(_edge_lines(xy, u_arr, v_arr, geoms, np.arange(m)))
+    else:
+        pair_length = np.asarray(lengths, dtype=np.float64)
+    reverse = _reverse_edges(u_arr, v_arr, pair_length)
+    # one line per road: the lower-numbered edge of each two-way pair
+    line_edge = np.flatnonzero((reverse < 0) | (reverse > np.arange(m)))
+    lines = _edge_lines(node_xy, u_arr, v_arr, geoms, line_edge, to_metric if geographic else None)
+    return RoadNetwork(
+        weight=weight,
         n_nodes=len(node_ids),
         node_ids=node_ids,
-        node_xy=to_metric(xy),
+        node_xy=node_xy,
         u=u_arr,
         v=v_arr,
-        keys=np.asarray(keys, dtype=object),
+        keys=keys,
         cost=cost,
         reverse=reverse,
-        canonical=canonical,
+        line_edge=line_edge,
         lines=lines,
         to_metric=to_metric,
         geographic=geographic,
         to_lonlat=to_lonlat,
+        tree=shapely.STRtree(lines) if len(lines) else None,
     )
 
 
-def _edge_lines(xy: np.ndarray, u: np.ndarray, v: np.ndarray, geoms: list[Any]) -> np.ndarray:
-    """Return each edge's geometry, a straight segment where the graph has none."""
-    lines = (
-        shapely.linestrings(
-            np.stack([xy[u], xy[v]], axis=1).reshape(-1, 2), indices=np.repeat(np.arange(len(u)), 2)
-        )
-        if len(u)
-        else np.empty(0, dtype=object)
-    )
-    has_geom = np.array([g is not None for g in geoms], dtype=bool)
-    if has_geom.any():
-        lines[has_geom] = np.array([g for g in geoms if g is not None], dtype=object)
-    return np.asarray(lines, dtype=object)
+def _edge_costs(
+    edges: list[Any],
+    weight: str,
+    speeds: Mapping[str, float] | None,
+    lengths: list[Any],
+) -> np.ndarray:
+    """Return the cost of every edge in the unit of ``weight``."""
+    if weight == "travel_time" and any("travel_time" not in e[3] for e in edges):
+        if any(length is None for length in lengths):
+            msg = "graph edges must have a 'length' attribute (metres) for travel times"
+            raise ValueError(msg)
+        memo: dict[tuple[str, str], float] = {}
+        kmh = np.empty(len(edges))
+        for i, e in enumerate(edges):
+            hw, ms = e[3].get("highway"), e[3].get("maxspeed")
+            key = (repr(hw), repr(ms))
+            if key not in memo:
+                memo[key] = edge_speeds_kmh(hw, ms, speeds=speeds)
+            kmh[i] = memo[key]
+        return np.asarray(lengths, dtype=np.float64) * 3.6 / kmh
+    values = [e[3].get(weight) for e in edges]
+    for e, value in zip(edges, values, strict=True):
+        if value is None:
+            msg = (
+                f"weight must be an attribute of every edge; {weight!r} is missing "
+                f"on edge ({e[0]}, {e[1]}, {e[2]})"
+            )
+            raise ValueError(msg)
+    return np.asarray(values, dtype=np.float64)
 
 
-def _reverse_edges(u: np.ndarray, v: np.ndarray, lines: np.ndarray) -> np.ndarray:
+def _edge_lines(
+    xy: np.ndarray,
+    u: np.ndarray,
+    v: np.ndarray,
+    geoms: list[Any],
+    which: np.ndarray,
+    to_metric: Any = None,
+) -> np.ndarray:
+    """Return the geometries of edges ``which`` (straight where the graph has none).
+
+    ``xy`` are the node coordinates the straight segments are built from;
+    ``to_metric`` converts the stored curved geometries when given.
+    """
+    lines = np.empty(len(which), dtype=object)
+    if len(which) == 0:
+        return lines
+    curved = np.array([geoms[i] is not None for i in which], dtype=bool)
+    straight = which[~curved]
+    if len(straight):
+        lines[~curved] = shapely.linestrings(np.stack([xy[u[straight]], xy[v[straight]]], axis=1))
+    if curved.any():
+        stored = np.array([geoms[i] for i in which[curved]], dtype=object)
+        lines[curved] = stored if to_metric is None else shapely.transform(stored, to_metric)
+    return lines
+
+
+def _reverse_edges(u: np.ndarray, v: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Return, per edge, the index of the edge running the same road the other way, or -1."""
     n = len(u)
     reverse = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return reverse
-    length = shapely.length(lines)
     frame = pd.DataFrame({"a": u, "b": v, "edge": np.arange(n)})
     other = frame.rename(columns={"a": "b", "b": "a", "edge": "other"})
     pairs = frame.merge(other, on=["a", "b"])
@@ -569,7 +651,7 @@ def _haversine_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def _snap(net: _Net, points: np.ndarray, how: str, max_snap: float) -> _Snap:
+def _snap(net: RoadNetwork, points: np.ndarray, how: str, max_snap: float) -> _Snap:
     k = len(points)
     metric = net.to_metric(points)
     edge = np.full(k, -1, dtype=np.int64)
@@ -582,16 +664,15 @@ def _snap(net: _Net, points: np.ndarray, how: str, max_snap: float) -> _Snap:
         node = np.asarray(node, dtype=np.int64)
         target = net.node_xy[node]
     else:
-        if len(net.u) == 0:
+        if net.tree is None:
             msg = "graph has no edges to snap to; use snap='node'"
             raise ValueError(msg)
-        canon = np.unique(net.canonical)
-        tree = shapely.STRtree(net.lines[canon])
         pts = shapely.points(metric)
-        found = tree.query_nearest(pts, all_matches=False)
+        found = net.tree.query_nearest(pts, all_matches=False)
         edge = np.full(k, -1, dtype=np.int64)
-        edge[found[0]] = canon[found[1]]
-        line = net.lines[edge]
+        edge[found[0]] = net.line_edge[found[1]]
+        line = np.empty(k, dtype=object)
+        line[found[0]] = net.lines[found[1]]
         position = shapely.line_locate_point(line, pts, normalized=True)
         position = np.nan_to_num(np.clip(position, 0.0, 1.0))
         on_road = shapely.line_interpolate_point(line, position, normalized=True)
@@ -604,7 +685,7 @@ def _snap(net: _Net, points: np.ndarray, how: str, max_snap: float) -> _Snap:
     return _Snap(reachable, snap_m, edge, position, node)
 
 
-def _report(net: _Net, snap: _Snap, how: str) -> pd.DataFrame:
+def _report(net: RoadNetwork, snap: _Snap, how: str) -> pd.DataFrame:
     if how == "node":
         ids = net.node_ids[snap.node] if len(snap.node) else np.empty(0, dtype=object)
         return pd.DataFrame(
@@ -629,7 +710,9 @@ def _report(net: _Net, snap: _Snap, how: str) -> pd.DataFrame:
     )
 
 
-def _augmented(net: _Net, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str) -> sp.csr_array:
+def _augmented(
+    net: RoadNetwork, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str
+) -> sp.csr_array:
     """Return the road graph plus one node per demand point and per site (travel direction)."""
     n_nodes, nd, ns = net.n_nodes, len(dsnap.reachable), len(ssnap.reachable)
     rows = [net.u]

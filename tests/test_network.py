@@ -293,3 +293,23 @@ def test_points_on_nodes_give_node_to_node_distances(graph):
         assert np.array_equal(np.isfinite(want), np.isfinite(dense[:, j]))
         ok = np.isfinite(want)
         np.testing.assert_allclose(dense[ok, j], want[ok], rtol=1e-9, atol=1e-6)
+
+
+def test_prepared_network_is_reused(graph):
+    from planning import prepare_roads
+
+    demand, sites = _random_points(50, 15), _random_points(10, 16)
+    net = prepare_roads(graph)
+    direct = road_distance_matrix(graph, demand, sites, 3000.0)
+    reused = road_distance_matrix(net, demand, sites, 3000.0)
+    np.testing.assert_array_equal(_dense(direct), _dense(reused))
+    with pytest.raises(ValueError, match="weight must be 'length'"):
+        road_distance_matrix(net, demand, sites, 300.0, weight="travel_time")
+    timed = prepare_roads(graph, weight="travel_time")
+    assert road_distance_matrix(timed, demand, sites, 300.0, weight="travel_time").nnz > 0
+
+
+def test_undirected_graph_is_two_way():
+    g = nx.MultiGraph(_line_graph(oneway=True), crs="EPSG:32632")
+    d = road_distance_matrix(g, [[200.0, 0.0]], [[0.0, 0.0]], 1e6)
+    assert d[0, 0] == pytest.approx(200.0)
