@@ -65,7 +65,7 @@ import geodata
 from ._errors import SpecificationError
 from .coverage import coverage_matrix, distance_matrix
 from .indicators import _operational_base_stations, _xy, resolve_crs
-from .solution import Solution
+from .solution import Solution, relative_gap
 
 Infrastructure = Literal["5g", "charging"]
 Objective = Literal["max_coverage", "budget", "min_sites", "min_distance"]
@@ -94,6 +94,12 @@ CHARGING_RADIUS_M = 2000.0
 
 CHARGING_TRAVEL_MINUTES = 5.0
 """Default charging-station service radius in minutes of driving (``distance="road_time"``)."""
+
+CURVE_POINTS = 11
+"""Largest number of points of a scenario's trade-off curve."""
+
+DEFAULT_CURVE_SECONDS = 60.0
+"""Time for a trade-off curve when the scenario has no time limit (half of it is used)."""
 
 UNSERVED_PENALTY = 3.0
 """In ``"min_distance"`` scenarios, the distance charged for a reachable firm that no
@@ -684,19 +690,53 @@ def _solve_pmedian(
 
 
 def _curve(problem: _Problem, spec: ScenarioSpec, solution: Solution) -> pd.DataFrame:
+    """Return covered demand against the number of sites (or the budget).
+
+    At most :data:`CURVE_POINTS` points, solved exactly by
+    :mod:`planning.tradeoff` with together about half the scenario's time
+    limit; each row keeps its bound and gap. The point of the proposal
+    itself reports the better of the curve's and the proposal's coverage.
+    """
     from .tradeoff import budget_curve, coverage_curve
 
     n_cand = problem.distances.shape[1]
     cover = _pattern(sp.hstack([problem.distances, problem.existing_dist], format="csr"))
     existing = np.arange(n_cand, cover.shape[1])
-    total = float(problem.weights.sum())
+    w = problem.weights
+    selected = np.asarray(solution.selected, dtype=np.int64)
+    achieved = float(
+        w[problem.before | (_pattern(problem.distances)[:, selected].sum(axis=1) > 0)].sum()
+    )
+    if spec.objective == "budget":
+        budget = float(spec.budget_cny or 0.0)
+        limits = np.unique(np.linspace(0.0, budget, CURVE_POINTS))
+        x_name = "budget_cny"
+    else:
+        top = len(selected) if spec.objective == "min_sites" else max(spec.n_sites, len(selected))
+        top = min(top, n_cand)
+        limits = np.unique(np.round(np.linspace(0, top, min(CURVE_POINTS, top + 1))).astype(int))
+        x_name = "sites"
+    per_point = (spec.time_limit or DEFAULT_CURVE_SECONDS) / (2 * len(limits))
     if spec.objective == "budget":
         costs = np.concatenate([_costs(problem), np.zeros(existing.size)])
-        curve = budget_curve(cover, problem.weights, costs, existing=existing)
+        raw = budget_curve(cover, w, costs, limits, existing=existing, time_limit=per_point)
     else:
-        n = max(len(solution.selected), spec.n_sites if spec.objective != "min_sites" else 1)
-        curve = coverage_curve(cover, problem.weights, min(n, n_cand), existing=existing)
-    curve = pd.DataFrame(curve)
+        raw = coverage_curve(cover, w, limits, existing=existing, time_limit=per_point)
+    curve = pd.DataFrame(
+        {
+            x_name: limits,
+            "covered": raw["objective"].to_numpy(float),
+            "bound": raw["bound"].to_numpy(float),
+            "status": raw["status"].to_numpy(),
+        }
+    )
+    at = len(selected) if x_name == "sites" else float(spec.budget_cny or 0.0)
+    row = curve[x_name] == at
+    curve.loc[row, "covered"] = np.maximum(curve.loc[row, "covered"], achieved)
+    curve["gap"] = [
+        relative_gap(o, b) for o, b in zip(curve["covered"], curve["bound"], strict=True)
+    ]
+    total = float(w.sum())
     curve["share"] = curve["covered"] / total if total > 0 else np.nan
     return curve
 

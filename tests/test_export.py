@@ -1,0 +1,140 @@
+import csv
+import io
+import json
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+from scenario_fixtures import random_city
+
+from planning.export import FORMATS, export_filename, export_scenario
+from planning.scenarios import ScenarioSpec, run_scenario
+
+NASTY = '<script>alert("x")</script> & 朝阳'
+
+
+@pytest.fixture(scope="module")
+def result():
+    data = random_city(7, n_firms=200, n_sites=40)
+    ent = data.enterprises.copy()
+    ent.loc[ent.index[0], "name"] = NASTY
+    ent.loc[ent.index[0], "county"] = NASTY
+    data = data.replace(enterprises=ent)
+    spec = ScenarioSpec(
+        name=NASTY, n_sites=4, demand={"employees": 1, "firms": 1}, count_existing=False
+    )
+    res = run_scenario(data, spec)
+    # make sure the nasty firm is among the served ones
+    assert res.served["covered_after"].any()
+    return res
+
+
+def test_gpkg_opens_back(result, tmp_path):
+    path = tmp_path / "s.gpkg"
+    path.write_bytes(export_scenario(result, "gpkg", language="en"))
+    layers = dict(pyogrio.list_layers(path))
+    assert layers["proposed_sites"] == "Point"
+    assert layers["served_firms"] == "Point"
+    assert {"indicators", "parameters"} <= set(layers)
+    sites = pyogrio.read_dataframe(path, layer="proposed_sites")
+    assert sorted(sites["ID"]) == sorted(result.proposed_sites["id"])
+    assert sites.crs.to_epsg() == 4326
+    np.testing.assert_allclose(
+        sorted(sites.geometry.x), sorted(result.proposed_sites.geometry.x), atol=1e-9
+    )
+    firms = pyogrio.read_dataframe(path, layer="served_firms")
+    assert len(firms) == int(result.served["covered_after"].sum())
+    params = pyogrio.read_dataframe(path, layer="parameters", read_geometry=False)
+    assert NASTY in params["Value"].tolist()
+
+
+def test_geojson(result):
+    doc = json.loads(export_scenario(result, "geojson", language="en"))
+    assert doc["type"] == "FeatureCollection"
+    assert len(doc["features"]) == len(result.proposed_sites)
+    props = doc["features"][0]["properties"]
+    assert {"ID", "Build order", "Marginal contribution"} <= set(props)
+    doc = json.loads(export_scenario(result, "geojson", language="zh", layer="served_firms"))
+    assert len(doc["features"]) == int(result.served["covered_after"].sum())
+    assert "企业名称" in doc["features"][0]["properties"]
+    lon, lat = doc["features"][0]["geometry"]["coordinates"]
+    assert 120 < lon < 121 and 41 < lat < 42
+
+
+def test_csv_has_bom_and_chinese(result):
+    raw = export_scenario(result, "csv", language="zh")
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == len(result.proposed_sites)
+    assert {"建设次序", "编号", "经度", "纬度", "站址来源"} <= set(rows[0])
+    assert rows[0]["站址来源"] in {"铁塔站址", "园区楼顶", "停车场", "路侧"}
+    firms = pd.read_csv(
+        io.BytesIO(export_scenario(result, "csv", language="zh", layer="served_firms")),
+        encoding="utf-8-sig",
+    )
+    assert set(firms["新覆盖"]) <= {"是", "否"}
+
+
+def test_xlsx(result):
+    book = openpyxl.load_workbook(io.BytesIO(export_scenario(result, "xlsx", language="zh")))
+    assert book.sheetnames[0] == "参数"
+    assert "拟建站点" in book.sheetnames and "服务企业" in book.sheetnames
+    params = {r[0]: r[1] for r in book["参数"].iter_rows(min_row=2, values_only=True)}
+    assert params["方案名称"] == NASTY
+    assert params["新建站点数"] == "4"
+    assert "从业人数" in params["需求口径"]
+    header = [c.value for c in book["拟建站点"][1]]
+    assert "边际贡献" in header
+    assert book["拟建站点"].max_row == len(result.proposed_sites) + 1
+    en = openpyxl.load_workbook(io.BytesIO(export_scenario(result, "xlsx", language="en")))
+    assert en.sheetnames[0] == "parameters"
+    assert "Marginal contribution" in [c.value for c in en["proposed sites"][1]]
+
+
+def test_summary_html_is_escaped_and_self_contained(result):
+    text = export_scenario(result, "summary_html", language="zh").decode("utf-8")
+    assert "<script" not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 朝阳" in text
+    assert not re.search(r"(src|href)\s*=", text)
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in text
+    assert "<svg" in text and "<polyline" in text
+    assert "选址方案摘要" in text
+    en = export_scenario(result, "summary_html", language="en").decode("utf-8")
+    assert "Siting scenario summary" in en and "选址方案摘要" not in en
+
+
+def test_summary_md(result):
+    text = export_scenario(result, "summary_md", language="en").decode("utf-8")
+    assert text.startswith("# Siting scenario summary")
+    assert "| Build order |" in text
+    for line in text.splitlines():
+        if line.startswith("|"):
+            # escaped pipes never add a column
+            assert len(re.findall(r"(?<!\\)\|", line)) in {3, 9, 10, 11}
+
+
+def test_language_switch_changes_headers(result):
+    zh = export_scenario(result, "csv", language="zh").decode("utf-8-sig").splitlines()[0]
+    en = export_scenario(result, "csv", language="en").decode("utf-8-sig").splitlines()[0]
+    assert zh != en
+    assert "Build order" in en and "建设次序" in zh
+
+
+def test_errors_and_names(result):
+    with pytest.raises(ValueError, match="fmt must be one of"):
+        export_scenario(result, "pdf")
+    with pytest.raises(ValueError, match="language must be one of"):
+        export_scenario(result, "csv", language="fr")
+    with pytest.raises(ValueError, match="layer must be one of"):
+        export_scenario(result, "csv", layer="roads")
+    for fmt in FORMATS:
+        name = export_filename(result, fmt)
+        assert (
+            "/" not in name
+            and "<" not in name
+            and name.split(".")[-1] in {"gpkg", "geojson", "csv", "xlsx", "html", "md"}
+        )
