@@ -59,6 +59,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from pyproj import CRS
 
 import geodata
 
@@ -509,8 +510,8 @@ def _prepare(data: geodata.PlanningData, spec: ScenarioSpec, report: Progress) -
     radius = spec.service_radius()
     firm_xy = _xy(firms, crs)
     report(0.1, "distances to candidate sites")
-    graph = _road_graph(data, spec)
-    distances = _distances(firms, candidates, crs, radius, spec, graph)
+    roads = _road_graph(data, spec)
+    distances = _distances(firms, candidates, crs, radius, spec, roads)
     report(0.25, "existing sites")
     before = np.zeros(len(firms), dtype=bool)
     existing_ids = np.empty(0, dtype=object)
@@ -526,7 +527,7 @@ def _prepare(data: geodata.PlanningData, spec: ScenarioSpec, report: Progress) -
         else:
             stations = data.charging_stations
             existing_ids = stations["id"].astype(str).to_numpy(dtype=object)
-            existing_dist = _distances(firms, stations, crs, radius, spec, graph)
+            existing_dist = _distances(firms, stations, crs, radius, spec, roads)
         before = np.diff(existing_dist.indptr) > 0
     return _Problem(weights, candidates, distances, before, existing_ids, existing_dist, crs)
 
@@ -564,12 +565,17 @@ def _allowed_candidates(data: geodata.PlanningData, spec: ScenarioSpec) -> gpd.G
 
 
 def _road_graph(data: geodata.PlanningData, spec: ScenarioSpec) -> Any:
+    """Return ``(prepared road network, its CRS)`` for a road distance, or None."""
     if spec.distance == "straight":
         return None
     if data.roads is None:
         message = f"distance={spec.distance!r} needs a road network; load roads or use 'straight'"
         raise geodata.DataError([geodata.Problem(None, None, message)], source="roads")
-    return data.roads
+    from .network import prepare_roads
+
+    weight = "travel_time" if spec.distance == "road_time" else "length"
+    crs = data.roads.graph.get("crs", "EPSG:4326")
+    return prepare_roads(data.roads, weight=weight), crs
 
 
 def _distances(
@@ -578,17 +584,22 @@ def _distances(
     crs: Any,
     radius: float,
     spec: ScenarioSpec,
-    graph: Any,
+    roads: Any,
 ) -> sp.csr_array:
     """Return firm-to-site distances within ``radius`` (straight or by road)."""
     if spec.distance == "straight":
         return sp.csr_array(distance_matrix(_xy(demand, crs), _xy(sites, crs), radius, crs=crs))
-    from .network import road_distance_matrix_gdf
+    from .network import road_distance_matrix
 
     if len(sites) == 0:
         return sp.csr_array((len(demand), 0), dtype=float)
-    weight = "travel_time" if spec.distance == "road_time" else "length"
-    return sp.csr_array(road_distance_matrix_gdf(graph, demand, sites, radius, weight=weight))
+    network, road_crs = roads
+    road_crs = CRS.from_user_input(road_crs)
+    return sp.csr_array(
+        road_distance_matrix(
+            network, _xy(demand, road_crs), _xy(sites, road_crs), radius, weight=network.weight
+        )
+    )
 
 
 def _cover_as_distance(
