@@ -536,7 +536,8 @@ def _allowed_candidates(data: geodata.PlanningData, spec: ScenarioSpec) -> gpd.G
     sites = data.candidate_sites
     mask = sites["infrastructure"].astype(str) == spec.infrastructure
     if spec.candidate_sources is not None:
-        mask &= sites["source"].fillna("other").astype(str).isin(spec.candidate_sources)
+        source = sites["source"] if "source" in sites else pd.Series("other", index=sites.index)
+        mask &= source.fillna("other").astype(str).isin(spec.candidate_sources)
     allowed = sites[mask.to_numpy()]
     if len(allowed) == 0:
         sources = "any source" if spec.candidate_sources is None else list(spec.candidate_sources)
@@ -928,7 +929,9 @@ def compare_scenarios(results: Iterable[ScenarioResult]) -> dict[str, pd.DataFra
         ``"summary"``: one row per scenario (sites, cost, shares before and
         after, gap, status, sites in common with all others and only in this
         one); ``"indicators"``: share after per county/zone (one column per
-        scenario, plus ``share_before`` of the first); ``"sites"``: one row per
+        scenario, plus ``share_before`` of the first, and ``"<name> (before)"``
+        for a scenario whose starting point differs, e.g. other
+        infrastructure or demand); ``"sites"``: one row per
         proposed site id with one boolean column per scenario and ``in``
         (how many scenarios propose it).
     """
@@ -963,8 +966,12 @@ def compare_scenarios(results: Iterable[ScenarioResult]) -> dict[str, pd.DataFra
             }
         )
     summary = pd.DataFrame(rows).set_index("scenario")
-    indicators = results[0].indicators[["share_before"]].copy()
+    first = results[0].indicators["share_before"]
+    indicators = first.to_frame()
     for r in results:
+        before = r.indicators["share_before"].reindex(first.index)
+        if not np.allclose(before.fillna(-1), first.fillna(-1)):
+            indicators[f"{r.name} (before)"] = before
         indicators[r.name] = r.indicators["share_after"]
     all_ids = sorted(set().union(*sets.values()))
     sites = pd.DataFrame({name: [i in ids for i in all_ids] for name, ids in sets.items()})

@@ -386,6 +386,10 @@ def test_compare(city):
     assert summary.loc["b", "sites_only_here"] == len(ids_b - ids_a)
     assert (sites["in"] == sites[["a", "b"]].sum(axis=1)).all()
     assert list(cmp["indicators"].columns) == ["share_before", "a", "b"]
+    ev = run_scenario(city, ScenarioSpec(name="ev", infrastructure="charging", n_sites=2))
+    ind = compare_scenarios([a, ev])["indicators"]
+    assert list(ind.columns) == ["share_before", "a", "ev (before)", "ev"]
+    np.testing.assert_allclose(ind["ev (before)"], ev.indicators["share_before"])
     with pytest.raises(ValueError, match="distinct names"):
         compare_scenarios([a, a])
 
