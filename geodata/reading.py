@@ -119,6 +119,8 @@ def read_layer(
         else:
             table = _read_xlsx(content, name, sheet, kind)
     else:
+        if fmt == "shp" and path is None:
+            _fail(name, "upload a Shapefile as one .zip holding its .shp, .shx, .dbf and .prj")
         with tempfile.TemporaryDirectory(prefix="infrasite-") as tmp:
             if path is None:
                 path = Path(tmp) / _safe_name(name, fmt)
@@ -172,7 +174,8 @@ def _detect_format(name: str, head: bytes) -> str:
     ext = Path(name).suffix.lower()
     by_ext = _EXTENSIONS.get(ext)
     if head.startswith(b"PK\x03\x04"):
-        if by_ext == "xlsx" or (by_ext is None and b"[Content_Types].xml" in head):
+        looks_like_excel = b"[Content_Types].xml" in head or b"xl/" in head
+        if by_ext == "xlsx" or (by_ext is None and looks_like_excel):
             return "xlsx"
         return "zip"
     if head.startswith(b"SQLite format 3\x00"):

@@ -146,6 +146,11 @@ def test_uploads_in_memory():
     assert len(read_layer(upload, "enterprises")) == 30
 
 
+def test_lone_shp_upload_asks_for_a_zip():
+    with pytest.raises(DataError, match=r"as one \.zip holding its \.shp, \.shx, \.dbf"):
+        read_layer(Upload(b"\x00\x00\x27\x0a" + b"\x00" * 96, "sites.shp"), "base_stations")
+
+
 def test_upload_errors_name_the_file():
     with pytest.raises(DataError, match=r"bad\.csv: 1 problem") as info:
         read_layer(Upload(b"id,name\n1,a\n", "bad.csv"), "enterprises")
