@@ -175,6 +175,8 @@ _PARAM_LABELS: dict[str, tuple[str, str]] = {
     "firms_after": ("方案后覆盖企业数", "Firms served after"),
     "firms_newly_served": ("新覆盖企业数", "Firms newly served"),
     "unreachable_firms": ("无法覆盖企业数", "Firms out of reach"),
+    "unserved_firms": ("方案后未覆盖企业数", "Firms not served after"),
+    "radius_unit": ("半径单位", "Radius unit"),
     "weight_total": ("需求总量", "Total demand"),
     "covered_before": ("原覆盖需求", "Demand served before"),
     "covered_after": ("方案后覆盖需求", "Demand served after"),

@@ -26,8 +26,10 @@ Objectives
     p-median: ``n_sites`` new sites minimising the total demand-weighted
     distance from each firm to its nearest site, counting only pairs within
     the service radius (:func:`planning.solve_pmedian` on a sparse
-    distance-within-cutoff matrix). Firms with no site within the radius are
-    reported as unreachable, not assigned.
+    distance-within-cutoff matrix). Firms with no candidate or existing site
+    within the radius are left out and reported as unreachable; a reachable
+    firm that no chosen site serves costs :data:`UNSERVED_PENALTY` times the
+    radius, so the model first serves as much demand as it can.
 
 Demand
 ------
@@ -803,6 +805,7 @@ def _assemble(
         "firms_after": int(after.sum()),
         "firms_newly_served": int((after & ~before).sum()),
         "unreachable_firms": int((~coverable).sum()),
+        "unserved_firms": int((~after).sum()),
         "weight_total": total,
         "covered_before": float(w[before].sum()),
         "covered_after": served_w,
