@@ -26,12 +26,15 @@ from .network import (
     road_distances,
 )
 from .solution import Solution, relative_gap
+from .tradeoff import budget_curve, coverage_curve
 
 __all__ = [
     "RoadDistances",
     "RoadNetwork",
     "Solution",
     "SpecificationError",
+    "budget_curve",
+    "coverage_curve",
     "coverage_matrix",
     "coverage_matrix_gdf",
     "distance_matrix",

@@ -427,12 +427,15 @@ class _Model:
         blocks = [sp.hstack([-ai, sp.eye_array(n, format="csr")], format="csr")]
         lower = [np.full(n, -np.inf)]
         upper = [np.zeros(n)]
+        self.p_row = self.budget_row = -1
         if red.p is not None:
+            self.p_row = n
             blocks.append(sp.csr_array(np.r_[np.ones(m), np.zeros(n)][None, :]))
             lower.append(np.array([-np.inf]))
             upper.append(np.array([float(red.p)]))
         if red.budget is not None:
             assert red.costs is not None
+            self.budget_row = n + len(blocks) - 1
             blocks.append(sp.csr_array(np.r_[red.costs, np.zeros(n)][None, :]))
             lower.append(np.array([-np.inf]))
             upper.append(np.array([red.budget]))
@@ -448,6 +451,13 @@ class _Model:
             integrality=np.r_[np.ones(m), np.zeros(n)] if integer else None,
             sense="max",
         )
+
+    def limits(self, red: _Reduced) -> None:
+        """Set the site-count and budget limits to those of ``red``."""
+        if self.p_row >= 0 and red.p is not None:
+            self.highs.changeRowBounds(self.p_row, -np.inf, float(red.p))
+        if self.budget_row >= 0 and red.budget is not None:
+            self.highs.changeRowBounds(self.budget_row, -np.inf, float(red.budget))
 
     def fix(self, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change the bounds of every column (x then y)."""
@@ -483,12 +493,21 @@ def _lp_guided(red: _Reduced, state: CoverState, x: np.ndarray) -> float:
     return state.value
 
 
+@dataclass
+class _Models:
+    """LP and MILP models kept across solves that differ only in their limits."""
+
+    lp: _Model | None = None
+    mip: _Model | None = None
+
+
 def _exact(
     red: _Reduced,
     state: CoverState,
     time_limit: float | None,
     bound: float,
     info: dict[str, Any],
+    models: _Models | None = None,
 ) -> tuple[np.ndarray, float, float, str]:
     """Solve the reduced model exactly: LP bound, reduced-cost fixing, then the MILP.
 
@@ -503,41 +522,54 @@ def _exact(
     incumbent = np.flatnonzero(state.chosen)
     lb = state.value
     tol = 1e-9 * max(1.0, abs(lb))
-    lp = run_model(_Model(red, integer=False).highs, time_limit=time_limit, options=_LP_OPTIONS)
+    models = _Models() if models is None else models
+    if models.lp is None:
+        models.lp = _Model(red, integer=False)
+        lp_options: dict[str, Any] = _LP_OPTIONS
+    else:
+        lp_options = {}  # warm start from the previous basis
+    models.lp.limits(red)
+    lp = run_model(models.lp.highs, time_limit=time_limit, options=lp_options)
     info["lp_seconds"] = lp.seconds
     lower, upper = np.zeros(m + n), np.ones(m + n)
     if lp.status == "optimal" and lp.x is not None and lp.col_dual is not None:
         z = lp.objective
         info["lp_bound"] = z
+        # With integer weights every objective value is an integer: the LP
+        # bound rounds down, and a fixing may keep solutions that only tie.
+        integral = bool(np.all(red.weights == np.round(red.weights)))
+        slack = 1.0 - 1e-6 if integral else -1e-9 * max(1.0, abs(lb))
+        if integral:
+            z = float(np.floor(z + 1e-6))
         bound = min(bound, max(z, lb))
-        if z - lb <= max(tol, 1e-6):
-            return incumbent, lb, max(lb, min(bound, z)), "optimal"
         d, x = lp.col_dual, lp.x
-        margin = 1e-7 * max(1.0, abs(lb))
-        at0 = (x <= 1e-9) & (z + d < lb - margin)
-        at1 = (x >= 1 - 1e-9) & (z - d < lb - margin)
-        upper[at0] = 0.0
-        lower[at1] = 1.0
-        info["lp_fixed_sites"] = int(at0[:m].sum() + at1[:m].sum())
-        info["lp_fixed_rows"] = int(at0[m:].sum() + at1[m:].sum())
-        # LP-guided incumbent: refill from the sites the LP uses, then swap.
-        guided = _lp_guided(red, state, x[:m])
-        if guided > lb:
-            lb = guided
-            incumbent = np.flatnonzero(state.chosen)
-            info["lp_guided_value"] = guided
-            at0 = (x <= 1e-9) & (z + d < lb - margin)
-            at1 = (x >= 1 - 1e-9) & (z - d < lb - margin)
-            upper[:] = 1.0
-            lower[:] = 0.0
+        for attempt in range(2):
+            if z - lb <= max(tol, 1e-6) or (integral and z <= lb):
+                return incumbent, lb, max(lb, min(bound, z)), "optimal"
+            lz = lp.objective
+            at0 = (x <= 1e-9) & (lz + d < lb + slack)
+            at1 = (x >= 1 - 1e-9) & (lz - d < lb + slack)
+            lower[:], upper[:] = 0.0, 1.0
             upper[at0] = 0.0
             lower[at1] = 1.0
             info["lp_fixed_sites"] = int(at0[:m].sum() + at1[:m].sum())
             info["lp_fixed_rows"] = int(at0[m:].sum() + at1[m:].sum())
+            if attempt == 1:
+                break
+            # LP-guided incumbent: refill from the sites the LP uses, then swap.
+            guided = _lp_guided(red, state, x[:m])
+            if guided <= lb:
+                break
+            lb = guided
+            incumbent = np.flatnonzero(state.chosen)
+            info["lp_guided_value"] = guided
     remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0)
     if remaining is not None and remaining <= 0:
         return incumbent, lb, max(bound, lb), "time_limit"
-    model = _Model(red, integer=True)
+    if models.mip is None:
+        models.mip = _Model(red, integer=True)
+    model = models.mip
+    model.limits(red)
     model.fix(lower, upper)
     res = run_model(
         model.highs, time_limit=remaining, start=model.start(state), options=_MIP_OPTIONS
