@@ -211,3 +211,13 @@ def test_datav_gcj02_outlines_match_tianditu_after_conversion():
     assert sum(v >= 0.93 for v in iou.values()) >= 6, iou
     assert sum(iou[c] > iou_raw[c] for c in ref.index) >= 6, (iou, iou_raw)
     assert sum(v >= 0.93 for v in iou_raw.values()) < 6, iou_raw
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.floats(min_value=72.1, max_value=137.7, allow_nan=False),
+    st.floats(min_value=0.9, max_value=55.8, allow_nan=False),
+)
+def test_bd09_round_trip_property(lon, lat):
+    back = crs.bd09_to_wgs84(*crs.wgs84_to_bd09(lon, lat))
+    assert metres(lon, lat, *back) < 0.01

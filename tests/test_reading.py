@@ -320,3 +320,15 @@ def test_excel_unicode_text_export(tmp_path):
     path.write_bytes(text.encode("utf-16"))
     gdf = read_layer(path, "enterprises")
     assert gdf["name"].iloc[0] == "朝阳钢铁"
+
+
+def test_baidu_coordinates(tmp_path):
+    ref = read_layer(LAYERS / "firms_gbk.csv", "enterprises")
+    lon, lat = geodata.crs.wgs84_to_bd09(ref.geometry.x.to_numpy(), ref.geometry.y.to_numpy())
+    path = tmp_path / "firms_baidu.csv"
+    pd.DataFrame({"id": ref["id"], "name": ref["name"], "lng": lon, "lat": lat}).to_csv(
+        path, index=False
+    )
+    gdf = read_layer(path, "enterprises", crs="BD-09")
+    np.testing.assert_allclose(gdf.geometry.x, ref.geometry.x, atol=1e-9)
+    np.testing.assert_allclose(gdf.geometry.y, ref.geometry.y, atol=1e-9)
