@@ -1,0 +1,251 @@
+"""Greedy, fast vertex substitution and a Lagrangian bound for the p-median.
+
+Everything works on a :class:`~planning._costrows.CostRows` of *weighted*
+costs (weight x distance), so the objective is the plain sum of the chosen
+entries. A demand point no open site may serve costs ``penalty``, which keeps
+the search well defined while some rows are still unserved.
+
+The interchange follows the classical vertex-substitution idea (Teitz & Bart
+1968) with the gain/loss/extra bookkeeping of Whitaker (1983) and Resende &
+Werneck (2003): one pass over the entries priced below each row's second
+closest open site evaluates every (insert, remove) pair at once.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._costrows import CostRows
+
+
+def penalty_for(rows: CostRows) -> float:
+    """Return a per-row cost for "unserved" that exceeds any full assignment."""
+    if rows.cost.size == 0:
+        return 1.0
+    worst = np.zeros(rows.n)
+    np.maximum.at(worst, rows.rows, rows.cost)
+    return float(worst.sum()) * 2.0 + 1.0
+
+
+def assignment_cost(
+    rows: CostRows, is_open: np.ndarray, penalty: float
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Return the total cost, serving site and cost per row for an open set."""
+    site, cost = rows.best_open(is_open)
+    cost = np.where(site >= 0, cost, penalty)
+    return float(cost.sum()), site, cost
+
+
+def _columns(rows: CostRows) -> tuple[np.ndarray, np.ndarray]:
+    """Return (entry order by site, column pointer) for column access."""
+    order = np.argsort(rows.sites, kind="stable")
+    ptr = np.zeros(rows.m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows.sites, minlength=rows.m), out=ptr[1:])
+    return order, ptr
+
+
+def greedy(rows: CostRows, p: int, fixed: np.ndarray, penalty: float) -> np.ndarray:
+    """Return an open-site mask built by adding the best site ``p`` times.
+
+    Parameters
+    ----------
+    rows
+        Weighted costs.
+    p
+        Total number of sites to open (including ``fixed``).
+    fixed
+        Boolean mask of sites that are open from the start.
+    penalty
+        Cost of an unserved row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask with ``p`` open sites.
+    """
+    is_open = fixed.copy()
+    _, _, cur = assignment_cost(rows, is_open, penalty)
+    order, ptr = _columns(rows)
+    for _ in range(p - int(is_open.sum())):
+        saving = np.maximum(cur[rows.rows] - rows.cost, 0.0)
+        gain = np.bincount(rows.sites, weights=saving, minlength=rows.m)
+        gain[is_open] = -1.0
+        j = int(np.argmax(gain))
+        is_open[j] = True
+        col = order[ptr[j] : ptr[j + 1]]
+        r = rows.rows[col]
+        cur[r] = np.minimum(cur[r], rows.cost[col])
+    return is_open
+
+
+def interchange(
+    rows: CostRows,
+    is_open: np.ndarray,
+    fixed: np.ndarray,
+    penalty: float,
+    *,
+    deadline: float = math.inf,
+) -> tuple[np.ndarray, int]:
+    """Improve an open set by best-improvement swaps until none pays.
+
+    Parameters
+    ----------
+    rows
+        Weighted costs.
+    is_open
+        Boolean mask of open sites (not modified).
+    fixed
+        Sites that must stay open.
+    penalty
+        Cost of an unserved row.
+    deadline
+        ``time.perf_counter()`` value at which to stop early.
+
+    Returns
+    -------
+    tuple
+        The improved mask and the number of swaps made.
+    """
+    is_open = is_open.copy()
+    swaps = 0
+    m = rows.m
+    while time.perf_counter() < deadline:
+        s1, c1, _, c2 = rows.best_open(is_open, second=True)
+        c1 = np.where(s1 >= 0, c1, penalty)
+        c2 = np.minimum(c2, penalty)
+        total = float(c1.sum())
+        movable = is_open & ~fixed
+        cand = ~is_open
+        if not movable.any() or not cand.any():
+            break
+        served = s1 >= 0
+        loss = np.bincount(s1[served], weights=(c2 - c1)[served], minlength=m)
+        # entries that would win a row from its second closest open site
+        e = np.flatnonzero((rows.cost < c2[rows.rows]) & cand[rows.sites])
+        ei = rows.rows[e]
+        ej = rows.sites[e]
+        ec = rows.cost[e]
+        closer = ec < c1[ei]
+        gain = np.bincount(ej[closer], weights=(c1[ei] - ec)[closer], minlength=m)
+        extra_w = np.where(closer, c2[ei] - c1[ei], c2[ei] - ec)
+        r = s1[ei]
+        keep = (r >= 0) & movable[np.maximum(r, 0)]
+        extra = sp.coo_array((extra_w[keep], (ej[keep], r[keep])), shape=(m, m)).tocsr()
+        extra.sum_duplicates()
+        gain_c = np.where(cand, gain, -np.inf)
+        loss_r = np.where(movable, loss, np.inf)
+        best = float(gain_c.max() - loss_r.min())
+        best_pair = (int(np.argmax(gain_c)), int(np.argmin(loss_r)))
+        if extra.nnz:
+            coo = extra.tocoo()
+            prof = gain[coo.row] - loss[coo.col] + coo.data
+            k = int(np.argmax(prof))
+            if prof[k] > best:
+                best = float(prof[k])
+                best_pair = (int(coo.row[k]), int(coo.col[k]))
+        if best <= 1e-9 * max(abs(total), 1.0):
+            break
+        j, out = best_pair
+        is_open[j] = True
+        is_open[out] = False
+        swaps += 1
+    return is_open, swaps
+
+
+def lagrangian_bound(
+    rows: CostRows,
+    p: int,
+    fixed: np.ndarray,
+    upper: float,
+    start: np.ndarray,
+    *,
+    slack: float = 0.0,
+    iterations: int = 300,
+    deadline: float = math.inf,
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Return a lower bound on the p-median optimum and the sites it settles.
+
+    Relaxes "every row is served once" with multipliers ``lam``: for any
+    ``lam`` the value ``sum(lam) + sum of the p smallest rho_j`` with
+    ``rho_j = sum_i min(0, c_ij - lam_i)`` (fixed sites always taken) is a
+    valid lower bound; the best one seen is returned. At every step the
+    bound with one site forced in (or out) is compared with ``upper -
+    slack``: a site that cannot be in (out of) any solution better than that
+    is closed (opened) for the rest of the search and reported.
+
+    Parameters
+    ----------
+    rows
+        Weighted costs.
+    p
+        Number of sites to open.
+    fixed
+        Sites that must be open.
+    upper
+        Objective of a known solution (for the step size and the tests).
+    start
+        Initial multipliers, e.g. each row's cost in a good solution.
+    slack
+        Only solutions with objective below ``upper - slack`` are of
+        interest (e.g. just under 1 for integer data); 0 keeps every
+        solution strictly better than ``upper``.
+    iterations
+        Maximum number of subgradient steps.
+    deadline
+        ``time.perf_counter()`` value at which to stop early.
+
+    Returns
+    -------
+    tuple
+        The best lower bound, the mask of sites closed and the mask of
+        sites opened (beyond ``fixed``) in every solution better than
+        ``upper - slack``.
+    """
+    lam = start.astype(np.float64).copy()
+    best = -math.inf
+    theta = 2.0
+    stale = 0
+    forced = fixed.copy()
+    closed = np.zeros(rows.m, dtype=bool)
+    target = upper - slack
+    for _ in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        red = np.minimum(rows.cost - lam[rows.rows], 0.0)
+        rho = np.bincount(rows.sites, weights=red, minlength=rows.m)
+        pick = forced.copy()
+        k = p - int(forced.sum())
+        idx = np.flatnonzero(~forced & ~closed)
+        if k > 0:
+            part = idx[np.argpartition(rho[idx], k - 1)[:k]] if k < idx.size else idx
+            pick[part] = True
+        value = float(lam.sum() + rho[pick].sum())
+        if not value <= best + 1e-12 * max(abs(value), 1.0):
+            best = value
+            stale = 0
+        else:
+            stale += 1
+            if stale >= 20:
+                theta /= 2.0
+                stale = 0
+        if best > target or theta < 1e-4:
+            break
+        if 0 < k < idx.size:
+            free_pick = pick & ~forced
+            worst_in = float(rho[free_pick].max())
+            out = idx[~pick[idx]]
+            best_out = float(rho[out].min())
+            closed[out[value + rho[out] - worst_in > target]] = True
+            inside = np.flatnonzero(free_pick)
+            forced[inside[value - rho[inside] + best_out > target]] = True
+        served = (rows.cost < lam[rows.rows]) & pick[rows.sites]
+        g = 1.0 - np.bincount(rows.rows[served], minlength=rows.n)
+        norm = float(g @ g)
+        if norm == 0.0:
+            break
+        lam += theta * (upper - value) / norm * g
+    return best, closed, forced & ~fixed

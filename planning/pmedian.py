@@ -1,0 +1,404 @@
+"""The p-median model: open ``p`` sites to minimise total weighted distance.
+
+Every demand point is served by its closest open site. The exact method
+solves the *radius* formulation (Elloumi 2010; García, Labbé & Marín 2011)
+on HiGHS: per demand point, one variable per distinct distance level says
+"not yet served within this distance", so the model grows with the number of
+levels rather than with demand x sites assignment variables. Levels beyond
+the distance a demand point gets in a good heuristic solution are left out
+(which only relaxes the model); if the optimum of the relaxed model serves a
+demand point farther than its kept levels, those levels are added and the
+model is solved again, otherwise the relaxed optimum is optimal.
+
+The heuristic is greedy construction plus fast vertex substitution, with a
+Lagrangian lower bound, so its answer always comes with a gap.
+
+A demand point that no allowed site may serve (an empty row of a sparse
+``cost``, or all of its sites forbidden) is an error: the p-median serves
+every demand point, so drop such points first.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._costrows import CostRows, check_count, check_weights, cost_rows, site_masks
+from ._errors import SpecificationError
+from ._highs import build_model, run_model
+from ._substitution import (
+    assignment_cost,
+    greedy,
+    interchange,
+    lagrangian_bound,
+    penalty_for,
+)
+from .solution import Solution, Status, relative_gap
+
+Method = Literal["auto", "exact", "heuristic"]
+
+_EXACT_MAX_ENTRIES = 5_000_000
+"""With ``method="auto"``, instances with more allowed pairs get the heuristic."""
+
+_LEVEL_MARGIN = 1
+"""Distance levels kept beyond the one a demand point gets in the incumbent."""
+
+
+def solve_pmedian(
+    cost: np.ndarray | sp.spmatrix | sp.sparray,
+    weights: np.ndarray | float,
+    p: int,
+    *,
+    required: np.ndarray | list[int] | None = None,
+    forbidden: np.ndarray | list[int] | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Choose ``p`` sites minimising the total weighted distance to demand.
+
+    Parameters
+    ----------
+    cost
+        Demand x sites distances (or travel times). Dense: ``inf`` marks a
+        pair that cannot be served. Sparse: a missing entry marks such a
+        pair; stored entries, explicit zeros included, are allowed.
+    weights
+        Demand weight per row (e.g. employees), or one value for all.
+    p
+        Number of sites to open, required sites included.
+    required
+        Sites that must be opened (indices or boolean mask).
+    forbidden
+        Sites that must not be opened (indices or boolean mask).
+    method
+        ``"exact"`` (radius MILP on HiGHS, proven optimal unless the time
+        limit stops it), ``"heuristic"`` (greedy plus vertex substitution
+        with a Lagrangian bound) or ``"auto"`` (exact unless the instance
+        is very large).
+    time_limit
+        Seconds allowed overall; when reached, the best solution found is
+        returned with status ``"time_limit"`` and its gap.
+
+    Returns
+    -------
+    Solution
+        ``objective`` is the total weighted distance; ``assignment`` the
+        serving site per demand point; ``marginal`` per selected site the
+        increase in objective if that site alone were closed (its demand
+        going to the next closest open site; ``inf`` if some of it could
+        not be served).
+
+    Raises
+    ------
+    SpecificationError
+        If the inputs are malformed, ``p`` does not fit the required and
+        forbidden sites, some demand point has no allowed site, or no choice
+        of ``p`` sites can serve every demand point.
+    """
+    t0 = time.perf_counter()
+    deadline = math.inf if time_limit is None else t0 + float(time_limit)
+    if method not in ("auto", "exact", "heuristic"):
+        msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
+        raise SpecificationError(msg)
+    if time_limit is not None and not time_limit >= 0:
+        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
+        raise SpecificationError(msg)
+    rows = cost_rows(cost)
+    w = check_weights(weights, rows.n)
+    p = check_count(p)
+    fixed, allowed = site_masks(required, forbidden, rows.m, p)
+    site_ids = np.flatnonzero(allowed)
+    sub = rows.subset(np.ones(rows.n, dtype=bool), allowed)
+    empty = np.flatnonzero(sub.degree == 0)
+    if empty.size:
+        msg = (
+            f"demand points {empty[:10].tolist()} (of {empty.size}) have no allowed site to "
+            "be served from; drop them or allow a site within reach"
+        )
+        raise SpecificationError(msg)
+    wc = sub.scaled(w)
+    fix = fixed[allowed]
+    exact = method == "exact" or (method == "auto" and wc.cost.size <= _EXACT_MAX_ENTRIES)
+
+    penalty = penalty_for(wc)
+    is_open = greedy(wc, p, fix, penalty)
+    is_open, swaps = interchange(wc, is_open, fix, penalty, deadline=deadline)
+    upper, _, served_cost = assignment_cost(wc, is_open, penalty)
+    integral = bool(np.all(wc.cost == np.round(wc.cost))) and upper < 2.0**52
+    slack = 1.0 - 1e-6 if integral else 1e-9 * max(abs(upper), 1.0)
+    details: dict[str, object] = {"heuristic_objective": upper, "swaps": swaps}
+    lower = -math.inf
+    closed = np.zeros(wc.m, dtype=bool)
+    forced = np.zeros(wc.m, dtype=bool)
+    if upper < penalty:
+        lower, closed, forced = lagrangian_bound(
+            wc, p, fix, upper, served_cost, slack=slack, deadline=deadline
+        )
+        details["lagrangian_bound"] = lower
+        details["sites_closed_by_bound"] = int(closed.sum())
+    status: Status = "feasible"
+    used = "greedy+interchange"
+    if (exact or upper >= penalty) and upper - lower > slack:
+        used = "radius-milp"
+        kept = ~closed
+        red = wc.subset(np.ones(wc.n, dtype=bool), kept)
+        if red.degree.min() == 0:
+            lower = upper  # no better solution can serve every demand point
+        else:
+            start = is_open[kept] if not is_open[closed].any() else None
+            result = _radius_search(
+                red,
+                p,
+                (fix | forced)[kept],
+                upper,
+                served_cost if upper < penalty else np.full(wc.n, np.inf),
+                lower,
+                slack,
+                deadline,
+                start,
+            )
+            if result.infeasible:
+                msg = (
+                    f"no choice of p={p} sites can serve every demand point; raise p or "
+                    "allow more sites within reach of the demand"
+                )
+                raise SpecificationError(msg)
+            if result.is_open is not None:
+                is_open = np.zeros(wc.m, dtype=bool)
+                is_open[np.flatnonzero(kept)[result.is_open]] = True
+                upper = result.upper
+            lower = max(lower, result.lower)
+            details.update(result.details)
+            if result.timed_out:
+                status = "time_limit"
+    if upper >= penalty:
+        msg = (
+            f"no choice of p={p} sites serving every demand point was found; raise p or "
+            "allow more sites within reach of the demand"
+        )
+        raise SpecificationError(msg)
+    if integral and math.isfinite(lower):
+        lower = math.ceil(lower - 1e-6)
+    lower = min(lower, upper)
+    if upper - lower <= 1e-9 * max(abs(upper), 1.0):
+        status = "optimal"
+        lower = upper
+    elif time_limit is not None and time.perf_counter() >= deadline:
+        status = "time_limit"
+    return _solution(wc, is_open, site_ids, upper, lower, status, used, t0, details)
+
+
+@dataclass(frozen=True)
+class _RadiusResult:
+    is_open: np.ndarray | None
+    upper: float
+    lower: float
+    timed_out: bool
+    infeasible: bool
+    details: dict[str, object]
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """Distinct cost levels per row of a :class:`CostRows`."""
+
+    of_entry: np.ndarray  # level id of every entry
+    row: np.ndarray  # row of every level
+    cost: np.ndarray  # cost of every level
+    first: np.ndarray  # first level id of every row
+    count: np.ndarray  # number of levels of every row
+    rank: np.ndarray  # position of every level within its row
+
+
+def _levels(rows: CostRows) -> _Levels:
+    new = np.ones(rows.cost.size, dtype=bool)
+    new[1:] = (rows.rows[1:] != rows.rows[:-1]) | (rows.cost[1:] != rows.cost[:-1])
+    of_entry = np.cumsum(new) - 1
+    row = rows.rows[new]
+    first = of_entry[rows.indptr[:-1]]
+    count = np.bincount(row, minlength=rows.n)
+    rank = np.arange(row.size) - first[row]
+    return _Levels(of_entry, row, rows.cost[new], first, count, rank)
+
+
+def _served_rank(rows: CostRows, lv: _Levels, is_open: np.ndarray) -> np.ndarray:
+    """Return per row the level rank of its closest open site (``count`` if none)."""
+    (e1,) = rows.open_entries(is_open)
+    rank = lv.count.copy()
+    ok = e1 >= 0
+    rank[ok] = lv.of_entry[e1[ok]] - lv.first[ok]
+    return rank
+
+
+def _radius_search(
+    rows: CostRows,
+    p: int,
+    fixed: np.ndarray,
+    incumbent: float,
+    reach: np.ndarray,
+    lower: float,
+    slack: float,
+    deadline: float,
+    start: np.ndarray | None,
+) -> _RadiusResult:
+    """Look for a solution better than ``incumbent - slack`` with the radius MILP.
+
+    Row ``i`` first keeps the levels up to ``reach[i]`` (its cost in the
+    incumbent) plus a margin; the rest are left out, which relaxes the model.
+    If the MILP optimum serves a row beyond its kept levels, that row gets
+    more levels and the MILP is solved again; otherwise the optimum of the
+    relaxed model is exact.
+
+    Returns the best open set found (None if nothing beat the incumbent) and
+    a lower bound on the optimum.
+    """
+    lv = _levels(rows)
+    penalty = penalty_for(rows)
+    within = np.bincount(lv.row[lv.cost <= reach[lv.row]], minlength=rows.n)
+    keep = np.minimum(within + 1 + _LEVEL_MARGIN, lv.count)
+    options = {"objective_bound": incumbent}
+    best = incumbent
+    best_open: np.ndarray | None = None
+    rounds = 0
+    timed_out = infeasible = False
+    while best - lower > slack:
+        remaining = _remaining(deadline)
+        if remaining is not None and remaining <= 0:
+            timed_out = True
+            break
+        rounds += 1
+        h, _ = _build_radius(rows, lv, keep, p, fixed, mip=True)
+        current = best_open if best_open is not None else start
+        x0 = _radius_start(rows, lv, keep, current) if current is not None else None
+        res = run_model(h, time_limit=remaining, start=x0, options=options)
+        if res.status == "infeasible":
+            # no solution of the relaxed model beats the incumbent
+            infeasible = best_open is None and incumbent >= penalty
+            lower = best
+            break
+        if res.status not in ("optimal", "time_limit"):
+            timed_out = True
+            break
+        lower = max(lower, min(res.bound, best))
+        if res.x is None:
+            timed_out = res.status == "time_limit"
+            if not timed_out:
+                lower = best
+            break
+        y = res.x[: rows.m] > 0.5
+        value, _, _ = assignment_cost(rows, y, penalty)
+        if value < best:
+            best, best_open = value, y
+        if res.status != "optimal":
+            timed_out = True
+            break
+        rank = _served_rank(rows, lv, y)
+        short = rank >= keep
+        if not short.any():
+            lower = max(lower, min(value, best))
+            break
+        keep[short] = np.minimum(rank[short] + 1 + _LEVEL_MARGIN, lv.count[short])
+    details: dict[str, object] = {
+        "milp_rounds": rounds,
+        "levels": int(keep.sum()),
+        "levels_total": int(lv.count.sum()),
+        "sites_in_milp": rows.m,
+    }
+    return _RadiusResult(best_open, best, lower, timed_out, infeasible, details)
+
+
+def _remaining(deadline: float) -> float | None:
+    return None if math.isinf(deadline) else deadline - time.perf_counter()
+
+
+def _build_radius(
+    rows: CostRows, lv: _Levels, keep: np.ndarray, p: int, fixed: np.ndarray, *, mip: bool
+) -> tuple[object, np.ndarray]:
+    """Return the HiGHS radius model with ``keep`` levels per row, and z column ids.
+
+    Columns: ``y`` (one per site, binary) then ``z`` (one per kept level that
+    is not its row's last, "row not served within this level"). Rows: per kept
+    level ``g`` of row ``i`` with rank ``k``,
+    ``z_g - z_(g-1) + sum(y_j at level g) >= [k == 0]`` (``z_g`` absent on the
+    row's last level, ``z_(g-1)`` absent for ``k == 0``), and ``sum(y) == p``.
+    The second value maps a level id to its z column minus ``m``.
+    """
+    m = rows.m
+    kept = lv.rank < keep[lv.row]
+    has_z = kept & (lv.rank < lv.count[lv.row] - 1)
+    z_id = np.cumsum(has_z) - 1
+    row_id = np.cumsum(kept) - 1
+    n_rows = int(kept.sum())
+    n_z = int(has_z.sum())
+    e = np.flatnonzero(kept[lv.of_entry])
+    g_z = np.flatnonzero(has_z)
+    g_prev = np.flatnonzero(kept & (lv.rank >= 1))
+    r = np.concatenate([row_id[lv.of_entry[e]], row_id[g_z], row_id[g_prev], np.full(m, n_rows)])
+    c = np.concatenate([rows.sites[e], m + z_id[g_z], m + z_id[g_prev - 1], np.arange(m)])
+    v = np.concatenate([np.ones(e.size), np.ones(g_z.size), -np.ones(g_prev.size), np.ones(m)])
+    a = sp.csr_array((v, (r, c)), shape=(n_rows + 1, m + n_z))
+    row_lower = np.append((lv.rank[kept] == 0).astype(np.float64), p)
+    row_upper = np.append(np.full(n_rows, np.inf), p)
+    obj = np.concatenate([np.zeros(m), lv.cost[g_z + 1] - lv.cost[g_z]])
+    col_lower = np.concatenate([fixed.astype(np.float64), np.zeros(n_z)])
+    integrality = np.concatenate([np.ones(m, dtype=np.int8), np.zeros(n_z, dtype=np.int8)])
+    h = build_model(
+        obj,
+        a,
+        row_lower,
+        row_upper,
+        col_lower=col_lower,
+        col_upper=np.ones(m + n_z),
+        integrality=integrality if mip else None,
+        offset=float(lv.cost[lv.first].sum()),
+    )
+    return h, z_id
+
+
+def _radius_start(rows: CostRows, lv: _Levels, keep: np.ndarray, is_open: np.ndarray) -> np.ndarray:
+    """Return the radius-model column vector of an open set."""
+    kept = lv.rank < keep[lv.row]
+    has_z = kept & (lv.rank < lv.count[lv.row] - 1)
+    rank = _served_rank(rows, lv, is_open)
+    z = (lv.rank < rank[lv.row])[has_z].astype(np.float64)
+    return np.concatenate([is_open.astype(np.float64), z])
+
+
+def _solution(
+    rows: CostRows,
+    is_open: np.ndarray,
+    site_ids: np.ndarray,
+    upper: float,
+    lower: float,
+    status: Status,
+    method: str,
+    t0: float,
+    details: dict[str, object],
+) -> Solution:
+    s1, c1, _, c2 = rows.best_open(is_open, second=True)
+    served = s1 >= 0
+    loss = np.bincount(s1[served], weights=(c2 - c1)[served], minlength=rows.m)
+    no_backup = np.zeros(rows.m, dtype=bool)
+    no_backup[s1[served & np.isinf(c2)]] = True
+    loss[no_backup] = np.inf
+    chosen = np.flatnonzero(is_open)
+    assignment = np.where(served, site_ids[np.maximum(s1, 0)], -1)
+    return Solution(
+        selected=site_ids[chosen],
+        objective=float(upper),
+        bound=float(lower),
+        gap=relative_gap(upper, lower),
+        status=status,
+        seconds=time.perf_counter() - t0,
+        sense="min",
+        method=method,
+        covered=served,
+        assignment=assignment,
+        marginal=loss[chosen],
+        details=details,
+    )
