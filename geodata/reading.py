@@ -351,6 +351,35 @@ def _dbf_encoding(shp: Path) -> str | None:
     return "UTF-8"
 
 
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Return a zip member's name, decoding GBK names written by Chinese Windows tools."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _extract(archive: zipfile.ZipFile, folder: Path) -> None:
+    """Extract every file of ``archive`` under ``folder`` (never outside it)."""
+    root = folder.resolve()
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        target = (folder / _member_name(info)).resolve()
+        if not target.is_relative_to(root):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(archive.read(info))
+
+
 def _read_vector(
     fmt: str,
     path: Path,
@@ -375,7 +404,7 @@ def _read_vector(
             if fmt == "zip":
                 folder = tmp / "unzipped"
                 with zipfile.ZipFile(path) as archive:
-                    archive.extractall(folder)
+                    _extract(archive, folder)
                 shps = sorted(
                     p
                     for p in folder.rglob("*")

@@ -332,3 +332,22 @@ def test_baidu_coordinates(tmp_path):
     gdf = read_layer(path, "enterprises", crs="BD-09")
     np.testing.assert_allclose(gdf.geometry.x, ref.geometry.x, atol=1e-9)
     np.testing.assert_allclose(gdf.geometry.y, ref.geometry.y, atol=1e-9)
+
+
+def test_zip_with_gbk_member_names(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(LAYERS / "base_stations_shp.zip") as archive:
+        parts = {Path(n).suffix: archive.read(n) for n in archive.namelist()}
+    placeholder = b"AAAAAAAA"
+    chinese = "朝阳基站".encode("gbk")
+    assert len(chinese) == len(placeholder)
+    path = tmp_path / "stations.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for suffix, content in parts.items():
+            archive.writestr(f"{placeholder.decode()}{suffix}", content)
+    path.write_bytes(path.read_bytes().replace(placeholder, chinese))
+    gdf = read_layer(path, "base_stations", layer="朝阳基站")
+    assert len(gdf) == 12
+    with pytest.raises(DataError, match="layer 'x' does not exist; the file has layers '朝阳基站'"):
+        read_layer(path, "base_stations", layer="x")
