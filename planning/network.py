@@ -187,8 +187,8 @@ def road_distances(
     dsnap = _snap(net, demand, snap, max_snap)
     ssnap = _snap(net, sites, snap, max_snap)
     n, m = len(demand), len(sites)
-    adjacency = _augmented(net, dsnap, ssnap, per_metre, snap)
-    matrix = _bounded_paths(adjacency, net.n_nodes, n, m, ssnap, float(cutoff))
+    links = _links(net, dsnap, ssnap, per_metre, snap)
+    matrix = _bounded_paths(links, net.n_nodes, n, m, ssnap, float(cutoff))
     return RoadDistances(
         matrix=matrix,
         demand_snap=_report(net, dsnap, snap),
@@ -710,59 +710,62 @@ def _report(net: RoadNetwork, snap: _Snap, how: str) -> pd.DataFrame:
     )
 
 
-def _augmented(
-    net: RoadNetwork, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str
-) -> sp.csr_array:
-    """Return the road graph plus one node per demand point and per site (travel direction)."""
-    n_nodes, nd, ns = net.n_nodes, len(dsnap.reachable), len(ssnap.reachable)
-    rows = [net.u]
-    cols = [net.v]
-    data = [net.cost]
+@dataclass(frozen=True)
+class _Links:
+    """The search graph (reversed roads plus one node per site) and how demand joins it."""
+
+    reverse: sp.csr_array
+    exit_demand: np.ndarray
+    exit_node: np.ndarray
+    exit_cost: np.ndarray
+    direct: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _links(net: RoadNetwork, dsnap: _Snap, ssnap: _Snap, per_metre: float, how: str) -> _Links:
+    """Connect sites to the road graph and list the ways each demand point enters it.
+
+    Sites become extra nodes ``n_nodes + j``. Demand points are not nodes: each
+    has one or more *exits* (road node, cost to reach it), and the trip cost is
+    the cheapest exit cost plus the road distance from that node to the site.
+    Pairs on the same road edge get a *direct* cost along the edge.
+    """
+    n_nodes, ns = net.n_nodes, len(ssnap.reachable)
+    rows, cols, data = [net.u], [net.v], [net.cost]
+    ex_d, ex_n, ex_c = [], [], []
     d_idx = np.flatnonzero(dsnap.reachable)
     s_idx = np.flatnonzero(ssnap.reachable)
     d_off = dsnap.snap_m[d_idx] * per_metre
     s_off = ssnap.snap_m[s_idx] * per_metre
-    d_nodes = n_nodes + d_idx
-    s_nodes = n_nodes + nd + s_idx
+    s_nodes = n_nodes + s_idx
+    direct = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if how == "node":
-        rows += [d_nodes, ssnap.node[s_idx]]
-        cols += [dsnap.node[d_idx], s_nodes]
-        data += [d_off, s_off]
-        # a demand point and a site at the same node: the snaps alone
-        direct = pd.DataFrame({"d": d_idx, "node": dsnap.node[d_idx], "off_d": d_off}).merge(
-            pd.DataFrame({"s": s_idx, "node": ssnap.node[s_idx], "off_s": s_off}), on="node"
-        )
-        rows.append(n_nodes + direct["d"].to_numpy())
-        cols.append(n_nodes + nd + direct["s"].to_numpy())
-        data.append((direct["off_d"] + direct["off_s"]).to_numpy())
+        ex_d.append(d_idx)
+        ex_n.append(dsnap.node[d_idx])
+        ex_c.append(d_off)
+        rows.append(ssnap.node[s_idx])
+        cols.append(s_nodes)
+        data.append(s_off)
     else:
         de, dt = dsnap.edge[d_idx], dsnap.position[d_idx]
         se, st = ssnap.edge[s_idx], ssnap.position[s_idx]
         drev, srev = net.reverse[de], net.reverse[se]
         # demand -> far end of its edge, and -> near end where the road is two-way
         # (or where the point is at that end: it may leave by any road from there)
-        rows.append(d_nodes)
-        cols.append(net.v[de])
-        data.append(d_off + (1.0 - dt) * net.cost[de])
         two = drev >= 0
-        rows.append(d_nodes[two])
-        cols.append(net.u[de][two])
-        data.append(d_off[two] + dt[two] * net.cost[drev[two]])
         at_start = ~two & (dt <= 1e-12)
-        rows.append(d_nodes[at_start])
-        cols.append(net.u[de][at_start])
-        data.append(d_off[at_start])
+        ex_d += [d_idx, d_idx[two], d_idx[at_start]]
+        ex_n += [net.v[de], net.u[de][two], net.u[de][at_start]]
+        ex_c += [
+            d_off + (1.0 - dt) * net.cost[de],
+            d_off[two] + dt[two] * net.cost[drev[two]],
+            d_off[at_start],
+        ]
         # start of the site's edge -> site, and end -> site where two-way (or at the end)
-        rows.append(net.u[se])
-        cols.append(s_nodes)
-        data.append(st * net.cost[se] + s_off)
         two = srev >= 0
-        rows.append(net.v[se][two])
-        cols.append(s_nodes[two])
-        data.append((1.0 - st[two]) * net.cost[srev[two]] + s_off[two])
         at_end = ~two & (st >= 1.0 - 1e-12)
-        rows.append(net.v[se][at_end])
-        cols.append(s_nodes[at_end])
+        rows += [net.u[se], net.v[se][two], net.v[se][at_end]]
+        cols += [s_nodes, s_nodes[two], s_nodes[at_end]]
+        data += [st * net.cost[se] + s_off, (1.0 - st[two]) * net.cost[srev[two]] + s_off[two]]
         data.append(s_off[at_end])
         # demand and site on the same road: along it without reaching a node
         same = pd.DataFrame({"d": d_idx, "edge": de, "td": dt, "off_d": d_off}).merge(
@@ -779,48 +782,86 @@ def _augmented(
             )
             along = np.minimum(forward, backward)
             ok = np.isfinite(along)
-            rows.append(n_nodes + same["d"].to_numpy()[ok])
-            cols.append(n_nodes + nd + same["s"].to_numpy()[ok])
-            data.append(base[ok] + along[ok])
-    r = np.concatenate(rows).astype(np.int64)
-    c = np.concatenate(cols).astype(np.int64)
-    w = np.concatenate(data).astype(np.float64)
-    size = n_nodes + nd + ns
-    # parallel edges: keep the cheapest (a sparse constructor would add them up)
+            direct = (same["d"].to_numpy()[ok], same["s"].to_numpy()[ok], base[ok] + along[ok])
+    r, c, w = _cheapest(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(data).astype(np.float64)
+    )
+    size = n_nodes + ns
+    reverse = sp.csr_array((w, (c, r)), shape=(size, size))  # search from the sites backwards
+    exit_demand = np.concatenate(ex_d).astype(np.int64)
+    exit_node = np.concatenate(ex_n).astype(np.int64)
+    exit_cost = np.concatenate(ex_c).astype(np.float64)
+    order = np.argsort(exit_demand, kind="stable")
+    return _Links(
+        reverse=reverse,
+        exit_demand=exit_demand[order],
+        exit_node=exit_node[order],
+        exit_cost=exit_cost[order],
+        direct=direct,
+    )
+
+
+def _cheapest(
+    r: np.ndarray, c: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the cheapest of repeated (r, c) pairs (a sparse constructor would add them up)."""
+    r, c = r.astype(np.int64), c.astype(np.int64)
     order = np.lexsort((w, c, r))
     r, c, w = r[order], c[order], w[order]
     first = np.ones(len(r), dtype=bool)
     first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-    r, c, w = r[first], c[first], w[first]
-    return sp.csr_array((w, (r, c)), shape=(size, size))
+    return r[first], c[first], w[first]
 
 
 def _bounded_paths(
-    adjacency: sp.csr_array, n_nodes: int, nd: int, ns: int, ssnap: _Snap, cutoff: float
+    links: _Links, n_nodes: int, nd: int, ns: int, ssnap: _Snap, cutoff: float
 ) -> sp.csr_array:
     """Return the (demand x sites) costs within the cutoff, searching from the sites backwards."""
-    reverse = sp.csr_array(adjacency.T)
     sources = np.flatnonzero(ssnap.reachable)
-    demand_nodes = np.arange(n_nodes, n_nodes + nd)
-    size = adjacency.shape[0]
-    batch = max(1, _CHUNK_CELLS // max(size, 1))
-    rows_out, cols_out, data_out = [], [], []
-    for start in range(0, len(sources), batch):
+    demands, starts = np.unique(links.exit_demand, return_index=True)
+    size = links.reverse.shape[0]
+    batch = max(1, _CHUNK_CELLS // max(size, len(links.exit_node), 1))
+    rows_out, cols_out, data_out = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for start in range(0, len(sources) if len(demands) else 0, batch):
         chunk = sources[start : start + batch]
-        dist = dijkstra(reverse, directed=True, indices=n_nodes + nd + chunk, limit=cutoff)
-        block = dist[:, demand_nodes]
+        dist = dijkstra(links.reverse, directed=True, indices=n_nodes + chunk, limit=cutoff)
+        via = dist[:, links.exit_node]
         del dist
+        via += links.exit_cost
+        block = np.minimum.reduceat(via, starts, axis=1)
+        del via
         site_pos, dem = np.nonzero(block <= cutoff)
-        rows_out.append(dem)
+        rows_out.append(demands[dem])
         cols_out.append(chunk[site_pos])
         data_out.append(block[site_pos, dem])
-    if rows_out:
-        rows = np.concatenate(rows_out)
-        cols = np.concatenate(cols_out)
-        data = np.concatenate(data_out)
-    else:
-        rows = cols = np.zeros(0, dtype=np.int64)
-        data = np.zeros(0)
-    out = sp.csr_array(sp.coo_array((data, (rows, cols)), shape=(nd, ns)).tocsr())
+    rows, cols, data = (np.concatenate(x) for x in (rows_out, cols_out, data_out))
+    rows, cols, data = _with_direct(rows, cols, data, links.direct, ns, cutoff)
+    out = sp.csr_array((data, (rows, cols)), shape=(nd, ns))
     out.sort_indices()
     return out
+
+
+def _with_direct(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    data: np.ndarray,
+    direct: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ns: int,
+    cutoff: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the along-one-edge trips, keeping the cheaper cost where a pair has both."""
+    d_rows, d_cols, d_data = _cheapest(*direct)
+    keep = d_data <= cutoff
+    d_rows, d_cols, d_data = d_rows[keep], d_cols[keep], d_data[keep]
+    if len(d_rows) == 0:
+        return rows, cols, data
+    where = pd.Index(rows * ns + cols).get_indexer(d_rows * ns + d_cols)
+    found = where >= 0
+    data = data.copy()
+    data[where[found]] = np.minimum(data[where[found]], d_data[found])
+    new = ~found
+    return (
+        np.concatenate([rows, d_rows[new]]),
+        np.concatenate([cols, d_cols[new]]),
+        np.concatenate([data, d_data[new]]),
+    )
