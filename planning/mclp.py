@@ -36,6 +36,7 @@ from ._greedy import (
     perturbed_search,
     reset_to,
     swap_search,
+    threshold_bound,
 )
 from ._highs import build_model, run_model
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
@@ -46,8 +47,11 @@ Method = Literal["auto", "exact", "heuristic"]
 _AUTO_EXACT_NNZ = 3_000_000
 """Largest reduced model (coverage entries) ``method="auto"`` hands to the MILP."""
 
-_HEURISTIC_SECONDS = 1.0
-"""Default time for the perturbation phase of the heuristic."""
+_HEURISTIC_SECONDS = 0.5
+"""Default time for the swap and perturbation phases of the heuristic."""
+
+_PERTURB_NNZ = 5_000_000
+"""Largest reduced model (coverage entries) the perturbation search runs on."""
 
 
 @dataclass
@@ -392,15 +396,22 @@ def _solve_reduced(
 def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverState, float]:
     a, w = red.matrix, red.weights
     state = CoverState.empty(a, w)
-    lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
+    trajectory = lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
     t = time.perf_counter()
     swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
     rest = max(seconds - (time.perf_counter() - t), 0.0)
-    if rest > 0:
+    if rest > 0 and a.nnz <= _PERTURB_NNZ:
         perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
     bound = coverage_bound(state, p=red.p, costs=red.costs, budget=red.budget)
     if relative_gap(state.value, bound) > 1e-9 and method != "exact":
-        start = np.where(state.count == 0, w, 0.0)
+        # price of a site: about the last greedy gain (per unit cost with a budget)
+        last = trajectory[-1] - trajectory[-2] if len(trajectory) > 1 else state.value
+        if red.p is None and red.costs is not None and len(trajectory):
+            spent = float(red.costs[state.chosen].sum())
+            last = state.value / max(spent, 1e-12) * 0.5
+        prices = max(last, 1e-12) * np.array([0.7, 1.0, 1.4])
+        thr, lam = threshold_bound(a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices)
+        start = lam if thr < bound else np.where(state.count == 0, w, 0.0)
         lag = lagrangian_bound(
             a,
             w,
@@ -410,9 +421,9 @@ def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverStat
             lower=state.value,
             start=start,
             iterations=200,
-            time_limit=max(seconds, 0.5),
+            time_limit=max(seconds, a.nnz / 2e6),
         )
-        bound = min(bound, lag)
+        bound = min(bound, thr, lag)
     return state, max(bound, state.value)
 
 
