@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._errors import SpecificationError
-from ._highs import MilpResult, solve_milp
+from ._highs import MilpResult, build_model, run_model
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
 from .solution import Solution, Status, relative_gap
 
@@ -36,6 +36,15 @@ Method = Literal["auto", "exact", "heuristic"]
 
 _EXACT_MAX_NNZ = 3_000_000
 """Largest reduced coverage matrix (stored entries) ``method="auto"`` solves exactly."""
+
+_EXACT_MAX_NNZ_PARTIAL = 50_000
+"""The same for partial covering, whose root LP HiGHS finds much harder."""
+
+_WARM_MIN_NNZ = 20_000
+"""From this size on, ``method="auto"`` runs the Lagrangian heuristic before the MILP."""
+
+_HEURISTIC_SECONDS = 5.0
+"""Default time for the Lagrangian heuristic when no time limit is given."""
 
 _ROW_DOMINANCE_WORK = 50_000_000
 """Largest sum of squared column degrees the row-dominance test will attempt."""
@@ -92,11 +101,17 @@ def solve_lscp(
         Indices of sites that must not be selected.
     method
         ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (greedy with redundancy
-        removal and a Lagrangian lower bound) or ``"auto"`` (exact unless the
-        reduced model is very large; honours ``time_limit``).
+        removal, improved from Lagrangian multipliers, whose subgradient
+        optimisation also gives the lower bound) or ``"auto"`` (exact unless
+        the reduced model is very large; on larger models the heuristic runs
+        first, for a few seconds, to warm-start the MILP and tighten its
+        bound).
     time_limit
-        Seconds allowed for the exact solve, or None. When it runs out the
-        best cover found is returned with status ``"time_limit"`` and its gap.
+        Seconds allowed, or None. When the exact solve runs out of time the
+        best cover found is returned with status ``"time_limit"`` and its
+        gap. The heuristic stops at the limit (default 5 s) or earlier when
+        its bound stops improving. HiGHS may overrun the limit inside its
+        root node on large partial-covering models.
 
     Returns
     -------
@@ -347,21 +362,64 @@ def solve_milp_checked(
     time_limit: float | None,
     **kwargs: Any,
 ) -> MilpResult:
-    """Solve with a warm start, re-solving without it if HiGHS misreports the objective.
+    """Solve a MILP on HiGHS with a warm start and a wall-clock deadline.
 
-    HiGHS 1.16 can, after presolve, accept a user start and report it as
-    optimal with a wrong objective value and bound (seen on small partial
-    covering models). The objective of the returned ``x`` is recomputed; on
-    a mismatch the model is solved again without the start.
+    Two guards around HiGHS 1.16: its own time limit is not checked inside
+    some root-node phases (seen running more than six times over on large
+    partial-covering models), so an interrupt callback also stops it at the
+    deadline; and after presolve it can accept a user start and report it
+    as optimal with a wrong objective value and bound (seen on small partial
+    covering models), so the objective of the returned ``x`` is recomputed
+    and, on a mismatch, the model is solved again without the start.
+
+    Parameters
+    ----------
+    c, a, row_lower, row_upper
+        The model, as for :func:`planning._highs.build_model`.
+    start
+        Feasible start vector, or None.
+    time_limit
+        Seconds allowed in total, or None.
+    **kwargs
+        Further arguments of :func:`planning._highs.build_model`.
+
+    Returns
+    -------
+    MilpResult
+        The outcome of the (last) solve.
     """
-    res = solve_milp(c, a, row_lower, row_upper, start=start, time_limit=time_limit, **kwargs)
+    t0 = time.perf_counter()
+    res = _run_with_deadline(c, a, row_lower, row_upper, start, time_limit, kwargs)
     if start is None or res.x is None:
         return res
     true = float(c @ res.x)
     if abs(true - res.objective) <= 1e-6 * max(1.0, abs(true)):
         return res
-    left = None if time_limit is None else max(time_limit - res.seconds, 0.0)
-    return solve_milp(c, a, row_lower, row_upper, start=None, time_limit=left, **kwargs)
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+    return _run_with_deadline(c, a, row_lower, row_upper, None, left, kwargs)
+
+
+def _run_with_deadline(
+    c: np.ndarray,
+    a: sp.csr_array,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    start: np.ndarray | None,
+    time_limit: float | None,
+    kwargs: dict[str, Any],
+) -> MilpResult:
+    h = build_model(c, a, row_lower, row_upper, **kwargs)
+    if time_limit is not None:
+        deadline = time.perf_counter() + time_limit
+
+        def stop(event: Any) -> None:
+            if time.perf_counter() > deadline:
+                event.interrupt()
+
+        h.cbMipInterrupt += stop
+        h.cbSimplexInterrupt += stop
+        h.cbIpmInterrupt += stop
+    return run_model(h, time_limit=time_limit, start=start)
 
 
 def _integral(c: np.ndarray) -> bool:
@@ -420,13 +478,22 @@ def _solve_core(
     csc = sp.csc_array(a)
     pick = _greedy(csc, cr, w, goal)
     pick = _drop_redundant(csc, cr, w, goal, pick)
-    use_exact = method == "exact" or (method == "auto" and a.nnz <= _EXACT_MAX_NNZ)
+    limit = _EXACT_MAX_NNZ if need is None else _EXACT_MAX_NNZ_PARTIAL
+    use_exact = method == "exact" or (method == "auto" and a.nnz <= limit)
+    lower = 0.0
+    if not use_exact or (method == "auto" and a.nnz >= _WARM_MIN_NNZ):
+        # heuristic answer, or a warm start and a bound for the MILP
+        budget = _HEURISTIC_SECONDS if time_limit is None else time_limit
+        if use_exact:
+            budget = min(budget * 0.25, _HEURISTIC_SECONDS)
+        lower, pick = _lagrangian(a, csc, cr, w, need, pick, deadline=t0 + budget)
     if use_exact:
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
         pick, bound, status = _exact(a, cr, w, need, pick, left)
+        bound = max(bound, lower)
         name = "milp"
     else:
-        bound, pick = _lagrangian(a, csc, cr, w, need, pick)
+        bound = lower
         status = "feasible"
         name = "greedy+lagrangian"
     return _CoreResult(
@@ -623,7 +690,7 @@ def _lagrangian(
     need: float | None,
     pick: np.ndarray,
     *,
-    every: int = 5,
+    deadline: float,
 ) -> tuple[float, np.ndarray]:
     """Return a lower bound by subgradient optimisation and the best cover it led to.
 
@@ -631,7 +698,10 @@ def _lagrangian(
     multipliers ``u >= 0``; for full covering ``y = 1``, for partial covering
     ``y`` solves a fractional knapsack ``min u @ y`` s.t. ``w @ y >= need``.
     Every few steps the sites with negative reduced cost are completed
-    greedily to a cover and pruned, which often improves on ``pick``.
+    greedily to a cover and pruned, which often improves on ``pick``; the
+    steps between completions are chosen so that completions take about as
+    long as the subgradient steps. Stops at ``deadline``
+    (:func:`time.perf_counter` seconds) after at least one completion.
     """
     n = a.shape[0]
     goal = float(w.sum()) if need is None else need
@@ -647,7 +717,13 @@ def _lagrangian(
     best = 0.0
     lam = 2.0
     stall = 0
+    every = 1
+    last = -1
+    step_time = 0.0
     for it in range(iterations):
+        t_step = time.perf_counter()
+        if it > 0 and t_step > deadline:
+            break
         red = c - at @ u
         x = red < 0
         if need is None:
@@ -663,12 +739,17 @@ def _lagrangian(
             if stall >= 20:
                 lam /= 2
                 stall = 0
-        if it % every == 0:
+        if it - last >= every:
+            t_greedy = time.perf_counter()
             trial = _greedy(csc, c, w, goal, start=np.flatnonzero(x))
             trial = _drop_redundant(csc, c, w, goal, trial)
             cost = float(c[trial].sum())
             if cost < upper - 1e-9:
                 upper, pick = cost, trial
+            greedy_time = time.perf_counter() - t_greedy
+            every = max(5, math.ceil(greedy_time / max(step_time, 1e-6)))
+            last = it
+            t_step += greedy_time
         closed = math.ceil(best - 1e-6) if integral else best
         if upper - closed <= 1e-9 * max(1.0, upper) or lam < 1e-4:
             break
@@ -678,6 +759,7 @@ def _lagrangian(
             break
         step = lam * max(upper - value, 1e-6 * max(1.0, upper)) / norm
         u = np.maximum(0.0, u + step * g)
+        step_time = time.perf_counter() - t_step
     return min(best, upper), pick
 
 
