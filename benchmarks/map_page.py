@@ -168,6 +168,7 @@ def app_screenshots(browser, out: Path) -> dict[str, float]:
         figures["app_map_page_s"] = time.perf_counter() - t0
         page.wait_for_timeout(1500)
         page.screenshot(path=str(out / "map_page.png"), full_page=True)
+        page.set_viewport_size({"width": 1500, "height": 1100})
         page.get_by_role("link", name="选址方案").click()
         page.wait_for_selector(idle)
         t0 = time.perf_counter()
@@ -176,7 +177,8 @@ def app_screenshots(browser, out: Path) -> dict[str, float]:
         page.wait_for_selector(idle)
         frame.locator(".leaflet-overlay-pane canvas").first.wait_for()
         figures["app_scenario_run_s"] = time.perf_counter() - t0
-        page.wait_for_timeout(1500)
+        page.set_viewport_size({"width": 1500, "height": 3400})
+        page.wait_for_timeout(2500)
         page.screenshot(path=str(out / "scenario_page.png"), full_page=True)
         context.close()
     finally:

@@ -89,12 +89,21 @@ def test_scenario_compare_and_export_pages():
     at = _run_scenario(at, "B", sc_n=5)
     _ok(at)
     assert list(at.session_state["scenarios"]) == ["A", "B"]
+    at.selectbox(key="sc_objective").set_value("budget").run()
+    at = _run_scenario(at, "C", sc_budget=900_000)
+    _ok(at)
+    budget_run = at.session_state["scenarios"]["C"]
+    assert 0 < budget_run.summary["cost_cny"] <= 900_000
+    assert "budget_cny" in budget_run.curve
 
     at.switch_page("views/compare.py").run()
     _ok(at)
+    assert at.multiselect(key="cmp_pick").value == ["B", "C"]  # the last two by default
+    at.multiselect(key="cmp_pick").set_value(["A", "B", "C"]).run()
+    _ok(at)
     assert len(at.dataframe) >= 2
     script = _map_html(at)
-    for name in ("A", "B"):
+    for name in ("A", "B", "C"):
         assert json.dumps(f"方案 {name}: 新增站址")[1:-1] in script  # layer control entry
         for site in at.session_state["scenarios"][name].proposed_sites.geometry:
             assert f"[{round(site.y, 5)},{round(site.x, 5)}," in script

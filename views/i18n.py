@@ -353,6 +353,21 @@ def column_labels(columns: Any, lang: str | None = None) -> dict[str, str]:
     return {c: COLUMNS_ZH.get(c) or fields.get(c) or str(c) for c in columns}
 
 
+PROGRESS_ZH = {
+    "preparing data": "准备数据",
+    "solving": "求解",
+    "trade-off curve": "计算权衡曲线",
+    "assembling results": "整理结果",
+    "done": "完成",
+}
+"""Chinese for the progress messages of ``planning.scenarios.run_scenario``."""
+
+
+def progress_text(message: str) -> str:
+    """Return a solver progress message in the session language."""
+    return PROGRESS_ZH.get(message, message) if language() == "zh" else message
+
+
 def language() -> str:
     """Return the interface language chosen in the session (``"zh"`` by default)."""
     try:

@@ -7,7 +7,7 @@ from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, scenarios
 from views.common import category_labeller, current_data, data_caption, guard, show_map, table
 from views.common import scenarios as saved_scenarios
-from views.i18n import language, translator
+from views.i18n import language, progress_text, translator
 
 t = translator()
 
@@ -58,7 +58,7 @@ with guard():
     data_caption(data)
     saved = saved_scenarios()
 
-    c1, c2 = st.columns(2)
+    c1, c2, c3, c4 = st.columns(4)
     infra = c1.radio(
         t("infrastructure"),
         ["5g", "charging"],
@@ -66,38 +66,40 @@ with guard():
         horizontal=True,
         key="sc_infra",
     )
+    objective = c2.selectbox(
+        t("objective"),
+        list(scenarios.OBJECTIVES),
+        format_func=lambda v: t(f"obj_{v}"),
+        key="sc_objective",
+    )
+    demand_choice = c3.selectbox(
+        t("demand"),
+        [*scenarios.DEMANDS, "mix"],
+        format_func=lambda v: t(f"demand_{v}"),
+        key="sc_demand",
+    )
     band = None
     if infra == "5g":
-        band = c2.selectbox(
+        band = c4.selectbox(
             t("band"), list(BANDS), index=list(BANDS).index("3.5GHz"), key="sc_band"
         )
     with st.form("scenario_form"):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         name = c1.text_input(t("scenario_name"), value=f"S{len(saved) + 1}", key="sc_name")
-        objective = c2.selectbox(
-            t("objective"),
-            list(scenarios.OBJECTIVES),
-            format_func=lambda v: t(f"obj_{v}"),
-            key="sc_objective",
-        )
-        time_limit = c3.number_input(t("time_limit"), 1, 3600, 30, key="sc_time")
-        c1, c2, c3 = st.columns(3)
-        n_sites = c1.number_input(t("n_sites"), 1, 500, 5, key="sc_n")
-        budget = c2.number_input(
-            t("budget"), 1_000.0, 1e10, 2_000_000.0, step=100_000.0, key="sc_budget"
-        )
-        target = c3.slider(t("coverage_target"), 0.05, 1.0, 0.8, 0.05, key="sc_target")
-        c1, c2 = st.columns(2)
+        n_sites, budget, target = 5, None, 1.0
+        if objective in ("max_coverage", "min_distance"):
+            n_sites = c2.number_input(t("n_sites"), 1, 500, 5, key="sc_n")
+        elif objective == "budget":
+            budget = c2.number_input(
+                t("budget"), 1_000.0, 1e10, 2_000_000.0, step=100_000.0, key="sc_budget"
+            )
+        else:
+            target = c2.slider(t("coverage_target"), 0.05, 1.0, 0.8, 0.05, key="sc_target")
         default = scenarios.default_radius(infra, band)
-        radius = c1.number_input(
+        radius = c3.number_input(
             t("radius"), 10.0, 50_000.0, float(default), step=50.0, key=f"sc_radius_{infra}_{band}"
         )
-        demand_choice = st.selectbox(
-            t("demand"),
-            [*scenarios.DEMANDS, "mix"],
-            format_func=lambda v: t(f"demand_{v}"),
-            key="sc_demand",
-        )
+        time_limit = c4.number_input(t("time_limit"), 1, 3600, 30, key="sc_time")
         weights = {}
         if demand_choice == "mix":
             wcols = st.columns(len(scenarios.DEMANDS))
@@ -130,7 +132,7 @@ with guard():
             infrastructure=infra,
             objective=objective,
             n_sites=int(n_sites),
-            budget_cny=float(budget),
+            budget_cny=None if budget is None else float(budget),
             coverage_target=float(target),
             radius_m=float(radius),
             band=band,
@@ -143,7 +145,8 @@ with guard():
         bar = st.progress(0.0, text=t("running"))
 
         def _progress(fraction: float, message: str) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('running')} {message}")
+            step = progress_text(message)
+            bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('running')} {step}")
 
         with st.status(t("running"), expanded=False) as box:
             result = scenarios.run_scenario(data, spec, progress=_progress)
