@@ -34,7 +34,9 @@ named in the layer's ``filled`` column (``;``-separated field names):
   ``mobile_phone``.
 - named ``boundary=administrative`` polygons at the most detailed
   ``admin_level`` present -> ``admin_areas``; without any, the convex hull
-  of the extract is the one area (``id="extract"``).
+  of the extract is the one area (``id="extract"``). A boundary relation
+  cut by a cropped extract may come out as a partial polygon: for real
+  administrative areas read them from an uncropped extract.
 - drivable ``highway=*`` ways (:func:`is_drivable`) -> ``roads``, an osmnx
   ``MultiDiGraph`` with ``street_count`` set.
 
