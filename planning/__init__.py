@@ -6,7 +6,11 @@ weights); thin adapters take GeoDataFrames. Every model returns a
 """
 
 from ._errors import SpecificationError
-from .capacitated import solve_capacitated_coverage, solve_capacitated_location
+from .capacitated import (
+    solve_capacitated_coverage,
+    solve_capacitated_coverage_gdf,
+    solve_capacitated_location,
+)
 from .coverage import (
     coverage_matrix,
     coverage_matrix_gdf,
@@ -14,7 +18,7 @@ from .coverage import (
     distance_matrix_gdf,
     within_cutoff,
 )
-from .lscp import solve_lscp
+from .lscp import solve_lscp, solve_lscp_gdf
 from .mclp import solve_mclp
 from .network import (
     RoadDistances,
@@ -46,8 +50,10 @@ __all__ = [
     "road_distance_matrix_gdf",
     "road_distances",
     "solve_capacitated_coverage",
+    "solve_capacitated_coverage_gdf",
     "solve_capacitated_location",
     "solve_lscp",
+    "solve_lscp_gdf",
     "solve_mclp",
     "within_cutoff",
 ]

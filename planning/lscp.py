@@ -220,6 +220,64 @@ def solve_lscp(
     )
 
 
+def solve_lscp_gdf(
+    demand: Any,
+    sites: Any,
+    radius: float | str | np.ndarray,
+    *,
+    costs: str | np.ndarray | None = None,
+    weights: str | np.ndarray | None = None,
+    target: float = 1.0,
+    existing: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Solve :func:`solve_lscp` for two GeoDataFrames.
+
+    The coverage matrix comes from :func:`planning.coverage_matrix_gdf`
+    (both layers projected to their local UTM zone).
+
+    Parameters
+    ----------
+    demand
+        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
+    sites
+        Candidate sites, a GeoDataFrame with a CRS.
+    radius
+        Coverage radius in metres: a number, one value per site or the name
+        of a column of ``sites``.
+    costs
+        Site costs: the name of a column of ``sites`` (e.g. ``"cost_cny"``),
+        one value per site, or None to count sites.
+    weights
+        Demand weights: the name of a column of ``demand`` (e.g.
+        ``"employees"``), one value per row, or None.
+    target, existing, required, forbidden, method, time_limit
+        As for :func:`solve_lscp` (indices are row positions).
+
+    Returns
+    -------
+    Solution
+        As for :func:`solve_lscp`; indices are row positions in the layers.
+    """
+    from .coverage import coverage_matrix_gdf
+
+    cover = coverage_matrix_gdf(demand, sites, radius)
+    return solve_lscp(
+        cover,
+        costs=layer_values(sites, costs, "costs", "sites"),
+        weights=layer_values(demand, weights, "weights", "demand"),
+        target=target,
+        existing=existing,
+        required=required,
+        forbidden=forbidden,
+        method=method,
+        time_limit=time_limit,
+    )
+
+
 # ---------------------------------------------------------------------------
 # Argument checks shared by the covering and capacitated models
 
@@ -255,6 +313,25 @@ def _vector(values: Any, size: int, name: str, what: str) -> np.ndarray:
         msg = f"{name} must be finite and non-negative"
         raise ValueError(msg)
     return arr
+
+
+def layer_values(layer: Any, values: Any, name: str, layer_name: str) -> Any:
+    """Return the numeric column ``values`` names in ``layer``, or ``values`` itself."""
+    if not isinstance(values, str):
+        return values
+    if values not in layer.columns:
+        msg = (
+            f"{name}={values!r} names no column of {layer_name}; "
+            f"its columns are {', '.join(map(str, layer.columns))}"
+        )
+        raise KeyError(msg)
+    import pandas as pd
+
+    column = pd.to_numeric(layer[values], errors="coerce")
+    if column.isna().any():
+        msg = f"column {values!r} of {layer_name} ({name}) must be numeric with no missing values"
+        raise ValueError(msg)
+    return column.to_numpy(dtype=np.float64)
 
 
 def site_indices(values: Any, m: int, name: str) -> np.ndarray:

@@ -301,3 +301,27 @@ def test_location_bad_specifications():
     cost = np.array([[1.0, np.inf], [1.0, np.inf]])
     with pytest.raises(SpecificationError, match="no split of the demand"):
         solve_capacitated_location(cost, [2.0, 2.0], [3.0, 5.0], [1.0, 1.0])
+
+
+def test_geodataframe_adapter():
+    import geopandas as gpd
+
+    from planning.capacitated import solve_capacitated_coverage_gdf
+
+    firms = gpd.GeoDataFrame(
+        {"sessions": [4.0, 4.0, 6.0]},
+        geometry=gpd.points_from_xy([120.45, 120.451, 120.60], [41.57, 41.5705, 41.60]),
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(
+        {"capacity": [5.0, 6.0], "radius_m": [300.0, 300.0]},
+        geometry=gpd.points_from_xy([120.4505, 120.60], [41.5702, 41.60]),
+        crs="EPSG:4326",
+    )
+    sol = solve_capacitated_coverage_gdf(firms, sites, "radius_m", "sessions", "capacity", 1)
+    np.testing.assert_array_equal(sol.selected, [1])  # 6 sessions beat 5 of capacity
+    assert sol.objective == pytest.approx(6.0)
+    sol = solve_capacitated_coverage_gdf(firms, sites, "radius_m", "sessions", "capacity", 2)
+    assert sol.objective == pytest.approx(11.0)
+    with pytest.raises(KeyError, match="names no column of demand"):
+        solve_capacitated_coverage_gdf(firms, sites, 300.0, "ev", "capacity", 1)

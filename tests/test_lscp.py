@@ -220,3 +220,37 @@ def test_required_sites_count_in_objective_and_bound():
     np.testing.assert_array_equal(sol.selected, [0])
     assert sol.objective == 2.0
     assert sol.bound == 2.0
+
+
+def _layers():
+    import geopandas as gpd
+
+    # a few firms and sites near Chaoyang city, in WGS84
+    firms = gpd.GeoDataFrame(
+        {"employees": [10, 20, 30, 40]},
+        geometry=gpd.points_from_xy(
+            [120.45, 120.452, 120.50, 120.60], [41.57, 41.571, 41.58, 41.60]
+        ),
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(
+        {"cost_cny": [5.0, 1.0, 1.0], "radius_m": [500.0, 500.0, 20_000.0]},
+        geometry=gpd.points_from_xy([120.451, 120.50, 120.55], [41.570, 41.58, 41.59]),
+        crs="EPSG:4326",
+    )
+    return firms, sites
+
+
+def test_geodataframe_adapter_matches_array_core():
+    from planning import coverage_matrix_gdf
+    from planning.lscp import solve_lscp_gdf
+
+    firms, sites = _layers()
+    sol = solve_lscp_gdf(firms, sites, "radius_m", costs="cost_cny", weights="employees")
+    cover = coverage_matrix_gdf(firms, sites, "radius_m")
+    ref = solve_lscp(cover, costs=sites["cost_cny"].to_numpy(), weights=[10, 20, 30, 40])
+    np.testing.assert_array_equal(sol.selected, ref.selected)
+    assert sol.objective == ref.objective
+    assert sol.covered.all()
+    with pytest.raises(KeyError, match="names no column of sites"):
+        solve_lscp_gdf(firms, sites, 500.0, costs="price")
