@@ -364,7 +364,7 @@ class _Legend(MacroElement):
         """
 {% macro script(this, kwargs) %}
 (function () {
-    var legend = L.control({position: "bottomright"});
+    var legend = L.control({position: "bottomleft"});
     legend.onAdd = function () {
         var div = L.DomUtil.create("div", "infrasite-legend");
         div.innerHTML = {{ this.content|tojson }};

@@ -103,6 +103,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "share_after": "覆盖率(之后)",
         "gap": "最优性差距",
         "status": "求解状态",
+        "status_optimal": "最优",
+        "status_feasible": "可行(有差距)",
+        "status_time_limit": "达到时限",
+        "status_infeasible": "不可行",
         "seconds": "用时(秒)",
         "proposed_sites": "新增站址及边际贡献",
         "indicators": "前后指标对比(按区县和开发区)",
@@ -249,6 +253,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "share_after": "Coverage after",
         "gap": "Optimality gap",
         "status": "Solver status",
+        "status_optimal": "optimal",
+        "status_feasible": "feasible (with a gap)",
+        "status_time_limit": "time limit",
+        "status_infeasible": "infeasible",
         "seconds": "Seconds",
         "proposed_sites": "Proposed sites and marginal contributions",
         "indicators": "Before / after indicators by county and zone",
@@ -305,6 +313,8 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 COLUMNS_ZH = {
+    "id": "编号",
+    "name": "名称",
     "firms": "企业数",
     "firms_5g": "5G覆盖企业",
     "share_firms_5g": "5G企业覆盖率",

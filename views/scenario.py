@@ -25,7 +25,9 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         t("share_after"), f"{s['share_after']:.1%}", f"{s['share_after'] - s['share_before']:+.1%}"
     )
     cols[4].metric(t("gap"), f"{s['gap']:.2%}")
-    cols[5].metric(t("status"), str(s["status"]), f"{s['seconds']:.1f} s", delta_color="off")
+    cols[5].metric(
+        t("status"), t(f"status_{s['status']}"), f"{s['seconds']:.1f} s", delta_color="off"
+    )
     if s["status"] == "time_limit":
         st.warning(t("time_limit_hit", gap=f"{s['gap']:.2%}"))
     m = maps.build_map(data, scenario=result, language=language())
