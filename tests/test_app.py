@@ -150,3 +150,24 @@ def test_good_upload_switches_to_uploaded_data():
     at.switch_page("views/map_page.py").run()
     _ok(at)
     assert any("2" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_page_opens_without_errors(language):
+    at = _app()
+    at.sidebar.radio(key="language").set_value(language).run()
+    titles = {
+        "views/map_page.py": ("地图与统计", "Map & statistics"),
+        "views/scenario.py": ("选址方案", "Siting scenario"),
+        "views/compare.py": ("方案对比", "Compare"),
+        "views/export.py": ("导出", "Export"),
+        "views/data.py": ("数据", "Data"),
+        "views/about.py": ("关于与数据来源", "About & sources"),
+    }
+    for page, (zh, en) in titles.items():
+        at.switch_page(page).run()
+        _ok(at)
+        assert at.header[0].value == (zh if language == "zh" else en)
+    # with no scenario yet, compare and export say so instead of failing
+    at.switch_page("views/export.py").run()
+    assert at.info and not at.get("download_button")
