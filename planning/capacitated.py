@@ -141,11 +141,11 @@ def solve_capacitated_coverage(
         where a point's demand is fully served; ``assignment`` is the site
         serving the largest share (-1 for none); ``marginal`` is the served
         demand lost if that site alone were removed (re-solved; for more
-        than 100 selected sites, the demand the site serves, an upper
-        bound). ``details`` holds ``allocation`` (sparse demand x sites
-        matrix of served amounts), ``served`` (per point),
-        ``unservable`` (indices of points with demand no site can reach)
-        and ``unservable_demand``.
+        than 100 selected sites, or once ``time_limit`` has run out, the
+        demand the site serves, an upper bound). ``details`` holds
+        ``allocation`` (sparse demand x sites matrix of served amounts),
+        ``served`` (per point), ``unservable`` (indices of points with
+        demand no site can reach) and ``unservable_demand``.
 
     Raises
     ------
@@ -213,7 +213,8 @@ def solve_capacitated_coverage(
     served = np.bincount(pat.rows, weights=z, minlength=n)
     allocation = pat.matrix(z)
     allocation.eliminate_zeros()
-    marginal = model.marginals(chosen, z, value)
+    deadline = math.inf if time_limit is None else t0 + time_limit
+    marginal = model.marginals(chosen, z, value, deadline)
     gap = relative_gap(value, bound)
     if gap <= 1e-9:
         status = "optimal"
@@ -483,12 +484,16 @@ class _CoverageModel:
         _check(res, "capacitated coverage relaxation")
         return float(res.objective) if res.x is not None else math.inf
 
-    def marginals(self, chosen: np.ndarray, z: np.ndarray, value: float) -> np.ndarray:
-        through = np.bincount(self.pat.cols, weights=z, minlength=self.pat.m)[chosen]
+    def marginals(
+        self, chosen: np.ndarray, z: np.ndarray, value: float, deadline: float
+    ) -> np.ndarray:
+        """Re-solve without each site; past ``deadline`` use the demand it serves (a bound)."""
+        out = np.bincount(self.pat.cols, weights=z, minlength=self.pat.m)[chosen]
         if chosen.size > _MARGINAL_MAX_SITES:
-            return through
-        out = np.empty(chosen.size)
+            return out
         for k, j in enumerate(chosen):
+            if time.perf_counter() > deadline:
+                break
             _, without = self.serve(chosen[chosen != j])
             out[k] = max(value - without, 0.0)
         return out
@@ -551,7 +556,9 @@ def solve_capacitated_location(
     Solution
         ``sense="min"``. ``assignment`` is the site serving the largest
         share of each point; ``marginal`` is the cost increase if that site
-        alone were closed (``inf`` when the rest cannot serve all demand).
+        alone were closed (``inf`` when the rest cannot serve all demand;
+        NaN for more than 100 selected sites or once ``time_limit`` has run
+        out).
         ``details`` holds ``allocation`` (sparse demand x sites matrix of
         served amounts), ``fixed_cost`` and ``allocation_cost``.
 
@@ -628,7 +635,8 @@ def solve_capacitated_location(
     if gap <= 1e-9:
         status = "optimal"
     fixed_part = float(f[chosen].sum())
-    marginal = model.marginals(open_sites, chosen, value)
+    deadline = math.inf if time_limit is None else t0 + time_limit
+    marginal = model.marginals(open_sites, chosen, value, deadline)
     return Solution(
         selected=chosen,
         objective=value,
@@ -744,7 +752,8 @@ class _LocationModel:
             )
             raise SpecificationError(msg)
         lp_bound = float(relaxed.objective)
-        open_sites, frac, value = self._round_and_close(relaxed.x[: self.sites.size])
+        deadline = math.inf if time_limit is None else t0 + time_limit
+        open_sites, frac, value = self._round_and_close(relaxed.x[: self.sites.size], deadline)
         use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
         if not use_exact:
             return open_sites, frac, value, min(lp_bound, value), "feasible", "lp-rounding+close"
@@ -761,7 +770,9 @@ class _LocationModel:
         bound = max(res.bound, lp_bound) if math.isfinite(res.bound) else lp_bound
         return open_sites, frac, value, min(bound, value), status, "milp"
 
-    def _round_and_close(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def _round_and_close(
+        self, y: np.ndarray, deadline: float
+    ) -> tuple[np.ndarray, np.ndarray, float]:
         """Open every site the LP uses, then close sites one by one while that saves cost."""
         fixed = np.union1d(self.ex, self.req)
         open_sites = np.union1d(self.sites[y > 1e-9], fixed).astype(np.int64)
@@ -770,7 +781,7 @@ class _LocationModel:
             open_sites = self.sites.copy()
             frac, value = self.serve(open_sites)
         improved = True
-        while improved:
+        while improved and time.perf_counter() < deadline:
             improved = False
             for j in sorted(
                 np.setdiff1d(open_sites, fixed), key=lambda s: y[_where(self.sites, s)]
@@ -783,11 +794,16 @@ class _LocationModel:
                     break
         return open_sites, frac, value
 
-    def marginals(self, open_sites: np.ndarray, chosen: np.ndarray, value: float) -> np.ndarray:
+    def marginals(
+        self, open_sites: np.ndarray, chosen: np.ndarray, value: float, deadline: float
+    ) -> np.ndarray:
+        """Re-solve without each site; NaN past ``deadline`` or for many sites."""
         out = np.full(chosen.size, np.nan)
         if chosen.size > _MARGINAL_MAX_SITES:
             return out
         for k, j in enumerate(chosen):
+            if time.perf_counter() > deadline:
+                break
             _, without = self.serve(open_sites[open_sites != j])
             out[k] = without - value
         return out
