@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -156,6 +157,30 @@ def interchange(
     return is_open, swaps
 
 
+@dataclass
+class LagrangianResult:
+    """Outcome of :func:`lagrangian_bound`.
+
+    Parameters
+    ----------
+    bound
+        Best lower bound found.
+    closed, forced
+        Sites closed / opened in every solution better than the target
+        (inputs included).
+    lam
+        Multipliers of the last step (a warm start for a sub-problem).
+    pick
+        Sites chosen by the relaxation at its best bound (``p`` of them).
+    """
+
+    bound: float
+    closed: np.ndarray
+    forced: np.ndarray
+    lam: np.ndarray
+    pick: np.ndarray
+
+
 def lagrangian_bound(
     rows: CostRows,
     p: int,
@@ -164,9 +189,12 @@ def lagrangian_bound(
     start: np.ndarray,
     *,
     slack: float = 0.0,
+    closed: np.ndarray | None = None,
     iterations: int = 300,
+    theta: float = 2.0,
+    patience: int = 20,
     deadline: float = math.inf,
-) -> tuple[float, np.ndarray, np.ndarray]:
+) -> LagrangianResult:
     """Return a lower bound on the p-median optimum and the sites it settles.
 
     Relaxes "every row is served once" with multipliers ``lam``: for any
@@ -193,24 +221,29 @@ def lagrangian_bound(
         Only solutions with objective below ``upper - slack`` are of
         interest (e.g. just under 1 for integer data); 0 keeps every
         solution strictly better than ``upper``.
+    closed
+        Sites that must stay closed, or None.
     iterations
         Maximum number of subgradient steps.
+    theta
+        Initial step-size factor (halved after ``patience`` steps without
+        improvement).
+    patience
+        Steps without improvement before the step size is halved.
     deadline
         ``time.perf_counter()`` value at which to stop early.
 
     Returns
     -------
-    tuple
-        The best lower bound, the mask of sites closed and the mask of
-        sites opened (beyond ``fixed``) in every solution better than
-        ``upper - slack``.
+    LagrangianResult
+        Bound, settled sites, multipliers and the relaxation's choice.
     """
     lam = start.astype(np.float64).copy()
     best = -math.inf
-    theta = 2.0
     stale = 0
     forced = fixed.copy()
-    closed = np.zeros(rows.m, dtype=bool)
+    closed = np.zeros(rows.m, dtype=bool) if closed is None else closed.copy()
+    best_pick = forced.copy()
     target = upper - slack
     for _ in range(iterations):
         if time.perf_counter() > deadline:
@@ -220,16 +253,20 @@ def lagrangian_bound(
         pick = forced.copy()
         k = p - int(forced.sum())
         idx = np.flatnonzero(~forced & ~closed)
+        if k > idx.size or k < 0:
+            best = math.inf  # not enough sites left: nothing feasible here
+            break
         if k > 0:
             part = idx[np.argpartition(rho[idx], k - 1)[:k]] if k < idx.size else idx
             pick[part] = True
         value = float(lam.sum() + rho[pick].sum())
         if not value <= best + 1e-12 * max(abs(value), 1.0):
             best = value
+            best_pick = pick
             stale = 0
         else:
             stale += 1
-            if stale >= 20:
+            if stale >= patience:
                 theta /= 2.0
                 stale = 0
         if best > target or theta < 1e-4:
@@ -248,4 +285,111 @@ def lagrangian_bound(
         if norm == 0.0:
             break
         lam += theta * (upper - value) / norm * g
-    return best, closed, forced & ~fixed
+    return LagrangianResult(best, closed, forced, lam, best_pick)
+
+
+def lagrangian_tree(
+    rows: CostRows,
+    p: int,
+    fixed: np.ndarray,
+    closed: np.ndarray,
+    upper: float,
+    lam: np.ndarray,
+    *,
+    slack: float,
+    penalty: float,
+    deadline: float = math.inf,
+    iterations: int = 60,
+) -> tuple[np.ndarray | None, float, float, int, bool]:
+    """Solve the p-median by depth-first branch and bound on Lagrangian bounds.
+
+    Each node fixes some sites open and some closed, bounds its subtree by
+    :func:`lagrangian_bound` (warm-started from its parent's multipliers,
+    which also settles further sites), evaluates the relaxation's choice
+    of sites as a solution, and branches on the most attractive free site
+    of that choice (open first, then closed). Suits small ``p``, where the
+    bound is strong after a few fixings and the tree is shallow.
+
+    Parameters
+    ----------
+    rows
+        Weighted costs.
+    p
+        Number of sites to open.
+    fixed, closed
+        Sites open / closed in every node.
+    upper
+        Objective of the best known solution.
+    lam
+        Multipliers to start from.
+    slack
+        Solutions must beat the incumbent by more than this to count.
+    penalty
+        Cost of an unserved row.
+    deadline
+        ``time.perf_counter()`` value at which to stop.
+    iterations
+        Subgradient steps per node.
+
+    Returns
+    -------
+    tuple
+        Open-site mask of the best solution found that beats ``upper``
+        (None if none does), its objective, a lower bound on the optimum,
+        the number of nodes, and whether the deadline stopped the search.
+    """
+    best_open: np.ndarray | None = None
+    best = upper
+    stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
+        (fixed.copy(), closed.copy(), lam, -math.inf)
+    ]
+    nodes = 0
+    while stack:
+        if time.perf_counter() > deadline:
+            floor = min(node[3] for node in stack)
+            return best_open, best, min(floor, best), nodes, True
+        forced, shut, mult, _ = stack.pop()
+        nodes += 1
+        res = lagrangian_bound(
+            rows,
+            p,
+            forced,
+            best,
+            mult,
+            slack=slack,
+            closed=shut,
+            iterations=iterations,
+            theta=1.0,
+            patience=8,
+            deadline=deadline,
+        )
+        if res.bound > best - slack:
+            continue
+        if int(res.pick.sum()) == p:
+            value, _, _ = assignment_cost(rows, res.pick, penalty)
+            if value < best:
+                best, best_open = value, res.pick.copy()
+                if res.bound > best - slack:
+                    continue
+        free = ~res.forced & ~res.closed
+        n_forced = int(res.forced.sum())
+        if n_forced >= p or n_forced + int(free.sum()) <= p:
+            leaf = res.forced | free
+            if int(leaf.sum()) == p:
+                value, _, _ = assignment_cost(rows, leaf, penalty)
+                if value < best:
+                    best, best_open = value, leaf
+            continue
+        red = np.minimum(rows.cost - res.lam[rows.rows], 0.0)
+        rho = np.bincount(rows.sites, weights=red, minlength=rows.m)
+        cand = np.flatnonzero(res.pick & free)
+        if cand.size == 0:
+            cand = np.flatnonzero(free)
+        j = int(cand[np.argmin(rho[cand])])
+        shut_j = res.closed.copy()
+        shut_j[j] = True
+        open_j = res.forced.copy()
+        open_j[j] = True
+        stack.append((res.forced, shut_j, res.lam, res.bound))
+        stack.append((open_j, res.closed, res.lam, res.bound))
+    return best_open, best, best, nodes, False

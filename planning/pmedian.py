@@ -36,6 +36,7 @@ from ._substitution import (
     greedy,
     interchange,
     lagrangian_bound,
+    lagrangian_tree,
     penalty_for,
 )
 from .solution import Solution, Status, relative_gap
@@ -47,6 +48,9 @@ _EXACT_MAX_ENTRIES = 5_000_000
 
 _LEVEL_MARGIN = 1
 """Distance levels kept beyond the one a demand point gets in the incumbent."""
+
+_TREE_MAX_P = 12
+"""Up to this many free sites to open, the exact method uses the Lagrangian tree."""
 
 
 def solve_pmedian(
@@ -135,15 +139,52 @@ def solve_pmedian(
     lower = -math.inf
     closed = np.zeros(wc.m, dtype=bool)
     forced = np.zeros(wc.m, dtype=bool)
+    lam = served_cost
     if upper < penalty:
-        lower, closed, forced = lagrangian_bound(
-            wc, p, fix, upper, served_cost, slack=slack, deadline=deadline
-        )
+        lag = lagrangian_bound(wc, p, fix, upper, served_cost, slack=slack, deadline=deadline)
+        if lag.bound <= upper - slack and int(lag.pick.sum()) == p:
+            # the relaxation's choice, improved by interchange, may beat the incumbent
+            alt, more = interchange(wc, lag.pick, fix, penalty, deadline=deadline)
+            value, _, alt_cost = assignment_cost(wc, alt, penalty)
+            if value < upper:
+                is_open, upper, served_cost, swaps = alt, value, alt_cost, swaps + more
+                lag = lagrangian_bound(
+                    wc, p, fix, upper, lag.lam, slack=slack, theta=0.5, deadline=deadline
+                )
+        lower, closed, forced, lam = lag.bound, lag.closed, lag.forced & ~fix, lag.lam
         details["lagrangian_bound"] = lower
         details["sites_closed_by_bound"] = int(closed.sum())
     status: Status = "feasible"
     used = "greedy+interchange"
-    if (exact or upper >= penalty) and upper - lower > slack:
+    tree = upper < penalty and p - int(fix.sum()) <= _TREE_MAX_P
+    if exact and tree and upper - lower > slack:
+        used = "lagrangian-tree"
+        kept = ~closed
+        red = wc.subset(np.ones(wc.n, dtype=bool), kept)
+        if red.degree.min() == 0:
+            lower = upper  # no better solution can serve every demand point
+        else:
+            found, value, low, nodes, stopped = lagrangian_tree(
+                red,
+                p,
+                (fix | forced)[kept],
+                np.zeros(red.m, dtype=bool),
+                upper,
+                lam,
+                slack=slack,
+                penalty=penalty,
+                deadline=deadline,
+            )
+            if found is not None:
+                is_open = np.zeros(wc.m, dtype=bool)
+                is_open[np.flatnonzero(kept)[found]] = True
+                upper = value
+            lower = max(lower, low)
+            details["nodes"] = nodes
+            details["sites_in_tree"] = red.m
+            if stopped:
+                status = "time_limit"
+    elif (exact or upper >= penalty) and upper - lower > slack:
         used = "radius-milp"
         kept = ~closed
         red = wc.subset(np.ones(wc.n, dtype=bool), kept)
