@@ -375,6 +375,9 @@ def _solve_reduced(
         return max(time_limit - (time.perf_counter() - t0), 0.0)
 
     heuristic_time = _HEURISTIC_SECONDS
+    if time_limit is not None and method != "heuristic":
+        # a long exact run can afford a longer search for a strong incumbent
+        heuristic_time = min(max(heuristic_time, 0.1 * time_limit), 10.0)
     if time_limit is not None:
         heuristic_time = min(heuristic_time, 0.2 * time_limit)
     state, bound = _heuristic(red, heuristic_time, method)
@@ -483,8 +486,8 @@ class _Model:
 _LP_OPTIONS = {"simplex_strategy": 4}
 """Primal simplex: far faster than dual simplex on these degenerate covering LPs."""
 
-_MIP_OPTIONS = {"mip_lp_solver": "ipm"}
-"""Interior point for MIP LPs, for the same reason."""
+_MIP_OPTIONS: dict[str, Any] = {}
+"""HiGHS defaults for the MILP: after fixing, node LPs warm-start best with dual simplex."""
 
 
 def _lp_guided(red: _Reduced, state: CoverState, x: np.ndarray) -> float:

@@ -1,4 +1,5 @@
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -213,3 +214,30 @@ def test_time_limit_returns_best_with_gap():
     assert sol.bound >= sol.objective
     assert len(sol.selected) <= 20
     assert sol.seconds < 5
+
+
+def _newyork():
+    path = Path(__file__).parent / "data" / "bench" / "NewYork.txt"
+    lines = [ln.strip() for ln in path.read_text().splitlines()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("NODE_COORD_SECTION"))
+    dem = lines.index("DEMAND_SECTION")
+    end = lines.index("EOF")
+    latlon = np.radians([[float(v) for v in ln.split()] for ln in lines[start + 1 : dem] if ln])
+    demand = np.array([float(ln) for ln in lines[dem + 1 : end] if ln])
+    lat, lon = latlon[:, 0], latlon[:, 1]
+    cosd = np.cos(lat)[:, None] * np.cos(lat) * np.cos(lon[:, None] - lon) + np.outer(
+        np.sin(lat), np.sin(lat)
+    )
+    dist = (np.arccos(np.clip(cosd, -1, 1)) * 6378100.0).astype(np.float32)
+    return sp.csr_array(dist <= np.float32(400.0)), demand
+
+
+def test_newyork_published_optimum_is_bracketed():
+    # Máximo, Cordeau & Nascimento (2023): optimum 1,153,640 for S = 400 m, p = 50
+    cov, demand = _newyork()
+    assert cov.shape == (2713, 2713)
+    sol = solve_mclp(cov, demand, 50, method="heuristic", time_limit=3)
+    assert sol.objective <= 1_153_640
+    assert sol.bound >= 1_153_640
+    assert sol.objective >= 0.985 * 1_153_640
+    assert sol.gap < 0.05
