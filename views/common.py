@@ -149,11 +149,14 @@ def table(frame: Any, **kwargs: Any) -> None:
     """Show a table with headers in the interface language (index names too)."""
     from views.i18n import column_labels
 
-    shown = frame.rename(columns=column_labels(frame.columns))
+    labels = column_labels(frame.columns)
+    shown = frame.rename(columns=labels)
     names = [n for n in shown.index.names if n is not None]
     if names:
         shown = shown.rename_axis(index=column_labels(names))
-    st.dataframe(shown, **kwargs)
+    shares = [c for c in frame.columns if str(c).startswith("share") or c == "change"]
+    config = {labels[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+    st.dataframe(shown, column_config=config, **kwargs)
 
 
 # --------------------------------------------------------------------------- errors
