@@ -18,6 +18,8 @@ from .coverage import (
     distance_matrix_gdf,
     within_cutoff,
 )
+from .export import export_scenario
+from .indicators import coverage_stats, coverage_status, uncovered_firms
 from .lscp import solve_lscp, solve_lscp_gdf
 from .mclp import solve_mclp
 from .network import (
@@ -29,31 +31,47 @@ from .network import (
     road_distance_matrix_gdf,
     road_distances,
 )
+from .scenarios import (
+    ScenarioResult,
+    ScenarioSpec,
+    compare_scenarios,
+    default_radius,
+    run_scenario,
+)
 from .solution import Solution, relative_gap
 from .tradeoff import budget_curve, coverage_curve
 
 __all__ = [
     "RoadDistances",
     "RoadNetwork",
+    "ScenarioResult",
+    "ScenarioSpec",
     "Solution",
     "SpecificationError",
     "budget_curve",
+    "compare_scenarios",
     "coverage_curve",
     "coverage_matrix",
     "coverage_matrix_gdf",
+    "coverage_stats",
+    "coverage_status",
+    "default_radius",
     "distance_matrix",
     "distance_matrix_gdf",
+    "export_scenario",
     "prepare_roads",
     "relative_gap",
     "road_coverage_matrix",
     "road_distance_matrix",
     "road_distance_matrix_gdf",
     "road_distances",
+    "run_scenario",
     "solve_capacitated_coverage",
     "solve_capacitated_coverage_gdf",
     "solve_capacitated_location",
     "solve_lscp",
     "solve_lscp_gdf",
     "solve_mclp",
+    "uncovered_firms",
     "within_cutoff",
 ]

@@ -68,7 +68,12 @@ import geodata
 from ._errors import SpecificationError
 from .coverage import coverage_matrix, distance_matrix
 from .indicators import _operational_base_stations, _xy, resolve_crs
+from .lscp import solve_lscp
+from .mclp import solve_mclp
+from .network import prepare_roads, road_distance_matrix
+from .pmedian import solve_pmedian
 from .solution import Solution, relative_gap
+from .tradeoff import budget_curve, coverage_curve
 
 Infrastructure = Literal["5g", "charging"]
 Objective = Literal["max_coverage", "budget", "min_sites", "min_distance"]
@@ -574,8 +579,6 @@ def _road_graph(data: geodata.PlanningData, spec: ScenarioSpec) -> Any:
     if data.roads is None:
         message = f"distance={spec.distance!r} needs a road network; load roads or use 'straight'"
         raise geodata.DataError([geodata.Problem(None, None, message)], source="roads")
-    from .network import prepare_roads
-
     weight = "travel_time" if spec.distance == "road_time" else "length"
     crs = data.roads.graph.get("crs", "EPSG:4326")
     return prepare_roads(data.roads, weight=weight), crs
@@ -592,8 +595,6 @@ def _distances(
     """Return firm-to-site distances within ``radius`` (straight or by road)."""
     if spec.distance == "straight":
         return sp.csr_array(distance_matrix(_xy(demand, crs), _xy(sites, crs), radius, crs=crs))
-    from .network import road_distance_matrix
-
     if len(sites) == 0:
         return sp.csr_array((len(demand), 0), dtype=float)
     network, road_crs = roads
@@ -633,13 +634,9 @@ def _solve(problem: _Problem, spec: ScenarioSpec) -> Solution:
     w = problem.weights
     existing = np.arange(n_cand, n_cand + problem.existing_ids.size)
     if spec.objective == "min_distance":
-        from .pmedian import solve_pmedian
-
-        return _solve_pmedian(problem, spec, solve_pmedian)
+        return _solve_pmedian(problem, spec)
     cover = _pattern(sp.hstack([problem.distances, problem.existing_dist], format="csr"))
     if spec.objective == "min_sites":
-        from .lscp import solve_lscp
-
         return solve_lscp(
             cover,
             weights=w,
@@ -647,8 +644,6 @@ def _solve(problem: _Problem, spec: ScenarioSpec) -> Solution:
             existing=existing,
             time_limit=spec.time_limit,
         )
-    from .mclp import solve_mclp
-
     if spec.objective == "max_coverage":
         return solve_mclp(cover, w, spec.n_sites, existing=existing, time_limit=spec.time_limit)
     costs = np.concatenate([_costs(problem), np.zeros(existing.size)])
@@ -667,9 +662,7 @@ def _costs(problem: _Problem) -> np.ndarray:
     return pd.to_numeric(problem.candidates["cost_cny"], errors="coerce").fillna(0).to_numpy(float)
 
 
-def _solve_pmedian(
-    problem: _Problem, spec: ScenarioSpec, solve: Callable[..., Solution]
-) -> Solution:
+def _solve_pmedian(problem: _Problem, spec: ScenarioSpec) -> Solution:
     """Solve the p-median on the reachable firms with an "unserved" pseudo-site.
 
     Every firm within the radius of some candidate or existing site is
@@ -685,7 +678,7 @@ def _solve_pmedian(
     dummy = sp.csr_array(np.full((rows.size, 1), penalty))
     cost = sp.hstack([problem.distances[rows], problem.existing_dist[rows], dummy], format="csr")
     required = np.arange(n_cand, n_cand + n_old + 1)
-    solution = solve(
+    solution = solve_pmedian(
         cost,
         problem.weights[rows],
         spec.n_sites + required.size,
@@ -711,8 +704,6 @@ def _curve(problem: _Problem, spec: ScenarioSpec, solution: Solution) -> pd.Data
     limit; each row keeps its bound and gap. The point of the proposal
     itself reports the better of the curve's and the proposal's coverage.
     """
-    from .tradeoff import budget_curve, coverage_curve
-
     n_cand = problem.distances.shape[1]
     cover = _pattern(sp.hstack([problem.distances, problem.existing_dist], format="csr"))
     existing = np.arange(n_cand, cover.shape[1])
