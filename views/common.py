@@ -81,7 +81,12 @@ def data_caption(data: geodata.PlanningData) -> None:
     synthetic = [p for p in data.provenance.values() if p.synthetic]
     if synthetic:
         st.info(t("synthetic_note"))
-        st.caption(t("provenance", text=synthetic[0].label()))
+        prov = synthetic[0]
+        if language() == "zh":
+            text = f"合成数据; 生成方式: {prov.source}; 许可: {prov.licence}"
+        else:
+            text = prov.label()
+        st.caption(t("provenance", text=text))
 
 
 # --------------------------------------------------------------------------- cached work
