@@ -480,3 +480,16 @@ def test_demo(demo, spec):
     assert set(county.index) <= set(demo.enterprises["county"].fillna("-").replace("", "-"))
     if spec.objective == "budget":
         assert s["cost_cny"] <= spec.budget_cny
+
+
+def test_time_limit_is_respected():
+    data = random_city(11, n_firms=6000, n_sites=600)
+    spec = ScenarioSpec(n_sites=40, demand="employees", time_limit=0.5)
+    res = run_scenario(data, spec)
+    s = res.summary
+    # solve plus curve get about 1.5 x the limit; matrices and assembly take well under a second
+    assert s["seconds"] < 6
+    assert s["status"] in ("optimal", "time_limit", "feasible")
+    assert s["bound"] >= s["objective_value"] - 1e-6
+    gap = max(0.0, s["bound"] - s["objective_value"]) / s["objective_value"]
+    assert s["gap"] == pytest.approx(gap)
