@@ -818,50 +818,62 @@ def _bounded_paths(
 ) -> sp.csr_array:
     """Return the (demand x sites) costs within the cutoff, searching from the sites backwards."""
     sources = np.flatnonzero(ssnap.reachable)
-    demands, starts = np.unique(links.exit_demand, return_index=True)
+    demands, starts, counts = np.unique(links.exit_demand, return_index=True, return_counts=True)
+    # exits as a small (demand x k) table, padded with infinite costs
+    k = int(counts.max()) if len(counts) else 0
+    slot = np.arange(len(links.exit_demand)) - np.repeat(starts, counts)
+    row = np.repeat(np.arange(len(demands)), counts)
+    exit_node = np.zeros((len(demands), k), dtype=np.int64)
+    exit_cost = np.full((len(demands), k), np.inf)
+    exit_node[row, slot] = links.exit_node
+    exit_cost[row, slot] = links.exit_cost
     size = links.reverse.shape[0]
-    batch = max(1, _CHUNK_CELLS // max(size, len(links.exit_node), 1))
+    batch = max(1, _CHUNK_CELLS // max(size, k * len(demands), 1))
     rows_out, cols_out, data_out = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for start in range(0, len(sources) if len(demands) else 0, batch):
         chunk = sources[start : start + batch]
         dist = dijkstra(links.reverse, directed=True, indices=n_nodes + chunk, limit=cutoff)
-        via = dist[:, links.exit_node]
+        block = dist[:, exit_node[:, 0]] + exit_cost[:, 0]
+        for j in range(1, k):
+            np.minimum(block, dist[:, exit_node[:, j]] + exit_cost[:, j], out=block)
         del dist
-        via += links.exit_cost
-        block = np.minimum.reduceat(via, starts, axis=1)
-        del via
         site_pos, dem = np.nonzero(block <= cutoff)
         rows_out.append(demands[dem])
         cols_out.append(chunk[site_pos])
         data_out.append(block[site_pos, dem])
     rows, cols, data = (np.concatenate(x) for x in (rows_out, cols_out, data_out))
-    rows, cols, data = _with_direct(rows, cols, data, links.direct, ns, cutoff)
     out = sp.csr_array((data, (rows, cols)), shape=(nd, ns))
     out.sort_indices()
-    return out
+    return _with_direct(out, links.direct, cutoff)
 
 
 def _with_direct(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    data: np.ndarray,
-    direct: tuple[np.ndarray, np.ndarray, np.ndarray],
-    ns: int,
-    cutoff: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    out: sp.csr_array, direct: tuple[np.ndarray, np.ndarray, np.ndarray], cutoff: float
+) -> sp.csr_array:
     """Add the along-one-edge trips, keeping the cheaper cost where a pair has both."""
     d_rows, d_cols, d_data = _cheapest(*direct)
     keep = d_data <= cutoff
     d_rows, d_cols, d_data = d_rows[keep], d_cols[keep], d_data[keep]
     if len(d_rows) == 0:
-        return rows, cols, data
-    where = pd.Index(rows * ns + cols).get_indexer(d_rows * ns + d_cols)
-    found = where >= 0
-    data = data.copy()
-    data[where[found]] = np.minimum(data[where[found]], d_data[found])
+        return out
+    nd, ns = out.shape
+    # the entries of a CSR array with sorted indices are in (row, column) order
+    keys = np.repeat(np.arange(nd, dtype=np.int64), np.diff(out.indptr)) * ns + out.indices
+    wanted = d_rows * ns + d_cols
+    pos = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = (keys[pos] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+    data = out.data.copy()
+    data[pos[found]] = np.minimum(data[pos[found]], d_data[found])
+    if found.all():
+        return sp.csr_array((data, out.indices, out.indptr), shape=out.shape)
+    coo = sp.csr_array((data, out.indices, out.indptr), shape=out.shape).tocoo()
     new = ~found
-    return (
-        np.concatenate([rows, d_rows[new]]),
-        np.concatenate([cols, d_cols[new]]),
-        np.concatenate([data, d_data[new]]),
+    merged = sp.csr_array(
+        (
+            np.concatenate([coo.data, d_data[new]]),
+            (np.concatenate([coo.row, d_rows[new]]), np.concatenate([coo.col, d_cols[new]])),
+        ),
+        shape=out.shape,
     )
+    merged.sort_indices()
+    return merged
