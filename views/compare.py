@@ -25,7 +25,8 @@ with guard():
             results = [saved[n] for n in picked]
             tables = scenarios.compare_scenarios(results)
             for title, table in tables.items():
-                st.markdown(f"**{title}**")
+                heading = t(f"cmp_{title}")
+                st.markdown(f"**{heading if not heading.startswith('cmp_') else title}**")
                 show_table(table)
             st.subheader(t("compare_map"))
             m = maps.build_map(current_data(), scenario=results, language=language())

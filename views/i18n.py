@@ -117,6 +117,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "compare_pick": "选择两个或更多方案",
         "compare_need_two": "请至少选择两个方案。",
         "compare_map": "方案同图对比",
+        "cmp_summary": "方案概况(站点数、造价、覆盖率、共同/独有站点)",
+        "cmp_indicators": "各区县和开发区覆盖率对比",
+        "cmp_sites": "各方案选中的站址",
         # export page
         "export_pick": "选择要导出的方案",
         "export_language": "导出表头语言",
@@ -266,6 +269,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "compare_pick": "Pick two or more scenarios",
         "compare_need_two": "Pick at least two scenarios.",
         "compare_map": "Scenarios on one map",
+        "cmp_summary": "Summary (sites, cost, coverage, sites in common / only here)",
+        "cmp_indicators": "Coverage by county and zone",
+        "cmp_sites": "Sites each scenario picks",
         "export_pick": "Scenario to export",
         "export_language": "Export header language",
         "export_fmt_gpkg": "GeoPackage",
@@ -349,6 +355,14 @@ COLUMNS_ZH = {
     "sites": "站点数",
     "share": "覆盖率",
     "scenario": "方案",
+    "objective": "目标",
+    "infrastructure": "设施类型",
+    "gap": "最优性差距",
+    "status": "求解状态",
+    "in": "被选次数",
+    "firms_newly_served": "新覆盖企业数",
+    "sites_in_common": "共同站址数",
+    "sites_only_here": "独有站址数",
 }
 """Chinese headers of the tables the pages show (English keeps the column names)."""
 
