@@ -21,6 +21,7 @@ LP relaxation, so every answer has a gap.
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -181,7 +182,7 @@ def solve_capacitated_coverage(
             msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
             raise SpecificationError(msg)
     if budget is not None:
-        if not (isinstance(budget, int | float) and math.isfinite(budget) and budget >= 0):
+        if not (isinstance(budget, numbers.Real) and math.isfinite(budget) and budget >= 0):
             msg = f"budget must be a finite non-negative number; got {budget!r}"
             raise SpecificationError(msg)
         need = float(c[req].sum())

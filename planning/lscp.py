@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -137,7 +138,9 @@ def solve_lscp(
     n, m = a.shape
     c = site_vector(costs, m, "costs", default=1.0)
     w = demand_vector(weights, n, "weights", default=1.0)
-    if not (isinstance(target, int | float) and 0.0 < float(target) <= 1.0):
+    if isinstance(target, bool) or not (
+        isinstance(target, numbers.Real) and 0.0 < float(target) <= 1.0
+    ):
         msg = f"target must be a share of the demand weight in (0, 1]; got {target!r}"
         raise SpecificationError(msg)
     check_method(method)
@@ -378,7 +381,7 @@ def check_method(method: str) -> None:
 
 def check_time_limit(time_limit: float | None) -> None:
     """Raise ValueError unless ``time_limit`` is None or a positive number."""
-    if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
+    if time_limit is not None and not (isinstance(time_limit, numbers.Real) and time_limit > 0):
         msg = f"time_limit must be a positive number of seconds or None; got {time_limit!r}"
         raise ValueError(msg)
 
@@ -877,15 +880,17 @@ def _exact(
             start=x0,
         )
     else:
-        # y_i - sum_j a_ij x_j <= 0 and w @ y >= need, with y continuous in [0, 1]
+        # y_i - sum_j a_ij x_j <= 0 and w @ y >= need, with y continuous in [0, 1];
+        # the weight row is scaled to a largest coefficient of 1
+        scale = float(w.max())
         link = sp.hstack([-sp.csr_array(a, dtype=np.float64), sp.eye_array(n)], format="csr")
-        total = sp.csr_array(np.concatenate([np.zeros(m), w])[None, :])
+        total = sp.csr_array(np.concatenate([np.zeros(m), w / scale])[None, :])
         cons = sp.vstack([link, total], format="csr")
         y0 = np.minimum(a.astype(np.float64) @ x0, 1.0)
         res = solve_milp_checked(
             np.concatenate([c, np.zeros(n)]),
             cons,
-            np.concatenate([np.full(n, -np.inf), [need]]),
+            np.concatenate([np.full(n, -np.inf), [need / scale]]),
             np.concatenate([np.zeros(n), [np.inf]]),
             col_upper=np.ones(m + n),
             integrality=np.concatenate([np.ones(m), np.zeros(n)]),
@@ -901,4 +906,12 @@ def _exact(
     if res.status not in ("optimal", "time_limit"):
         msg = f"HiGHS failed on the reduced covering model (status {res.status!r})"
         raise RuntimeError(msg)
+    # guard against solver tolerances: complete the cover if it falls short
+    goal = float(w.sum()) if need is None else need
+    mask = np.zeros(m)
+    mask[pick] = 1.0
+    reached = float(w[np.asarray(a @ mask) > 0].sum())
+    if reached < goal - 1e-9 * max(1.0, goal):
+        csc = sp.csc_array(a)
+        pick = _drop_redundant(csc, c, w, goal, _greedy(csc, c, w, goal, start=pick))
     return pick.astype(np.int64), max(bound, 0.0), status
