@@ -20,11 +20,21 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import CRS
 from scipy.spatial import cKDTree
 
 import geodata
-from geodata.crs import local_metric_crs
+
+from ._layers import layer_xy, operational_base_stations, resolve_crs
+from .coverage import coverage_matrix
+
+__all__ = [
+    "DEFAULT_CHARGING_DISTANCE_M",
+    "STATS_COLUMNS",
+    "coverage_stats",
+    "coverage_status",
+    "resolve_crs",
+    "uncovered_firms",
+]
 
 DEFAULT_CHARGING_DISTANCE_M = 2000.0
 """Default acceptable straight-line distance to a charging station (est., metres)."""
@@ -42,67 +52,6 @@ STATS_COLUMNS = (
     "share_employees_charging",
 )
 """Columns of :func:`coverage_stats`, in order."""
-
-
-def resolve_crs(data: geodata.PlanningData, metric_crs: Any = None) -> CRS:
-    """Return the projected CRS in metres used for the distances of ``data``.
-
-    Parameters
-    ----------
-    data
-        The planning area.
-    metric_crs
-        Anything :class:`pyproj.CRS` accepts, or None to pick the UTM zone of
-        the area's layers.
-
-    Returns
-    -------
-    pyproj.CRS
-        A projected CRS whose axis unit is the metre.
-
-    Raises
-    ------
-    ValueError
-        If ``metric_crs`` is geographic or not in metres, or if it is None and
-        the data holds no features to choose a zone from.
-    """
-    if metric_crs is not None:
-        crs = CRS.from_user_input(metric_crs)
-        unit = crs.axis_info[0].unit_name if crs.axis_info else ""
-        if not crs.is_projected or unit not in {"metre", "meter"}:
-            msg = (
-                "metric_crs must be a projected CRS in metres (e.g. a UTM zone), "
-                f"got {crs.name!r}; pass None to choose the local UTM zone"
-            )
-            raise ValueError(msg)
-        return crs
-    frames = [g for g in data.layers().values() if len(g) and not g.geometry.is_empty.all()]
-    if not frames:
-        msg = "metric_crs is None but the data has no features to choose a local projection from"
-        raise ValueError(msg)
-    bounds = np.array([g.total_bounds for g in frames])
-    area = (bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max())
-    return local_metric_crs(area)
-
-
-def _xy(gdf: gpd.GeoDataFrame, crs: CRS) -> np.ndarray:
-    """Return an ``(n, 2)`` array of point coordinates of ``gdf`` in ``crs``.
-
-    Polygons are represented by a point guaranteed to lie inside them.
-
-    Parameters
-    ----------
-    gdf
-        Features in any CRS (normally EPSG:4326).
-    crs
-        A projected CRS in metres (see :func:`resolve_crs`).
-    """
-    if len(gdf) == 0:
-        return np.empty((0, 2))
-    geom = gdf.geometry.to_crs(crs)
-    if not (geom.geom_type == "Point").all():
-        geom = geom.representative_point()
-    return np.column_stack([geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)])
 
 
 def coverage_status(
@@ -154,58 +103,20 @@ def coverage_status(
         out["near_charging"] = pd.Series(dtype=bool)
         return out
     crs = resolve_crs(data, metric_crs)
-    firm_xy = _xy(firms, crs)
-    stations = _operational_base_stations(data)
-    counts = _covering_counts(firm_xy, _xy(stations, crs), stations["radius_m"].to_numpy(float))
+    firm_xy = layer_xy(firms, crs)
+    stations = operational_base_stations(data)
+    cover = coverage_matrix(
+        firm_xy, layer_xy(stations, crs), stations["radius_m"].to_numpy(float), crs=crs
+    )
+    counts = np.asarray(cover.sum(axis=1)).ravel().astype(np.int64)
     out["in_5g"] = counts > 0
     out["n_5g_sites"] = counts
-    dist, idx = _nearest(firm_xy, _xy(data.charging_stations, crs))
+    dist, idx = _nearest(firm_xy, layer_xy(data.charging_stations, crs))
     ids = data.charging_stations["id"].astype(object).to_numpy()
     out["charging_distance_m"] = dist
     out["nearest_charging"] = ids[idx] if len(ids) else None
     out["near_charging"] = dist <= charging_distance_m
     return out
-
-
-def _operational_base_stations(data: geodata.PlanningData) -> gpd.GeoDataFrame:
-    """Return the base stations of ``data`` that are in operation.
-
-    A missing ``status`` counts as operational (the schema's default).
-    """
-    stations = data.base_stations
-    if "status" not in stations:
-        return stations
-    status = stations["status"].fillna("operational")
-    return stations[status == "operational"]
-
-
-def _covering_counts(points: np.ndarray, centres: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    """Count, per point, the discs (centre, radius) that contain it.
-
-    Parameters
-    ----------
-    points
-        ``(n, 2)`` planar coordinates in metres.
-    centres
-        ``(m, 2)`` disc centres in the same CRS.
-    radius
-        ``(m,)`` disc radii in metres (or a scalar).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n,)`` int64 counts.
-    """
-    counts = np.zeros(len(points), dtype=np.int64)
-    if len(points) == 0 or len(centres) == 0:
-        return counts
-    radius = np.broadcast_to(np.asarray(radius, dtype=float), (len(centres),))
-    tree = cKDTree(points)
-    hits = tree.query_ball_point(centres, radius, return_sorted=False)
-    for found in hits:
-        if found:
-            counts[np.asarray(found, dtype=np.int64)] += 1
-    return counts
 
 
 def _nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -66,8 +66,8 @@ from pyproj import CRS
 import geodata
 
 from ._errors import SpecificationError
+from ._layers import layer_xy, operational_base_stations, resolve_crs
 from .coverage import coverage_matrix, distance_matrix
-from .indicators import _operational_base_stations, _xy, resolve_crs
 from .lscp import solve_lscp
 from .mclp import solve_mclp
 from .network import prepare_roads, road_distance_matrix
@@ -515,7 +515,7 @@ def _prepare(data: geodata.PlanningData, spec: ScenarioSpec, report: Progress) -
     candidates = _allowed_candidates(data, spec)
     crs = resolve_crs(data)
     radius = spec.service_radius()
-    firm_xy = _xy(firms, crs)
+    firm_xy = layer_xy(firms, crs)
     report(0.1, "distances to candidate sites")
     roads = _road_graph(data, spec)
     distances = _distances(firms, candidates, crs, radius, spec, roads)
@@ -525,12 +525,12 @@ def _prepare(data: geodata.PlanningData, spec: ScenarioSpec, report: Progress) -
     existing_dist = sp.csr_array((len(firms), 0), dtype=float)
     if spec.count_existing:
         if spec.infrastructure == "5g":
-            stations = _operational_base_stations(data)
+            stations = operational_base_stations(data)
             cover = coverage_matrix(
-                firm_xy, _xy(stations, crs), stations["radius_m"].to_numpy(float), crs=crs
+                firm_xy, layer_xy(stations, crs), stations["radius_m"].to_numpy(float), crs=crs
             )
             existing_ids = stations["id"].astype(str).to_numpy(dtype=object)
-            existing_dist = _cover_as_distance(firm_xy, _xy(stations, crs), cover)
+            existing_dist = _cover_as_distance(firm_xy, layer_xy(stations, crs), cover)
         else:
             stations = data.charging_stations
             existing_ids = stations["id"].astype(str).to_numpy(dtype=object)
@@ -594,14 +594,20 @@ def _distances(
 ) -> sp.csr_array:
     """Return firm-to-site distances within ``radius`` (straight or by road)."""
     if spec.distance == "straight":
-        return sp.csr_array(distance_matrix(_xy(demand, crs), _xy(sites, crs), radius, crs=crs))
+        return sp.csr_array(
+            distance_matrix(layer_xy(demand, crs), layer_xy(sites, crs), radius, crs=crs)
+        )
     if len(sites) == 0:
         return sp.csr_array((len(demand), 0), dtype=float)
     network, road_crs = roads
     road_crs = CRS.from_user_input(road_crs)
     return sp.csr_array(
         road_distance_matrix(
-            network, _xy(demand, road_crs), _xy(sites, road_crs), radius, weight=network.weight
+            network,
+            layer_xy(demand, road_crs),
+            layer_xy(sites, road_crs),
+            radius,
+            weight=network.weight,
         )
     )
 
