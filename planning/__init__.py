@@ -31,6 +31,8 @@ from .network import (
     road_distance_matrix_gdf,
     road_distances,
 )
+from .pcenter import solve_pcenter
+from .pmedian import solve_pmedian
 from .scenarios import (
     ScenarioResult,
     ScenarioSpec,
@@ -72,6 +74,8 @@ __all__ = [
     "solve_lscp",
     "solve_lscp_gdf",
     "solve_mclp",
+    "solve_pcenter",
+    "solve_pmedian",
     "uncovered_firms",
     "within_cutoff",
 ]
