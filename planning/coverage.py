@@ -245,6 +245,8 @@ def _xy(gdf: Any) -> np.ndarray:
 def _metric_crs(demand: Any, sites: Any) -> Any:
     import pandas as pd
 
+    from geodata.crs import local_metric_crs
+
     both = pd.concat(
         [demand.geometry.to_crs("EPSG:4326"), sites.geometry.to_crs("EPSG:4326")],
         ignore_index=True,
@@ -253,17 +255,7 @@ def _metric_crs(demand: Any, sites: Any) -> Any:
     if len(both) == 0:
         msg = "demand and sites have no geometries to project"
         raise ValueError(msg)
-    minx, miny, maxx, maxy = both.total_bounds
-    return _utm_crs((minx + maxx) / 2.0, (miny + maxy) / 2.0)
-
-
-def _utm_crs(lon: float, lat: float) -> Any:
-    """Return the WGS84 UTM zone CRS containing ``(lon, lat)``."""
-    from pyproj import CRS
-
-    zone = min(int((lon + 180.0) // 6.0) + 1, 60)
-    code = (32600 if lat >= 0 else 32700) + zone
-    return CRS.from_epsg(code)
+    return local_metric_crs(tuple(both.total_bounds))
 
 
 def _check_inputs(
