@@ -109,6 +109,9 @@ CURVE_POINTS = 11
 DEFAULT_CURVE_SECONDS = 60.0
 """Time for a trade-off curve when the scenario has no time limit (half of it is used)."""
 
+PROGRESS_MESSAGES = ("preparing data", "solving", "trade-off curve", "assembling results", "done")
+"""Every message :func:`run_scenario` passes to its ``progress`` callback, in order."""
+
 UNSERVED_PENALTY = 3.0
 """In ``"min_distance"`` scenarios, the distance charged for a reachable firm that no
 chosen site serves, as a multiple of the service radius."""
@@ -465,7 +468,8 @@ def run_scenario(
         The question.
     progress
         Called as ``progress(fraction, message)`` while the scenario runs
-        (fraction in [0, 1]), e.g. to drive a progress bar.
+        (fraction in [0, 1], message one of :data:`PROGRESS_MESSAGES`), e.g.
+        to drive a progress bar.
 
     Returns
     -------
@@ -516,10 +520,10 @@ def _prepare(data: geodata.PlanningData, spec: ScenarioSpec, report: Progress) -
     crs = resolve_crs(data)
     radius = spec.service_radius()
     firm_xy = layer_xy(firms, crs)
-    report(0.1, "distances to candidate sites")
+    report(0.1, "preparing data")
     roads = _road_graph(data, spec)
     distances = _distances(firms, candidates, crs, radius, spec, roads)
-    report(0.25, "existing sites")
+    report(0.25, "preparing data")
     before = np.zeros(len(firms), dtype=bool)
     existing_ids = np.empty(0, dtype=object)
     existing_dist = sp.csr_array((len(firms), 0), dtype=float)

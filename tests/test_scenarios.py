@@ -305,6 +305,7 @@ def test_every_objective_is_consistent(city, spec):
     calls = []
     res = run_scenario(city, spec, progress=lambda f, m: calls.append((f, m)))
     fractions = [f for f, _ in calls]
+    assert {m for _, m in calls} == set(scenarios.PROGRESS_MESSAGES)
     assert fractions == sorted(fractions) and fractions[0] == 0 and fractions[-1] == 1
     s = res.summary
     served = res.served
