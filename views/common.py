@@ -150,8 +150,12 @@ def tianditu_default() -> str:
         return ""
 
 
-def table(frame: Any, **kwargs: Any) -> None:
-    """Show a table with headers in the interface language (index names too)."""
+def table(frame: Any, *, percent: Any = (), **kwargs: Any) -> None:
+    """Show a table with headers in the interface language (index names too).
+
+    Shares (``share*``, ``change``, ``gap``) and the columns in ``percent``
+    are shown as percentages.
+    """
     from views.i18n import column_labels
 
     labels = column_labels(frame.columns)
@@ -159,7 +163,11 @@ def table(frame: Any, **kwargs: Any) -> None:
     names = [n for n in shown.index.names if n is not None]
     if names:
         shown = shown.rename_axis(index=column_labels(names))
-    shares = [c for c in frame.columns if str(c).startswith("share") or c == "change"]
+    shares = [
+        c
+        for c in frame.columns
+        if str(c).startswith("share") or c in ("change", "gap") or c in set(percent)
+    ]
     config = {labels[c]: st.column_config.NumberColumn(format="percent") for c in shares}
     st.dataframe(shown, column_config=config, **kwargs)
 

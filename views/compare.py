@@ -27,7 +27,7 @@ with guard():
             for title, table in tables.items():
                 heading = t(f"cmp_{title}")
                 st.markdown(f"**{heading if not heading.startswith('cmp_') else title}**")
-                show_table(table)
+                show_table(table, percent=picked if title == "indicators" else ())
             st.subheader(t("compare_map"))
             m = maps.build_map(current_data(), scenario=results, language=language())
             show_map(m, key="compare_map", height=560)
