@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from orlib import BENCH, read_scp
 
 from planning import SpecificationError, solve_lscp
-from planning.lscp import _reduce_full
+from planning.lscp import _reduce_full, _reduce_partial
 
 
 def brute_force(a, costs, weights, goal, *, existing=(), required=(), forbidden=()):
@@ -87,20 +87,33 @@ def test_partial_cover_with_roles_matches_brute_force(seed):
             assert sol.objective == pytest.approx(best)
 
 
-def test_reductions_keep_the_optimum():
-    for seed in range(30):
-        rng = np.random.default_rng(500 + seed)
-        a, costs, _ = random_instance(rng, 10, 8, 0.35)
-        a = a[a.any(axis=1)]
-        best = brute_force(a, costs, np.ones(a.shape[0]), a.shape[0])
-        red = _reduce_full(sp.csr_array(a), costs)
-        fixed = np.concatenate(red.fixed) if red.fixed else np.zeros(0, int)
-        reduced_best = brute_force(
-            red.a.toarray(), costs[red.cols], np.ones(red.a.shape[0]), red.a.shape[0]
-        )
-        assert costs[fixed].sum() + reduced_best == pytest.approx(best)
-        # every remaining row must still be coverable by the kept columns
-        assert red.a.shape[0] == 0 or red.a.toarray().any(axis=1).all()
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 12),
+    m=st.integers(1, 9),
+    density=st.floats(0.1, 0.6),
+)
+def test_reductions_keep_the_optimum(seed, n, m, density):
+    rng = np.random.default_rng(seed)
+    a, costs, w = random_instance(rng, n, m, density)
+    a = a[a.any(axis=1)]
+    w = w[: a.shape[0]] + 1
+    # full covering: fixed sites plus the reduced optimum equal the optimum
+    best = brute_force(a, costs, np.ones(a.shape[0]), a.shape[0])
+    red = _reduce_full(sp.csr_array(a), costs)
+    fixed = np.concatenate(red.fixed) if red.fixed else np.zeros(0, int)
+    reduced_best = brute_force(
+        red.a.toarray(), costs[red.cols], np.ones(red.a.shape[0]), red.a.shape[0]
+    )
+    assert costs[fixed].sum() + reduced_best == pytest.approx(best)
+    assert red.a.shape[0] == 0 or red.a.toarray().any(axis=1).all()
+    # partial covering: merged rows keep their total weight, the optimum is unchanged
+    goal = 0.6 * w.sum()
+    best = brute_force(a, costs, w, goal)
+    red = _reduce_partial(sp.csr_array(a), costs, w)
+    assert red.w.sum() == pytest.approx(w.sum())
+    assert brute_force(red.a.toarray(), costs[red.cols], red.w, goal) == pytest.approx(best)
 
 
 @settings(max_examples=40, deadline=None)
