@@ -28,6 +28,7 @@ from ._costrows import CostRows, check_count, check_weights, cost_rows, site_mas
 from ._errors import SpecificationError
 from ._highs import solve_milp
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
+from ._substitution import greedy, penalty_for
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
@@ -74,7 +75,9 @@ def solve_pcenter(
     Returns
     -------
     Solution
-        ``objective`` is the largest (weighted) distance; ``assignment`` the
+        Exactly ``p`` sites (when fewer reach the optimal radius, the rest
+        are added where they cut total distance most); ``objective`` is the
+        largest (weighted) distance; ``assignment`` the
         closest open site per demand point; ``marginal`` per selected site
         how much the objective would grow if that site alone were closed
         (``inf`` if some demand could then not be served).
@@ -142,6 +145,9 @@ def solve_pcenter(
             else:
                 timed_out = True
                 break
+    if int(is_open.sum()) < p:
+        # fewer sites already reach the radius: add the rest where they cut total distance most
+        is_open = greedy(wc, p, is_open, penalty_for(wc))
     objective = _objective(wc, is_open)
     bound = float(levels[lo]) if wc.n else 0.0
     bound = min(bound, objective)
