@@ -31,8 +31,8 @@ from .network import (
     road_distance_matrix_gdf,
     road_distances,
 )
-from .pcenter import solve_pcenter
-from .pmedian import solve_pmedian
+from .pcenter import solve_pcenter, solve_pcenter_gdf
+from .pmedian import solve_pmedian, solve_pmedian_gdf
 from .scenarios import (
     ScenarioResult,
     ScenarioSpec,
@@ -75,7 +75,9 @@ __all__ = [
     "solve_lscp_gdf",
     "solve_mclp",
     "solve_pcenter",
+    "solve_pcenter_gdf",
     "solve_pmedian",
+    "solve_pmedian_gdf",
     "uncovered_firms",
     "within_cutoff",
 ]

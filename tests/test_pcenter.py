@@ -129,3 +129,20 @@ def test_time_limit_zero_still_answers():
     assert len(sol.selected) == 10
     assert sol.bound <= sol.objective
     assert sol.status in ("time_limit", "optimal")
+
+
+def test_geodataframe_adapter_matches_array_core():
+    gpd = pytest.importorskip("geopandas")
+    from planning.pcenter import solve_pcenter_gdf
+
+    rng = np.random.default_rng(13)
+    dxy = np.column_stack([120.4 + rng.random(25) * 0.1, 41.55 + rng.random(25) * 0.05])
+    sxy = np.column_stack([120.4 + rng.random(7) * 0.1, 41.55 + rng.random(7) * 0.05])
+    demand = gpd.GeoDataFrame(geometry=gpd.points_from_xy(dxy[:, 0], dxy[:, 1]), crs="EPSG:4326")
+    sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(sxy[:, 0], sxy[:, 1]), crs="EPSG:4326")
+    sol = solve_pcenter_gdf(demand, sites, 2, cutoff=50_000)
+    utm = demand.estimate_utm_crs()
+    a = np.column_stack([demand.to_crs(utm).geometry.x, demand.to_crs(utm).geometry.y])
+    b = np.column_stack([sites.to_crs(utm).geometry.x, sites.to_crs(utm).geometry.y])
+    d = np.hypot(*(a[:, None, :] - b[None, :, :]).transpose(2, 0, 1))
+    assert sol.objective == pytest.approx(brute(d, 2), rel=1e-6)

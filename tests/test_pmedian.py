@@ -189,3 +189,26 @@ def test_bad_cost_matrices():
     # forbidding the only site in reach of a point
     with pytest.raises(SpecificationError, match="no allowed site"):
         solve_pmedian(np.array([[1.0, np.inf], [1.0, 2.0]]), 1.0, 1, forbidden=[0])
+
+
+def test_geodataframe_adapter_matches_array_core():
+    gpd = pytest.importorskip("geopandas")
+    rng = np.random.default_rng(12)
+    # points around Chaoyang (about 120.45 E, 41.57 N) in WGS84
+    dxy = np.column_stack([120.4 + rng.random(30) * 0.1, 41.55 + rng.random(30) * 0.05])
+    sxy = np.column_stack([120.4 + rng.random(8) * 0.1, 41.55 + rng.random(8) * 0.05])
+    demand = gpd.GeoDataFrame(
+        {"employees": rng.integers(1, 50, 30)},
+        geometry=gpd.points_from_xy(dxy[:, 0], dxy[:, 1]),
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(sxy[:, 0], sxy[:, 1]), crs="EPSG:4326")
+    sol = pm.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="employees")
+    utm = demand.estimate_utm_crs()
+    a = np.column_stack([demand.to_crs(utm).geometry.x, demand.to_crs(utm).geometry.y])
+    b = np.column_stack([sites.to_crs(utm).geometry.x, sites.to_crs(utm).geometry.y])
+    d = np.hypot(*(a[:, None, :] - b[None, :, :]).transpose(2, 0, 1))
+    w = demand["employees"].to_numpy(float)
+    assert sol.objective == pytest.approx(brute(d, w, 3), rel=1e-6)
+    with pytest.raises(KeyError, match="names no column"):
+        pm.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="staff")
