@@ -193,9 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"built the grid in {time.perf_counter() - t0:.1f} s")
 
     results = [
-        run(
-            label, osm, min(args.demand, osm.number_of_nodes()), args.sites, args.cutoff, args.seed
-        ),
+        run(label, osm, args.demand, args.sites, args.cutoff, args.seed),
         run("grid 400 x 500", grid, args.demand, args.sites, args.cutoff, args.seed),
     ]
     cols = list(results[0])
