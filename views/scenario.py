@@ -36,13 +36,19 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     with left:
         st.markdown(f"**{t('proposed_sites')}**")
         sites = result.proposed_sites
-        table(pd.DataFrame(sites.drop(columns=sites.geometry.name)), hide_index=True)
+        first = ["order", "name", "id", "marginal", "gain", "firms_new", "cost_cny"]
+        listing = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+        listing = listing[
+            [c for c in first if c in listing] + [c for c in listing if c not in first]
+        ]
+        table(listing, hide_index=True)
     with right:
         st.markdown(f"**{t('curve')}**")
         curve = result.curve
         x = "budget_cny" if "budget_cny" in curve else "sites"
         if len(curve) and x in curve and "share" in curve:
-            st.line_chart(curve, x=x, y="share")
+            x_label = t("budget") if x == "budget_cny" else t("sites")
+            st.line_chart(curve, x=x, y="share", x_label=x_label, y_label=t("share_after"))
     st.markdown(f"**{t('indicators')}**")
     table(result.indicators)
     with st.expander(t("scenario_spec")):
