@@ -421,3 +421,67 @@ def test_liechtenstein_demo():
     xy = np.column_stack([sites.geometry.x, sites.geometry.y])
     cover = road_coverage_matrix(data.roads, firms, xy, 1500.0)
     assert cover.shape == (67, len(sites)) and cover.nnz > 67
+
+
+def test_online_download_through_a_loopback_overpass(loopback_osmnx, monkeypatch):
+    """The online path end to end, with a fake Overpass API on 127.0.0.1."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    import osmnx as ox
+
+    nodes = [
+        {"type": "node", "id": 1, "lat": 47.140, "lon": 9.510},
+        {"type": "node", "id": 2, "lat": 47.141, "lon": 9.510},
+        {"type": "node", "id": 3, "lat": 47.141, "lon": 9.512},
+        {"type": "node", "id": 4, "lat": 47.142, "lon": 9.513},
+    ]
+    road = {"type": "way", "id": 10, "nodes": [1, 2, 3], "tags": {"highway": "secondary"}}
+    spur = {"type": "way", "id": 11, "nodes": [3, 4], "tags": {"highway": "residential"}}
+    station = {
+        "type": "node",
+        "id": 5,
+        "lat": 47.1405,
+        "lon": 9.511,
+        "tags": {"amenity": "charging_station", "capacity": "4"},
+    }
+    queries = []
+
+    class Overpass(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            query = parse_qs(body)["data"][0]
+            queries.append(query)
+            elements = [*nodes, road, spur] if '["highway"]' in query else [station]
+            payload = json.dumps({"version": 0.6, "elements": elements}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Overpass)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        loopback_osmnx(f"http://127.0.0.1:{server.server_address[1]}/api")
+        monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
+        data = planning_data_from_bbox((9.505, 47.135, 9.52, 47.145), timeout=5, name="box")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert queries
+    assert data.name == "box"
+    assert len(data.charging_stations) == 1
+    assert data.charging_stations["piles"].iloc[0] == 4
+    assert data.roads.number_of_edges() == 2  # one two-way chain 1-2-3-4
+    assert all(
+        set(hw) == {"secondary", "residential"} for *_, hw in data.roads.edges(data="highway")
+    )
+    assert all("street_count" in d for _, d in data.roads.nodes(data=True))
+    assert "Overpass" in data.provenance["roads"].source
