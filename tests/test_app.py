@@ -171,3 +171,11 @@ def test_every_page_opens_without_errors(language):
     # with no scenario yet, compare and export say so instead of failing
     at.switch_page("views/export.py").run()
     assert at.info and not at.get("download_button")
+
+
+def test_every_interface_string_and_progress_message_is_translated():
+    from planning.scenarios import PROGRESS_MESSAGES
+    from views.i18n import PROGRESS_ZH, STRINGS
+
+    assert set(STRINGS["zh"]) == set(STRINGS["en"])
+    assert set(PROGRESS_MESSAGES) <= set(PROGRESS_ZH)
