@@ -322,7 +322,8 @@ def road_distance_matrix_gdf(
     Parameters
     ----------
     graph
-        Road network (osmnx-style ``MultiDiGraph``) with ``graph.graph["crs"]``.
+        Road network (osmnx-style ``MultiDiGraph``) with ``graph.graph["crs"]``,
+        or a :class:`RoadNetwork`.
     demand, sites
         Point GeoDataFrames in any CRS; they are converted to the graph's CRS.
     cutoff
@@ -335,10 +336,47 @@ def road_distance_matrix_gdf(
     scipy.sparse.csr_array
         Float64 ``(len(demand), len(sites))`` matrix.
     """
-    crs = graph.graph.get("crs", "EPSG:4326")
+    crs = _graph_crs(graph)
     return road_distance_matrix(
         graph, _gdf_xy(demand, crs, "demand"), _gdf_xy(sites, crs, "sites"), cutoff, **kwargs
     )
+
+
+def road_coverage_matrix_gdf(
+    graph: Any,
+    demand: Any,
+    sites: Any,
+    cutoff: float,
+    **kwargs: Any,
+) -> sp.csr_array:
+    """Return :func:`road_coverage_matrix` for two point GeoDataFrames.
+
+    Parameters
+    ----------
+    graph
+        Road network (osmnx-style ``MultiDiGraph``) or a :class:`RoadNetwork`.
+    demand, sites
+        Point GeoDataFrames in any CRS; they are converted to the graph's CRS.
+    cutoff
+        Largest trip cost, in the unit of ``weight``.
+    **kwargs
+        Passed on to :func:`road_coverage_matrix`.
+
+    Returns
+    -------
+    scipy.sparse.csr_array
+        Boolean ``(len(demand), len(sites))`` matrix.
+    """
+    crs = _graph_crs(graph)
+    return road_coverage_matrix(
+        graph, _gdf_xy(demand, crs, "demand"), _gdf_xy(sites, crs, "sites"), cutoff, **kwargs
+    )
+
+
+def _graph_crs(graph: Any) -> Any:
+    if isinstance(graph, RoadNetwork):
+        return graph.crs
+    return graph.graph.get("crs", "EPSG:4326")
 
 
 def edge_speeds_kmh(
@@ -395,6 +433,7 @@ class RoadNetwork:
     """
 
     weight: str
+    crs: Any
     n_nodes: int
     node_ids: np.ndarray
     node_xy: np.ndarray
@@ -546,6 +585,7 @@ def prepare_roads(
     lines = _edge_lines(node_xy, u_arr, v_arr, geoms, line_edge, to_metric if geographic else None)
     return RoadNetwork(
         weight=weight,
+        crs=crs,
         n_nodes=len(node_ids),
         node_ids=node_ids,
         node_xy=node_xy,

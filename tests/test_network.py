@@ -147,6 +147,10 @@ def test_coverage_is_the_distance_pattern(graph):
     gdf_s = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*sites.T), crs="EPSG:4326")
     via_gdf = road_distance_matrix_gdf(graph, gdf_d.to_crs(3857), gdf_s, 2000.0)
     np.testing.assert_allclose(_dense(via_gdf), _dense(dist), rtol=1e-6)
+    from planning import prepare_roads, road_coverage_matrix_gdf
+
+    cover_gdf = road_coverage_matrix_gdf(prepare_roads(graph), gdf_d, gdf_s, 2000.0)
+    assert np.array_equal(cover_gdf.toarray(), cover.toarray())
 
 
 def test_travel_time_on_real_roads(graph):
