@@ -569,12 +569,17 @@ def perturbed_search(
     best_cols = np.flatnonzero(state.chosen)
     best_value = state.value
     stall = improved = 0
+    rounds = 0
     while stall < max_stall and time.perf_counter() - t0 < time_limit:
         mine = np.flatnonzero(state.chosen & movable)
         if mine.size == 0:
             break
         k = max(1, mine.size // 10)
-        drop = rng.choice(mine, size=min(k, mine.size), replace=False)
+        rounds += 1
+        if rounds % 2:
+            drop = rng.choice(mine, size=min(k, mine.size), replace=False)
+        else:
+            drop = _neighbourhood(state, int(rng.choice(mine)), mine, k)
         for j in drop:
             state.remove(int(j))
         refill = movable.copy()
@@ -583,15 +588,44 @@ def perturbed_search(
         left = max(time_limit - (time.perf_counter() - t0), 0.0)
         swap_search(state, costs=costs, budget=budget, allowed=movable, time_limit=left)
         if state.value > best_value + 1e-9 * max(1.0, abs(best_value)):
-            best_value = state.value
-            best_cols = np.flatnonzero(state.chosen)
             improved += 1
             stall = 0
         else:
             stall += 1
+        if state.value >= best_value:
+            # equal values are accepted too: moving along plateaus diversifies
+            best_value = state.value
+            best_cols = np.flatnonzero(state.chosen)
+        else:
             reset_to(state, best_cols)
     reset_to(state, best_cols)
     return improved
+
+
+def _neighbourhood(state: CoverState, j: int, mine: np.ndarray, k: int) -> np.ndarray:
+    """Return ``j`` and up to ``k - 1`` chosen columns sharing rows with its neighbours."""
+    rows = state.rows(j)
+    near = np.unique(state.csr.indices[_row_entries(state.csr, rows)])
+    rows2 = np.unique(state.csc.indices[_col_entries(state.csc, near)])
+    cols2 = np.unique(state.csr.indices[_row_entries(state.csr, rows2)])
+    close = np.intersect1d(cols2, mine)
+    close = close[close != j][: max(k - 1, 0)]
+    return np.r_[j, close].astype(np.int64)
+
+
+def _row_entries(csr: sp.csr_array, rows: np.ndarray) -> np.ndarray:
+    """Return the positions in ``csr.indices`` of the entries of ``rows``."""
+    starts, ends = csr.indptr[rows], csr.indptr[rows + 1]
+    lengths = ends - starts
+    if lengths.sum() == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+    return np.arange(int(lengths.sum())) + offsets
+
+
+def _col_entries(csc: sp.csc_array, cols: np.ndarray) -> np.ndarray:
+    """Return the positions in ``csc.indices`` of the entries of ``cols``."""
+    return _row_entries(csc, cols)  # same layout: indptr over the major axis
 
 
 def threshold_bound(
