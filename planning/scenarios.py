@@ -685,6 +685,19 @@ def _solve_pmedian(problem: _Problem, spec: ScenarioSpec) -> Solution:
     reach = np.diff(problem.distances.indptr) + np.diff(problem.existing_dist.indptr) > 0
     rows = np.flatnonzero(reach & (problem.weights > 0))
     penalty = UNSERVED_PENALTY * spec.service_radius()
+    if rows.size == 0:
+        # no firm with demand is within reach of any site: every choice is as good
+        return Solution(
+            selected=np.empty(0, dtype=np.int64),
+            objective=0.0,
+            bound=0.0,
+            gap=0.0,
+            status="optimal",
+            seconds=0.0,
+            sense="min",
+            method="no reachable demand",
+            details={"pmedian_rows": rows, "unserved_penalty": penalty},
+        )
     dummy = sp.csr_array(np.full((rows.size, 1), penalty))
     cost = sp.hstack([problem.distances[rows], problem.existing_dist[rows], dummy], format="csr")
     required = np.arange(n_cand, n_cand + n_old + 1)

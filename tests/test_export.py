@@ -8,8 +8,9 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
-from scenario_fixtures import random_city
+from scenario_fixtures import candidates, firms, random_city
 
+import geodata
 from planning.export import FORMATS, export_filename, export_scenario
 from planning.scenarios import ScenarioSpec, run_scenario
 
@@ -138,3 +139,21 @@ def test_errors_and_names(result):
             and "<" not in name
             and name.split(".")[-1] in {"gpkg", "geojson", "csv", "xlsx", "html", "md"}
         )
+
+
+@pytest.mark.parametrize("objective", ["max_coverage", "min_sites", "budget", "min_distance"])
+def test_empty_proposal_exports(objective, tmp_path):
+    # no candidate reaches any firm: nothing is proposed, every export still works
+    data = geodata.PlanningData(
+        "empty", enterprises=firms([(0, 0), (5000, 0)]), candidate_sites=candidates([(2500, 0)])
+    )
+    spec = ScenarioSpec(objective=objective, n_sites=1, budget_cny=1e6, radius_m=10)
+    res = run_scenario(data, spec)
+    assert len(res.proposed_sites) == 0
+    assert res.summary["share_after"] == 0 and res.summary["unreachable_firms"] == 2
+    for fmt in FORMATS:
+        for layer in ("proposed_sites", "served_firms"):
+            assert export_scenario(res, fmt, language="en", layer=layer)
+    path = tmp_path / "e.gpkg"
+    path.write_bytes(export_scenario(res, "gpkg"))
+    assert len(pyogrio.read_dataframe(path, layer="proposed_sites")) == 0
