@@ -485,3 +485,27 @@ def test_online_download_through_a_loopback_overpass(loopback_osmnx, monkeypatch
     )
     assert all("street_count" in d for _, d in data.roads.nodes(data=True))
     assert "Overpass" in data.provenance["roads"].source
+
+
+@pytest.mark.slow
+def test_shipped_liechtenstein_demo_is_what_the_script_builds():
+    pytest.importorskip("pyrosm")
+    import importlib.util
+
+    script = Path(__file__).parents[1] / "scripts" / "make_liechtenstein.py"
+    spec = importlib.util.spec_from_file_location("make_liechtenstein", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build(OSM)
+    shipped = geodata.load_demo("liechtenstein")
+    for kind, gdf in built.layers().items():
+        ship = shipped.layers()[kind]
+        assert gdf["id"].tolist() == ship["id"].tolist(), kind
+        assert gdf["name"].tolist() == ship["name"].tolist(), kind
+        np.testing.assert_allclose(
+            gdf.get_coordinates().to_numpy(), ship.get_coordinates().to_numpy(), atol=1e-9
+        )
+    assert built.roads.number_of_edges() == shipped.roads.number_of_edges()
+    assert {k: p.synthetic for k, p in built.provenance.items()} == {
+        k: p.synthetic for k, p in shipped.provenance.items()
+    }
