@@ -354,7 +354,7 @@ def demand_weights(enterprises: pd.DataFrame, demand: str | Mapping[str, float])
     Raises
     ------
     geodata.DataError
-        If a column used is missing, negative or (in a mix) sums to zero.
+        If a column used is missing, negative or sums to zero.
     """
     mix = _demand_spec(demand)
     n = len(enterprises)
@@ -377,6 +377,9 @@ def demand_weights(enterprises: pd.DataFrame, demand: str | Mapping[str, float])
     if problems:
         raise geodata.DataError(problems, source="enterprises")
     if isinstance(demand, str):
+        if n and columns[demand].sum() <= 0:
+            message = "column is zero for every firm, so there is no demand to serve"
+            raise geodata.DataError([geodata.Problem(None, demand, message)], source="enterprises")
         return columns[demand]
     total_weight = sum(mix.values())
     weights = np.zeros(n)

@@ -117,6 +117,8 @@ def test_demand_weights_errors():
         demand_weights(ent.drop(columns="energy_use"), "energy_use")
     with pytest.raises(geodata.DataError, match="sums to zero"):
         demand_weights(ent, {"ev_fleet": 1, "firms": 1})
+    with pytest.raises(geodata.DataError, match="no demand to serve"):
+        demand_weights(ent, "ev_fleet")
 
 
 # ---------------------------------------------------------------- hand-made line of firms
