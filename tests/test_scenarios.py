@@ -1,8 +1,11 @@
+import itertools
 import json
 
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scenario_fixtures import UTM, X0, Y0, base_stations, candidates, charging, firms, random_city
 
 import geodata
@@ -496,3 +499,34 @@ def test_time_limit_is_respected():
     assert s["bound"] >= s["objective_value"] - 1e-6
     gap = max(0.0, s["bound"] - s["objective_value"]) / s["objective_value"]
     assert s["gap"] == pytest.approx(gap)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    p=st.integers(1, 3),
+    count_existing=st.booleans(),
+    demand=st.sampled_from(["firms", "employees", {"firms": 1, "employees": 3}]),
+)
+def test_max_coverage_matches_brute_force(seed, p, count_existing, demand):
+    rng = np.random.default_rng(seed)
+    ent = firms(rng.uniform(0, 3000, (40, 2)), employees=list(rng.integers(0, 50, 40)))
+    cand = candidates(rng.uniform(0, 3000, (7, 2)))
+    bs = base_stations(rng.uniform(0, 3000, (2, 2)), 400.0)
+    data = geodata.PlanningData("bf", enterprises=ent, candidate_sites=cand, base_stations=bs)
+    spec = ScenarioSpec(n_sites=p, count_existing=count_existing, demand=demand)
+    res = run_scenario(data, spec)
+    w = demand_weights(ent, demand)
+    fx = ent.to_crs(UTM).geometry
+    d = np.array([[a.distance(b) for b in cand.to_crs(UTM).geometry] for a in fx])
+    cover = d <= spec.service_radius()
+    before = np.zeros(len(ent), dtype=bool)
+    if count_existing:
+        db = np.array([[a.distance(b) for b in bs.to_crs(UTM).geometry] for a in fx])
+        before = (db <= 400.0).any(axis=1)
+    best = max(
+        w[before | cover[:, list(c)].any(axis=1)].sum()
+        for c in itertools.combinations(range(cover.shape[1]), p)
+    )
+    assert res.summary["covered_after"] == pytest.approx(best)
+    assert res.summary["covered_before"] == pytest.approx(w[before].sum())
