@@ -190,7 +190,9 @@ class ScenarioSpec:
         Radio coverage is a straight-line notion, so 5G needs ``"straight"``.
     time_limit
         Seconds the solver may spend; the best answer found and its gap are
-        returned when it runs out. None for no limit.
+        returned when it runs out. The trade-off curve gets about half as
+        much again. None for no limit on the solver (the curve then gets
+        half of :data:`DEFAULT_CURVE_SECONDS`).
     """
 
     name: str = "scenario"
