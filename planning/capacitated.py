@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from ._errors import SpecificationError
 from ._highs import MilpResult, solve_milp
+from ._reduce import as_coverage, merge_identical_rows
 from .lscp import (
     check_method,
     check_roles,
@@ -158,9 +159,7 @@ def solve_capacitated_coverage(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = sp.csr_array(coverage, dtype=bool)
-    a.eliminate_zeros()
-    a.sum_duplicates()
+    a = as_coverage(coverage)
     n, m = a.shape
     d = demand_vector(demand, n, "demand")
     cap = site_vector(capacity, m, "capacity")
@@ -198,22 +197,31 @@ def solve_capacitated_coverage(
     if budget is not None:
         cand &= (c <= budget * (1 + 1e-12) + 1e-12) | np.isin(np.arange(m), req)
     usable = cand | (ecap > 0)
-    coo = sp.coo_array(a)
-    keep = usable[coo.col] & (d[coo.row] > 0)
-    order = np.lexsort((coo.col[keep], coo.row[keep]))
-    pat = _Pattern(coo.row[keep][order], coo.col[keep][order], n, m)
-    reachable = np.bincount(pat.rows, minlength=n) > 0
+    a = as_coverage(a[:, usable.nonzero()[0]])
+    a = sp.csr_array((a.data, usable.nonzero()[0][a.indices], a.indptr), shape=(n, m))
+    reachable = (np.diff(a.indptr) > 0) & (d > 0)
     unservable = np.flatnonzero(~reachable & (d > 0))
+    # points with the same sites are interchangeable: merge them, summing demand
+    live = np.flatnonzero(reachable)
+    merged = merge_identical_rows(as_coverage(a[live]), d[live])
+    coo = sp.coo_array(merged.matrix)
+    order = np.lexsort((coo.col, coo.row))
+    groups = merged.weights.size
+    pat = _Pattern(coo.row[order], coo.col[order], groups, m)
     # candidates serving nobody are pointless unless required
     cand &= (np.bincount(pat.cols, minlength=m) > 0) | np.isin(np.arange(m), req)
-    model = _CoverageModel(pat, d, cap, ecap, c, np.flatnonzero(cand), req, p, budget)
+    model = _CoverageModel(pat, merged.weights, cap, ecap, c, np.flatnonzero(cand), req, p, budget)
 
     limit = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
     chosen, z, value, bound, status, name = model.solve(method, limit)
 
-    served = np.bincount(pat.rows, weights=z, minlength=n)
-    allocation = pat.matrix(z)
+    # split each merged point's allocation among its members in proportion to demand
+    share = sp.csr_array(
+        (d[live] / merged.weights[merged.inverse], (live, merged.inverse)), shape=(n, groups)
+    )
+    allocation = sp.csr_array(share @ pat.matrix(z))
     allocation.eliminate_zeros()
+    served = np.asarray(allocation.sum(axis=1)).ravel()
     deadline = math.inf if time_limit is None else t0 + time_limit
     marginal = model.marginals(chosen, z, value, deadline)
     gap = relative_gap(value, bound)
