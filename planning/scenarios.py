@@ -411,8 +411,8 @@ class ScenarioResult:
         The chosen candidate rows (EPSG:4326) with ``order`` (1 = build first:
         the greedy order of largest additional coverage), ``gain`` (demand
         weight each adds in that order), ``marginal`` (weight lost if that site
-        alone were dropped), ``firms_covered`` and ``firms_new`` (firms within
-        its radius, and those of them not served before).
+        alone were dropped), ``firms_covered`` (firms within its radius) and
+        ``firms_new`` (firms it newly serves when built in that order).
     served
         The enterprises with ``weight``, ``covered_before``, ``covered_after``,
         ``newly_served``, ``site`` (id of the proposed or existing site that
@@ -422,8 +422,10 @@ class ScenarioResult:
         Before/after figures per county, per development zone and in total
         (index: ``level``, ``group``).
     curve
-        Covered share against the number of sites (``sites``) or the budget
-        (``budget_cny``), with ``covered`` weight and ``share``.
+        Best covered demand within the service radius against the number of
+        new sites (``sites``) or the budget (``budget_cny``): ``covered``
+        weight, its upper ``bound``, ``gap``, ``status`` and ``share`` of all
+        demand (for ``"min_distance"`` too, as coverage within the radius).
     summary
         Headline figures: sites, cost, covered weight and share before and
         after, objective, bound, gap, status, seconds and more.
