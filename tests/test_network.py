@@ -25,6 +25,16 @@ def graph():
     return roads_from_osm(ROADS)
 
 
+def test_roads_only_file_gives_a_drivable_graph(graph):
+    from geodata.osm import DRIVABLE_HIGHWAYS
+
+    kinds = {h for *_, hw in graph.edges(data="highway") for h in np.atleast_1d(hw)}
+    assert kinds <= set(DRIVABLE_HIGHWAYS)
+    assert graph.number_of_nodes() > 500
+    largest = max(nx.strongly_connected_components(graph), key=len)
+    assert len(largest) / graph.number_of_nodes() > 0.98
+
+
 def _random_points(n, seed):
     rng = np.random.default_rng(seed)
     lon = rng.uniform(BOX[0], BOX[2], n)

@@ -137,13 +137,6 @@ def test_road_graph_is_drivable_only_and_connected(xml_data):
     assert len(largest) / graph.number_of_nodes() > 0.98
 
 
-def test_roads_only_file_drops_footways():
-    graph = roads_from_osm(ROADS)
-    hw = {h for _, _, d in graph.edges(data=True) for h in np.atleast_1d(d["highway"])}
-    assert hw <= set(DRIVABLE_HIGHWAYS)
-    assert graph.number_of_nodes() > 500
-
-
 def test_pbf_and_xml_agree(xml_data, pbf_data):
     for kind in ("enterprises", "parks", "charging_stations", "base_stations"):
         assert len(getattr(pbf_data, kind)) == len(getattr(xml_data, kind)), kind
