@@ -799,6 +799,7 @@ def _lagrangian(
     stall = 0
     every = 1
     last = -1
+    greedy_time = 0.0
     step_time = 0.0
     for it in range(iterations):
         t_step = time.perf_counter()
@@ -827,7 +828,11 @@ def _lagrangian(
             if cost < upper - 1e-9:
                 upper, pick = cost, trial
             greedy_time = time.perf_counter() - t_greedy
-            every = max(5, math.ceil(greedy_time / max(step_time, 1e-6)))
+            # every 5 steps if that fits the time left, else balance greedy and steps
+            left = iterations - it
+            every = 5
+            if left * (step_time + greedy_time / 5) > deadline - time.perf_counter():
+                every = max(5, math.ceil(greedy_time / max(step_time, 1e-9)))
             last = it
             t_step += greedy_time
         closed = math.ceil(best - 1e-6) if integral else best
