@@ -43,10 +43,14 @@ of its columns.
 
 Service radius
 --------------
-The radii below are planning-level estimates (DOMAIN.md: 3GPP TR 38.901 UMa
-path loss at about a 130 dB link budget, rounded and slightly reduced for
-building penetration), not engineering standards; pass ``radius_m`` to use
-your own. Existing base stations always cover their own ``radius_m``.
+The default radii are planning-level estimates, not engineering standards;
+pass ``radius_m`` to use your own. For 5G they are rounded from the median
+urban-macro NLOS cell radius of the 3GPP TR 38.901 path-loss model at a
+130 dB link budget (about 1.15 km at 700 MHz, 585 m at 2.6 GHz, 500 m at
+3.5 GHz and 420 m at 4.9 GHz), a little smaller at the higher bands to leave
+room for building penetration. For charging, 2 km (or 5 minutes' drive)
+suits industrial parks; urban-core plans aim at under 1 km. Existing base
+stations always cover their own ``radius_m``.
 """
 
 from __future__ import annotations
