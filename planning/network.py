@@ -17,6 +17,11 @@ The matrices follow the :mod:`planning.coverage` convention: the sparsity
 pattern says which pairs are within the cutoff and a trip of length 0 is an
 explicitly stored 0.
 
+Coordinates are in the graph's CRS. For an unprojected (lon/lat) graph the
+snapping is done in the local UTM zone and snap lengths are great-circle
+metres; edge lengths are the graph's own ``length`` (metres). With
+``weight="travel_time"`` the snap legs are driven at ``snap_speed_kmh``.
+
 Preparing a graph (arrays, edge costs, the snapping index) costs more than
 one matrix on a large graph: :func:`prepare_roads` does it once and its
 :class:`RoadNetwork` can be passed wherever a graph is accepted.
@@ -379,7 +384,7 @@ def _graph_crs(graph: Any) -> Any:
     return graph.graph.get("crs", "EPSG:4326")
 
 
-def edge_speeds_kmh(
+def edge_speed_kmh(
     highway: Any, maxspeed: Any, *, speeds: Mapping[str, float] | None = None
 ) -> float:
     """Return the speed of one road: its ``maxspeed`` tag, else its type's default.
@@ -620,7 +625,7 @@ def _edge_costs(
             hw, ms = e[3].get("highway"), e[3].get("maxspeed")
             key = (repr(hw), repr(ms))
             if key not in memo:
-                memo[key] = edge_speeds_kmh(hw, ms, speeds=speeds)
+                memo[key] = edge_speed_kmh(hw, ms, speeds=speeds)
             kmh[i] = memo[key]
         return np.asarray(lengths, dtype=np.float64) * 3.6 / kmh
     values = [e[3].get(weight) for e in edges]

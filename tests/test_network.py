@@ -13,7 +13,7 @@ from planning import (
     road_distance_matrix_gdf,
     road_distances,
 )
-from planning.network import DEFAULT_SPEEDS_KMH, FALLBACK_SPEED_KMH, edge_speeds_kmh
+from planning.network import DEFAULT_SPEEDS_KMH, FALLBACK_SPEED_KMH, edge_speed_kmh
 
 ROADS = Path(__file__).parent / "data" / "osm" / "liechtenstein-vaduz-schaan-roads-2024-03.osm.bz2"
 BOX = (9.47, 47.10, 9.56, 47.19)
@@ -258,14 +258,14 @@ def test_travel_time_from_tags_and_defaults():
 
 
 def test_edge_speeds():
-    assert edge_speeds_kmh("primary", "50") == 50
-    assert edge_speeds_kmh("primary", "30 mph") == pytest.approx(48.28032)
-    assert edge_speeds_kmh("primary", ["50", "70"]) == 60
-    assert edge_speeds_kmh("primary", "CH:urban") == DEFAULT_SPEEDS_KMH["primary"]
-    assert edge_speeds_kmh(["primary", "residential"], None) == pytest.approx(45)
-    assert edge_speeds_kmh("primary;residential", None) == pytest.approx(45)
-    assert edge_speeds_kmh("busway", None) == FALLBACK_SPEED_KMH
-    assert edge_speeds_kmh("residential", None, speeds={"residential": 25}) == 25
+    assert edge_speed_kmh("primary", "50") == 50
+    assert edge_speed_kmh("primary", "30 mph") == pytest.approx(48.28032)
+    assert edge_speed_kmh("primary", ["50", "70"]) == 60
+    assert edge_speed_kmh("primary", "CH:urban") == DEFAULT_SPEEDS_KMH["primary"]
+    assert edge_speed_kmh(["primary", "residential"], None) == pytest.approx(45)
+    assert edge_speed_kmh("primary;residential", None) == pytest.approx(45)
+    assert edge_speed_kmh("busway", None) == FALLBACK_SPEED_KMH
+    assert edge_speed_kmh("residential", None, speeds={"residential": 25}) == 25
 
 
 def test_input_errors():
