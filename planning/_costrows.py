@@ -89,6 +89,13 @@ class CostRows:
             n, int(keep_sites.sum()), indptr, rows, site_new[self.sites[mask]], self.cost[mask]
         )
 
+    def keep_entries(self, mask: np.ndarray) -> CostRows:
+        """Return the rows with only the entries selected by a boolean mask."""
+        rows = self.rows[mask]
+        indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=self.n), out=indptr[1:])
+        return CostRows(self.n, self.m, indptr, rows, self.sites[mask], self.cost[mask])
+
     def open_entries(self, is_open: np.ndarray, *, second: bool = False) -> tuple[np.ndarray, ...]:
         """Return, per row, the entry of its cheapest open site (and runner-up).
 

@@ -190,6 +190,7 @@ def lagrangian_bound(
     *,
     slack: float = 0.0,
     closed: np.ndarray | None = None,
+    cap: np.ndarray | None = None,
     iterations: int = 300,
     theta: float = 2.0,
     patience: int = 20,
@@ -223,6 +224,11 @@ def lagrangian_bound(
         solution strictly better than ``upper``.
     closed
         Sites that must stay closed, or None.
+    cap
+        Per row, an upper limit kept on the multiplier; ``rows`` may then
+        omit every entry costing ``cap`` or more (they cannot contribute),
+        which makes each step cheaper while the bound stays exact for the
+        multipliers used.
     iterations
         Maximum number of subgradient steps.
     theta
@@ -239,6 +245,8 @@ def lagrangian_bound(
         Bound, settled sites, multipliers and the relaxation's choice.
     """
     lam = start.astype(np.float64).copy()
+    if cap is not None:
+        np.minimum(lam, cap, out=lam)
     best = -math.inf
     stale = 0
     forced = fixed.copy()
@@ -285,6 +293,8 @@ def lagrangian_bound(
         if norm == 0.0:
             break
         lam += theta * (upper - value) / norm * g
+        if cap is not None:
+            np.minimum(lam, cap, out=lam)
     return LagrangianResult(best, closed, forced, lam, best_pick)
 
 
@@ -340,6 +350,7 @@ def lagrangian_tree(
     """
     best_open: np.ndarray | None = None
     best = upper
+    lag_rows, cap = _active_entries(rows, lam)
     stack: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = [
         (fixed.copy(), closed.copy(), lam, -math.inf)
     ]
@@ -351,13 +362,14 @@ def lagrangian_tree(
         forced, shut, mult, _ = stack.pop()
         nodes += 1
         res = lagrangian_bound(
-            rows,
+            lag_rows,
             p,
             forced,
             best,
             mult,
             slack=slack,
             closed=shut,
+            cap=cap,
             iterations=iterations,
             theta=1.0,
             patience=8,
@@ -380,8 +392,8 @@ def lagrangian_tree(
                 if value < best:
                     best, best_open = value, leaf
             continue
-        red = np.minimum(rows.cost - res.lam[rows.rows], 0.0)
-        rho = np.bincount(rows.sites, weights=red, minlength=rows.m)
+        red = np.minimum(lag_rows.cost - res.lam[lag_rows.rows], 0.0)
+        rho = np.bincount(lag_rows.sites, weights=red, minlength=rows.m)
         cand = np.flatnonzero(res.pick & free)
         if cand.size == 0:
             cand = np.flatnonzero(free)
@@ -393,3 +405,20 @@ def lagrangian_tree(
         stack.append((res.forced, shut_j, res.lam, res.bound))
         stack.append((open_j, res.closed, res.lam, res.bound))
     return best_open, best, best, nodes, False
+
+
+def _active_entries(rows: CostRows, lam: np.ndarray) -> tuple[CostRows, np.ndarray]:
+    """Return the entries a Lagrangian search near ``lam`` needs, and the multiplier caps.
+
+    Row ``i`` keeps its entries up to rank ``3 a_i + 10``, where ``a_i``
+    counts its entries cheaper than ``lam[i]``; its multiplier is then
+    capped at the cost of the first entry left out (``inf`` if none is).
+    """
+    active = np.bincount(rows.rows[rows.cost < lam[rows.rows]], minlength=rows.n)
+    rank = np.arange(rows.cost.size) - rows.indptr[rows.rows]
+    limit = 3 * active + 10
+    keep = rank < limit[rows.rows]
+    cap = np.full(rows.n, np.inf)
+    first_out = np.flatnonzero(rank == limit[rows.rows])
+    cap[rows.rows[first_out]] = rows.cost[first_out]
+    return rows.keep_entries(keep), cap
