@@ -424,7 +424,7 @@ def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverStat
             lower=state.value,
             start=start,
             iterations=200,
-            time_limit=max(seconds, a.nnz / 2e6),
+            time_limit=max(seconds, a.nnz / 5e6),
         )
         bound = min(bound, thr, lag)
     return state, max(bound, state.value)
