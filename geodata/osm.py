@@ -851,11 +851,18 @@ def _planning_data(
         notes["admin_areas"] = "no administrative polygons in the extract: its convex hull"
     from .validation import validate_layer
 
-    layers = {
-        kind: validate_layer(mapped[kind], kind, source=f"{source}: {kind}")
-        for kind in mapped
-        if kind in wanted and len(mapped[kind])
-    }
+    layers = {}
+    for kind in mapped:
+        if kind not in wanted or not len(mapped[kind]):
+            continue
+        # odd tag values (e.g. capacity=99999) drop that feature, not the whole import
+        layer, report = validate_layer(
+            mapped[kind], kind, source=f"{source}: {kind}", lenient=True, return_report=True
+        )
+        layers[kind] = layer
+        skipped = set(report["row"]) if len(report) else set()
+        if skipped:
+            notes[kind] += f"; {len(skipped)} feature(s) with unusable tag values left out"
     provenance = {
         kind: Provenance(source=source, licence=LICENCE, note=notes[kind]) for kind in layers
     }

@@ -502,3 +502,19 @@ def test_shipped_liechtenstein_demo_is_what_the_script_builds():
     assert {k: p.synthetic for k, p in built.provenance.items()} == {
         k: p.synthetic for k, p in shipped.provenance.items()
     }
+
+
+def test_unusable_tag_values_drop_the_feature_not_the_import(tmp_path):
+    path = tmp_path / "odd.osm"
+    path.write_text(
+        SMALL_OSM.replace(
+            "</osm>",
+            '<node id="6" lat="41.506" lon="120.406">'
+            '<tag k="amenity" v="charging_station"/><tag k="capacity" v="99999"/></node>\n</osm>',
+        )
+    )
+    data = read_osm(path, layers=["charging_stations"])
+    assert data.charging_stations["id"].tolist() == ["node/4"]
+    assert "1 feature(s) with unusable tag values left out" in (
+        data.provenance["charging_stations"].note
+    )
