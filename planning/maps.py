@@ -79,6 +79,7 @@ OPERATOR_COLORS = {
     "China Unicom": "#d7191c",
     "China Telecom": "#2b83ba",
     "China Broadnet": "#7b3294",
+    "unknown": "#808080",
 }
 SCENARIO_COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080")
 
@@ -885,8 +886,8 @@ def build_map(
             },
         )
         operators = list(OPERATOR_COLORS)
-        style_idx = pd.Categorical(stations["operator"].astype(str), categories=operators).codes
-        style_idx = np.where(style_idx < 0, 0, style_idx)
+        style_idx = pd.Index(operators).get_indexer(stations["operator"].astype(str))
+        style_idx = np.where(style_idx < 0, operators.index("unknown"), style_idx)
         cols = ["name", "operator", "band", "radius_m"]
         layer = point_layer(
             _site_rows(

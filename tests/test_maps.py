@@ -154,3 +154,11 @@ def test_scenario_overlay_marks_sites_and_newly_served_firms(demo):
     radius = spec_b.service_radius()
     assert np.isclose(radius, 1500)
     assert f",{radius}]" in page  # footprint circles in metres
+
+
+def test_osm_demo_with_unknown_operators_maps_without_warnings():
+    data = geodata.load_demo("liechtenstein")
+    assert (data.base_stations["operator"] == "unknown").any()
+    page = maps.standalone_html(maps.build_map(data, language="en"))
+    assert _remote_links(page) == []
+    assert maps.OPERATOR_COLORS["unknown"] in page
