@@ -309,7 +309,7 @@ def lagrangian_tree(
     slack: float,
     penalty: float,
     deadline: float = math.inf,
-    iterations: int = 60,
+    iterations: int = 25,
 ) -> tuple[np.ndarray | None, float, float, int, bool]:
     """Solve the p-median by depth-first branch and bound on Lagrangian bounds.
 
@@ -378,7 +378,7 @@ def lagrangian_tree(
         if res.bound > best - slack:
             continue
         if int(res.pick.sum()) == p:
-            value, _, _ = assignment_cost(rows, res.pick, penalty)
+            value = _prefix_cost(lag_rows, rows, res.pick, penalty)
             if value < best:
                 best, best_open = value, res.pick.copy()
                 if res.bound > best - slack:
@@ -388,7 +388,7 @@ def lagrangian_tree(
         if n_forced >= p or n_forced + int(free.sum()) <= p:
             leaf = res.forced | free
             if int(leaf.sum()) == p:
-                value, _, _ = assignment_cost(rows, leaf, penalty)
+                value = _prefix_cost(lag_rows, rows, leaf, penalty)
                 if value < best:
                     best, best_open = value, leaf
             continue
@@ -410,15 +410,27 @@ def lagrangian_tree(
 def _active_entries(rows: CostRows, lam: np.ndarray) -> tuple[CostRows, np.ndarray]:
     """Return the entries a Lagrangian search near ``lam`` needs, and the multiplier caps.
 
-    Row ``i`` keeps its entries up to rank ``3 a_i + 10``, where ``a_i``
+    Row ``i`` keeps its entries up to rank ``2 a_i + 5``, where ``a_i``
     counts its entries cheaper than ``lam[i]``; its multiplier is then
     capped at the cost of the first entry left out (``inf`` if none is).
     """
     active = np.bincount(rows.rows[rows.cost < lam[rows.rows]], minlength=rows.n)
     rank = np.arange(rows.cost.size) - rows.indptr[rows.rows]
-    limit = 3 * active + 10
+    limit = 2 * active + 5
     keep = rank < limit[rows.rows]
     cap = np.full(rows.n, np.inf)
     first_out = np.flatnonzero(rank == limit[rows.rows])
     cap[rows.rows[first_out]] = rows.cost[first_out]
     return rows.keep_entries(keep), cap
+
+
+def _prefix_cost(prefix: CostRows, rows: CostRows, is_open: np.ndarray, penalty: float) -> float:
+    """Return the cost of an open set, from ``prefix`` (the cheapest entries of each row) if it can.
+
+    The first open entry of a row's prefix is its closest open site; only
+    when some row has none there is the full ``rows`` needed.
+    """
+    site, cost = prefix.best_open(is_open)
+    if (site >= 0).all():
+        return float(cost.sum())
+    return assignment_cost(rows, is_open, penalty)[0]
