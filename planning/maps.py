@@ -1092,6 +1092,44 @@ def standalone_html(m: Any, *, title: str = "InfraSite") -> str:
     return page.replace("<head>", "<head>\n" + head, 1) if "<head>" in page else head + page
 
 
+class NotebookMap:
+    """A map that displays inline in Jupyter without a network.
+
+    Jupyter shows folium's own HTML with Leaflet loaded from a CDN, which is a
+    blank box offline; this wraps :func:`standalone_html` in an iframe instead.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map`.
+    height
+        Height of the frame in pixels.
+    """
+
+    def __init__(self, m: Any, *, height: int = 560) -> None:
+        self.map = m
+        self.height = int(height)
+
+    def _repr_html_(self) -> str:
+        page = html.escape(standalone_html(self.map))
+        return (
+            f'<iframe srcdoc="{page}" style="width:100%;height:{self.height}px;border:0"></iframe>'
+        )
+
+
+def notebook_map(m: Any, *, height: int = 560) -> NotebookMap:
+    """Return ``m`` wrapped to display inline in Jupyter, fully offline.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map`.
+    height
+        Height of the frame in pixels.
+    """
+    return NotebookMap(m, height=height)
+
+
 def _is_asset(url: str) -> bool:
     names = set(ASSETS.values())
     return url in ASSETS or os.path.basename(url) in names

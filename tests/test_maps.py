@@ -162,3 +162,10 @@ def test_osm_demo_with_unknown_operators_maps_without_warnings():
     page = maps.standalone_html(maps.build_map(data, language="en"))
     assert _remote_links(page) == []
     assert maps.OPERATOR_COLORS["unknown"] in page
+
+
+def test_notebook_map_is_an_offline_iframe(demo):
+    view = maps.notebook_map(maps.build_map(demo), height=400)
+    frame = view._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and "height:400px" in frame
+    assert "&lt;script&gt;" in frame and "<script>" not in frame
