@@ -789,18 +789,21 @@ class _LocationModel:
         if not math.isfinite(value):
             open_sites = self.sites.copy()
             frac, value = self.serve(open_sites)
-        improved = True
-        while improved and time.perf_counter() < deadline:
+        # up to three passes, least-used sites first, keeping every closure that saves
+        for _ in range(3):
             improved = False
             for j in sorted(
                 np.setdiff1d(open_sites, fixed), key=lambda s: y[_where(self.sites, s)]
             ):
+                if time.perf_counter() > deadline:
+                    return open_sites, frac, value
                 trial = open_sites[open_sites != j]
                 tfrac, tvalue = self.serve(trial)
                 if tvalue < value - 1e-9 * max(1.0, abs(value)):
                     open_sites, frac, value = trial, tfrac, tvalue
                     improved = True
-                    break
+            if not improved:
+                break
         return open_sites, frac, value
 
     def marginals(
