@@ -92,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         hits += int(hit)
         print(
             f"{name:<9}{dist.shape[0]:>5}{p:>5}{sol.objective:>9.0f}{opt:>9.0f}"
-            f"{seconds:>9.2f}  {sol.status}"
-            + ("" if round(sol.objective) == opt else "  MISMATCH"),
+            f"{seconds:>9.2f}{cpu:>9.2f}  {sol.status}  {sol.method}"
+            + ("" if hit else "  MISMATCH"),
             flush=True,
         )
     print("-" * len(header))
@@ -105,15 +105,18 @@ def main(argv: list[str] | None = None) -> int:
         from planning.pcenter import solve_pcenter
 
         print()
-        print(f"{'p-center':<9}{'n':>5}{'p':>5}{'radius':>9}{'bound':>9}{'seconds':>9}  status")
+        print(
+            f"{'p-center':<9}{'n':>5}{'p':>5}{'radius':>9}{'bound':>9}{'seconds':>9}{'cpu s':>9}"
+            "  status"
+        )
         for name in args.pcenter.split(","):
             dist, p = read_pmed(args.data_dir / f"{name}.txt")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             sol = solve_pcenter(dist, p, time_limit=args.time_limit)
-            seconds = time.perf_counter() - t0
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             print(
                 f"{name:<9}{dist.shape[0]:>5}{p:>5}{sol.objective:>9.0f}{sol.bound:>9.0f}"
-                f"{seconds:>9.2f}  {sol.status}",
+                f"{seconds:>9.2f}{cpu:>9.2f}  {sol.status}",
                 flush=True,
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
