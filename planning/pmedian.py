@@ -1,17 +1,27 @@
 """The p-median model: open ``p`` sites to minimise total weighted distance.
 
-Every demand point is served by its closest open site. The exact method
-solves the *radius* formulation (Elloumi 2010; García, Labbé & Marín 2011)
-on HiGHS: per demand point, one variable per distinct distance level says
-"not yet served within this distance", so the model grows with the number of
-levels rather than with demand x sites assignment variables. Levels beyond
-the distance a demand point gets in a good heuristic solution are left out
-(which only relaxes the model); if the optimum of the relaxed model serves a
-demand point farther than its kept levels, those levels are added and the
-model is solved again, otherwise the relaxed optimum is optimal.
+Every demand point is served by its closest open site. Solving runs in
+stages, each only when the previous one has not proven optimality:
 
-The heuristic is greedy construction plus fast vertex substitution, with a
-Lagrangian lower bound, so its answer always comes with a gap.
+1. greedy construction plus fast vertex substitution (interchange) gives an
+   incumbent;
+2. a Lagrangian relaxation of "every demand point is served once" gives a
+   lower bound, and its penalty tests close every site that cannot be open
+   (and open every site that must be) in any better solution; the
+   relaxation's own choice of sites, improved by interchange, may replace
+   the incumbent;
+3. exact search on the remaining sites: depth-first branch and bound on
+   Lagrangian bounds (warm-started multipliers, penalty tests at every
+   node, each step restricted to the cheapest entries of each row that
+   capped multipliers can reach). When there is no incumbent serving every
+   demand point, or for very large ``p``, the *radius* formulation
+   (Elloumi 2010; García, Labbé & Marín 2011) is solved on HiGHS instead:
+   per demand point one variable per distinct distance level ("not yet
+   served within this distance"), levels beyond the incumbent's distance
+   left out (a relaxation) and added back only where the relaxed optimum
+   needs them.
+
+``method="heuristic"`` stops after stage 2, so its answer still has a gap.
 
 A demand point that no allowed site may serve (an empty row of a sparse
 ``cost``, or all of its sites forbidden) is an error: the p-median serves
@@ -49,8 +59,9 @@ _EXACT_MAX_ENTRIES = 5_000_000
 _LEVEL_MARGIN = 1
 """Distance levels kept beyond the one a demand point gets in the incumbent."""
 
-_TREE_MAX_P = 12
-"""Up to this many free sites to open, the exact method uses the Lagrangian tree."""
+_TREE_MAX_P = 1000
+"""Up to this many free sites to open, the exact method uses the Lagrangian tree
+(deeper trees go to the radius MILP)."""
 
 
 def solve_pmedian(
@@ -80,10 +91,10 @@ def solve_pmedian(
     forbidden
         Sites that must not be opened (indices or boolean mask).
     method
-        ``"exact"`` (radius MILP on HiGHS, proven optimal unless the time
-        limit stops it), ``"heuristic"`` (greedy plus vertex substitution
-        with a Lagrangian bound) or ``"auto"`` (exact unless the instance
-        is very large).
+        ``"exact"`` (Lagrangian branch and bound, or the radius MILP on
+        HiGHS; proven optimal unless the time limit stops it),
+        ``"heuristic"`` (greedy plus vertex substitution with a Lagrangian
+        bound) or ``"auto"`` (exact unless the instance is very large).
     time_limit
         Seconds allowed overall; when reached, the best solution found is
         returned with status ``"time_limit"`` and its gap.
