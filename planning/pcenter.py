@@ -114,7 +114,7 @@ def solve_pcenter(
     fix = fixed[allowed]
     exact = method == "exact" or (method == "auto" and wc.cost.size <= _EXACT_MAX_ENTRIES)
 
-    levels = np.unique(wc.cost)
+    levels = np.unique(wc.cost) if wc.cost.size else np.zeros(1)
     # every demand point needs some site: the largest cheapest entry is a floor
     floor = float(wc.cost[wc.indptr[:-1]].max()) if wc.n else 0.0
     lo = int(np.searchsorted(levels, floor))  # levels[lo] is a lower bound

@@ -434,7 +434,7 @@ def _solution(
 ) -> Solution:
     s1, c1, _, c2 = rows.best_open(is_open, second=True)
     served = s1 >= 0
-    loss = np.bincount(s1[served], weights=(c2 - c1)[served], minlength=rows.m)
+    loss = np.bincount(s1[served], weights=(c2 - c1)[served], minlength=rows.m).astype(float)
     no_backup = np.zeros(rows.m, dtype=bool)
     no_backup[s1[served & np.isinf(c2)]] = True
     loss[no_backup] = np.inf

@@ -146,3 +146,11 @@ def test_geodataframe_adapter_matches_array_core():
     b = np.column_stack([sites.to_crs(utm).geometry.x, sites.to_crs(utm).geometry.y])
     d = np.hypot(*(a[:, None, :] - b[None, :, :]).transpose(2, 0, 1))
     assert sol.objective == pytest.approx(brute(d, 2), rel=1e-6)
+
+
+def test_edge_cases():
+    d = np.array([[1.0, 2.0, 3.0], [4.0, 0.0, 6.0]])
+    assert solve_pcenter(d, 3).objective == 1
+    assert solve_pcenter(d, 1, weights=np.zeros(2)).objective == 0
+    empty = solve_pcenter(np.zeros((0, 3)), 2)
+    assert empty.objective == 0 and len(empty.selected) == 2

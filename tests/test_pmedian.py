@@ -212,3 +212,14 @@ def test_geodataframe_adapter_matches_array_core():
     assert sol.objective == pytest.approx(brute(d, w, 3), rel=1e-6)
     with pytest.raises(KeyError, match="names no column"):
         pm.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="staff")
+
+
+def test_edge_cases():
+    d = np.array([[1.0, 2.0, 3.0], [4.0, 0.0, 6.0]])
+    everything = solve_pmedian(d, 1.0, 3)
+    assert everything.objective == 1 and everything.status == "optimal"
+    assert solve_pmedian(d, 1.0, 2, required=[0, 2]).objective == 5
+    assert solve_pmedian(d, 0.0, 1).objective == 0  # zero weights: any site is optimal
+    empty = solve_pmedian(np.zeros((0, 3)), 1.0, 2)
+    assert empty.objective == 0 and len(empty.selected) == 2
+    assert np.all(empty.marginal == 0)
