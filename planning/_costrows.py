@@ -89,6 +89,16 @@ class CostRows:
             n, int(keep_sites.sum()), indptr, rows, site_new[self.sites[mask]], self.cost[mask]
         )
 
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (entry positions ordered by site, site pointer) for column access.
+
+        Site ``j`` owns entries ``order[ptr[j]:ptr[j + 1]]``.
+        """
+        order = np.argsort(self.sites, kind="stable")
+        ptr = np.zeros(self.m + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.sites, minlength=self.m), out=ptr[1:])
+        return order, ptr
+
     def keep_entries(self, mask: np.ndarray) -> CostRows:
         """Return the rows with only the entries selected by a boolean mask."""
         rows = self.rows[mask]

@@ -41,14 +41,6 @@ def assignment_cost(
     return float(cost.sum()), site, cost
 
 
-def _columns(rows: CostRows) -> tuple[np.ndarray, np.ndarray]:
-    """Return (entry order by site, column pointer) for column access."""
-    order = np.argsort(rows.sites, kind="stable")
-    ptr = np.zeros(rows.m + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows.sites, minlength=rows.m), out=ptr[1:])
-    return order, ptr
-
-
 def greedy(rows: CostRows, p: int, fixed: np.ndarray, penalty: float) -> np.ndarray:
     """Return an open-site mask built by adding the best site ``p`` times.
 
@@ -70,7 +62,7 @@ def greedy(rows: CostRows, p: int, fixed: np.ndarray, penalty: float) -> np.ndar
     """
     is_open = fixed.copy()
     _, _, cur = assignment_cost(rows, is_open, penalty)
-    order, ptr = _columns(rows)
+    order, ptr = rows.columns()
     for _ in range(p - int(is_open.sum())):
         saving = np.maximum(cur[rows.rows] - rows.cost, 0.0)
         gain = np.bincount(rows.sites, weights=saving, minlength=rows.m)

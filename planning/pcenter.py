@@ -129,22 +129,32 @@ def solve_pcenter(
         if is_open is None:
             raise SpecificationError(msg)
         hi = int(np.searchsorted(levels, _objective(wc, is_open)))
+    if int(is_open.sum()) < p:
+        is_open = greedy(wc, p, is_open, penalty_for(wc))
+    is_open = _swap_search(wc, is_open, fix, deadline)
+    hi = int(np.searchsorted(levels, _objective(wc, is_open)))
     lo = _lp_floor(wc, levels, lo, hi, p, fix, deadline)
-    used = "greedy-cover"
+    used = "greedy-cover+swap"
     timed_out = False
     if exact and lo < hi:
         used = "cover-milp"
-        while lo < hi:
-            mid = (lo + hi) // 2
-            found, proven = _cover_exact(wc, levels[mid], p, fix, deadline)
+        probe = lo  # levels below probe are proven infeasible or undecided
+        while probe < hi and time.perf_counter() < deadline:
+            mid = (probe + hi) // 2
+            # one hard probe may not eat all the time: give it a third of what is left
+            now = time.perf_counter()
+            until = deadline if math.isinf(deadline) else now + max((deadline - now) / 3, 0.5)
+            found, proven = _cover_exact(wc, levels[mid], p, fix, min(until, deadline))
             if found is not None:
                 is_open = found
                 hi = int(np.searchsorted(levels, _objective(wc, is_open)))
             elif proven:
-                lo = mid + 1
+                # infeasible at mid means infeasible at every smaller level too
+                probe = mid + 1
+                lo = max(lo, probe)
             else:
                 timed_out = True
-                break
+                probe = mid + 1  # undecided: look higher, the bound stays
     if int(is_open.sum()) < p:
         # fewer sites already reach the radius: add the rest where they cut total distance most
         is_open = greedy(wc, p, is_open, penalty_for(wc))
@@ -161,6 +171,55 @@ def solve_pcenter(
 def _objective(rows: CostRows, is_open: np.ndarray) -> float:
     _, c1 = rows.best_open(is_open)
     return float(c1.max()) if c1.size else 0.0
+
+
+def _swap_search(
+    rows: CostRows, is_open: np.ndarray, fixed: np.ndarray, deadline: float
+) -> np.ndarray:
+    """Improve an open set by single swaps that lower the largest cost.
+
+    Only sites serving the current bottleneck row below the current
+    objective can help. For each such site ``j`` the best site to close is
+    found at once: with ``a_i = min(c_ij, c1_i)`` and ``b_i = min(c_ij,
+    c2_i)`` (closest and second-closest open costs), closing ``r`` gives
+    ``max(max of a over rows not served by r, max of b over rows served by
+    r)``, computed from per-site group maxima.
+    """
+    is_open = is_open.copy()
+    order, ptr = rows.columns()
+    while time.perf_counter() < deadline:
+        s1, c1, _, c2 = rows.best_open(is_open, second=True)
+        if rows.n == 0 or (s1 < 0).any():
+            break
+        objective = float(c1.max())
+        worst = int(np.argmax(c1))
+        lo, hi = rows.indptr[worst], rows.indptr[worst + 1]
+        cand = rows.sites[lo:hi][(rows.cost[lo:hi] < objective) & ~is_open[rows.sites[lo:hi]]]
+        movable = np.flatnonzero(is_open & ~fixed)
+        if cand.size == 0 or movable.size == 0:
+            break
+        best = (objective, -1, -1)
+        for j in cand:
+            col = order[ptr[j] : ptr[j + 1]]
+            cj = np.full(rows.n, np.inf)
+            cj[rows.rows[col]] = rows.cost[col]
+            a = np.minimum(cj, c1)
+            b = np.minimum(cj, c2)
+            group_a = np.full(rows.m, -np.inf)
+            np.maximum.at(group_a, s1, a)
+            group_b = np.full(rows.m, -np.inf)
+            np.maximum.at(group_b, s1, b)
+            top = np.argsort(group_a)[-2:]  # the two largest group maxima
+            rest = np.where(movable == top[-1], group_a[top[0]], group_a[top[-1]])
+            value = np.maximum(rest, group_b[movable])
+            k = int(np.argmin(value))
+            if value[k] < best[0]:
+                best = (float(value[k]), int(j), int(movable[k]))
+        if best[1] < 0:
+            break
+        is_open[best[1]] = True
+        is_open[best[2]] = False
+    return is_open
 
 
 def _within(rows: CostRows, radius: float) -> sp.csr_array:
