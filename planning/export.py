@@ -100,6 +100,7 @@ _FIRM_COLUMNS = (
     "newly_served",
     "site",
     "distance_m",
+    "travel_time_s",
 )
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -127,7 +128,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "covered_after": ("方案后覆盖", "Served after"),
     "newly_served": ("新覆盖", "Newly served"),
     "site": ("服务站点", "Serving site"),
-    "distance_m": ("距离", "Distance"),
+    "distance_m": ("距离(米)", "Distance (m)"),
+    "travel_time_s": ("行车时间(秒)", "Driving time (s)"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
     "level": ("层级", "Level"),
@@ -183,6 +185,7 @@ _PARAM_LABELS: dict[str, tuple[str, str]] = {
     "share_before": ("原覆盖率", "Share before"),
     "share_after": ("方案后覆盖率", "Share after"),
     "mean_distance_m": ("平均距离", "Mean distance"),
+    "mean_travel_time_s": ("平均行车时间", "Mean driving time"),
     "objective_value": ("目标值", "Objective value"),
     "bound": ("最优界", "Bound"),
     "gap": ("最优性差距", "Optimality gap"),
@@ -413,6 +416,8 @@ def _format_param(key: str, value: Any, language: str) -> str:
         return _percent(value)
     if key == "mean_distance_m" and isinstance(value, float) and math.isfinite(value):
         return f"{value:,.0f} m"
+    if key == "mean_travel_time_s" and isinstance(value, float) and math.isfinite(value):
+        return f"{value / 60:,.1f} min"
     if isinstance(value, float):
         if not math.isfinite(value):
             return "-"
@@ -491,7 +496,7 @@ def _headline(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
         "share_before",
         "share_after",
         "unreachable_firms",
-        "mean_distance_m",
+        "mean_travel_time_s" if "mean_travel_time_s" in s else "mean_distance_m",
         "gap",
         "status",
         "seconds",

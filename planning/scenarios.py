@@ -420,8 +420,8 @@ class ScenarioResult:
     served
         The enterprises with ``weight``, ``covered_before``, ``covered_after``,
         ``newly_served``, ``site`` (id of the proposed or existing site that
-        serves the firm) and ``distance_m`` (distance to it; seconds for
-        ``road_time``).
+        serves the firm) and ``distance_m`` (distance to it in metres), or
+        ``travel_time_s`` (driving time to it in seconds) for ``road_time``.
     indicators
         Before/after figures per county, per development zone and in total
         (index: ``level``, ``group``).
@@ -807,7 +807,8 @@ def _assemble(
     served["covered_after"] = after
     served["newly_served"] = after & ~before
     served["site"] = site
-    served["distance_m"] = site_dist
+    time_based = spec.distance == "road_time"
+    served["travel_time_s" if time_based else "distance_m"] = site_dist
 
     proposed = _proposed_sites(problem, selected, dist_sel)
     indicators = _indicators(served, w)
@@ -822,7 +823,7 @@ def _assemble(
         "sites": int(selected.size),
         "cost_cny": cost,
         "radius": spec.service_radius(),
-        "radius_unit": "s" if spec.distance == "road_time" else "m",
+        "radius_unit": "s" if time_based else "m",
         "existing_sites": int(problem.existing_ids.size),
         "candidates": int(n_cand),
         "firms": len(served),
@@ -836,7 +837,7 @@ def _assemble(
         "covered_after": served_w,
         "share_before": float(w[before].sum()) / total if total > 0 else math.nan,
         "share_after": served_w / total if total > 0 else math.nan,
-        "mean_distance_m": _mean_distance(site_dist, w),
+        ("mean_travel_time_s" if time_based else "mean_distance_m"): _mean_distance(site_dist, w),
         "objective_value": float(solution.objective),
         "bound": float(solution.bound),
         "gap": float(solution.gap),

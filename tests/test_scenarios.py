@@ -445,8 +445,15 @@ def test_road_distance_mode():
             travel_minutes=3,
         ),
     )
-    ok = timed.served["distance_m"].notna()
-    assert (timed.served.loc[ok, "distance_m"] <= 180 + 1e-6).all()
+    assert "distance_m" not in timed.served and "mean_distance_m" not in timed.summary
+    ok = timed.served["travel_time_s"].notna()
+    assert (timed.served.loc[ok, "travel_time_s"] <= 180 + 1e-6).all()
+    assert timed.summary["radius_unit"] == "s"
+    assert timed.summary["mean_travel_time_s"] <= 180 + 1e-6
+    from planning.export import export_scenario
+
+    page = export_scenario(timed, "summary_md", language="en").decode("utf-8")
+    assert "Mean driving time" in page and " min" in page
 
 
 # ---------------------------------------------------------------- the demo city
