@@ -58,6 +58,8 @@ def test_map_page_opens_on_the_demo():
     assert len(at.metric) == 3
     assert 0 < float(at.metric[0].value.rstrip("%")) <= 100
     assert "dl_uncovered" in {b.key for b in at.get("download_button")}
+    by_county = at.dataframe[0].value
+    assert by_county.index[-1] == "合计" and "total" not in by_county.index
 
 
 def test_language_switch_and_filters():

@@ -156,10 +156,10 @@ def table(frame: Any, *, percent: Any = (), **kwargs: Any) -> None:
     Shares (``share*``, ``change``, ``gap``) and the columns in ``percent``
     are shown as percentages.
     """
-    from views.i18n import column_labels
+    from views.i18n import column_labels, row_label
 
     labels = column_labels(frame.columns)
-    shown = frame.rename(columns=labels)
+    shown = frame.rename(columns=labels, index=row_label)
     names = [n for n in shown.index.names if n is not None]
     if names:
         shown = shown.rename_axis(index=column_labels(names))

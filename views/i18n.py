@@ -377,6 +377,18 @@ def column_labels(columns: Any, lang: str | None = None) -> dict[str, str]:
     return {c: COLUMNS_ZH.get(c) or fields.get(c) or str(c) for c in columns}
 
 
+ROW_LABELS = {
+    "zh": {"county": "区县", "park": "开发区", "total": "合计", "-": "开发区外"},
+    "en": {"county": "county", "park": "zone", "total": "total", "-": "outside zones"},
+}
+"""Display names of the row labels in indicator tables (levels, totals, firms outside zones)."""
+
+
+def row_label(value: Any, lang: str | None = None) -> Any:
+    """Return the display name of an indicator table's row label, or the value itself."""
+    return ROW_LABELS[lang or language()].get(value, value) if isinstance(value, str) else value
+
+
 PROGRESS_ZH = {
     "preparing data": "准备数据",
     "solving": "求解",
