@@ -677,7 +677,7 @@ def _exact(
             return incumbent, lb, max(lb, min(bound, z)), "optimal"
         if phase == 1 and wide:
             rest = left()
-            spend = _LNS_SECONDS if rest is None else 0.5 * rest
+            spend = _LNS_SECONDS if rest is None else 0.6 * rest
             if spend > 0:
                 value = _lns(red, state, spend, info)
                 if value > lb:
@@ -690,7 +690,7 @@ def _exact(
             break
         limit = rest
         if phase == 0:
-            limit = _FIRST_MILP_SECONDS if rest is None else min(rest, 0.25 * rest + 1.0)
+            limit = _FIRST_MILP_SECONDS if rest is None else min(rest, 0.1 * rest + 1.0)
         lower, upper = fixings()
         model.fix(lower, upper)
         res = run_model(
