@@ -9,7 +9,10 @@ the solution vector, objective, proven bound and status as a
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -57,10 +60,34 @@ class MilpResult:
     col_dual: np.ndarray | None = None
 
 
+@functools.cache
 def _highspy() -> Any:
     import highspy
 
+    _construct_quietly(highspy)
     return highspy
+
+
+def _construct_quietly(hs: Any) -> None:
+    """Create the process's first ``Highs`` object with standard output muted.
+
+    HiGHS writes its licence banner to file descriptor 1 when the first solver
+    object of a process is built, before any option (``output_flag``) can be
+    set; that banner would otherwise land in notebooks and app logs.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no usable descriptor 1: nothing to protect
+        hs.Highs()
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            hs.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def build_model(

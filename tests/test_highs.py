@@ -1,4 +1,7 @@
 import itertools
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,3 +76,19 @@ def test_reductions():
     assert dominated_columns(a).tolist() == [True, False, True]
     # unless the bigger column costs more
     assert dominated_columns(a, np.array([1.0, 5.0, 1.0])).tolist() == [False, False, False]
+
+
+def test_solving_prints_nothing():
+    # HiGHS writes a banner to descriptor 1 at the first solver object of a process
+    code = (
+        "import numpy as np, scipy.sparse as sp\n"
+        "from planning._highs import solve_milp\n"
+        "r = solve_milp(np.ones(2), sp.csr_array(np.ones((1, 2))), [1.0], [np.inf],\n"
+        "               col_upper=np.ones(2), integrality=np.ones(2))\n"
+        "assert r.status == 'optimal'\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout == ""
