@@ -29,10 +29,12 @@ one matrix on a large graph: :func:`prepare_roads` does it once and its
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Literal
 
 import numpy as np
@@ -189,11 +191,15 @@ def road_distances(
     else:
         net = prepare_roads(graph, weight=weight, speeds=speeds)
     per_metre = 3.6 / snap_speed_kmh if weight == "travel_time" else 1.0
-    dsnap = _snap(net, demand, snap, max_snap)
+    # firms often share an address: snap and search each distinct point once
+    distinct, inverse = _distinct_points(demand)
+    dsnap = _snap(net, distinct, snap, max_snap)
     ssnap = _snap(net, sites, snap, max_snap)
-    n, m = len(demand), len(sites)
     links = _links(net, dsnap, ssnap, per_metre, snap)
-    matrix = _bounded_paths(links, net.n_nodes, n, m, ssnap, float(cutoff))
+    matrix = _bounded_paths(links, net.n_nodes, len(distinct), len(sites), ssnap, float(cutoff))
+    if inverse is not None:
+        matrix = sp.csr_array(matrix[inverse])
+        dsnap = _Snap(*(getattr(dsnap, f)[inverse] for f in _Snap.__dataclass_fields__))
     return RoadDistances(
         matrix=matrix,
         demand_snap=_report(net, dsnap, snap),
@@ -479,6 +485,16 @@ def _as_points(xy: Any, name: str) -> np.ndarray:
     return arr
 
 
+def _distinct_points(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return the distinct points and, if some repeat, each point's index among them."""
+    if len(xy) < 2:
+        return xy, None
+    distinct, inverse = np.unique(xy, axis=0, return_inverse=True)
+    if len(distinct) == len(xy):
+        return xy, None
+    return distinct, inverse.reshape(-1).astype(np.int64)
+
+
 def _gdf_xy(gdf: Any, crs: Any, name: str) -> np.ndarray:
     if gdf.crs is None:
         msg = f"{name} must have a crs (e.g. EPSG:4326)"
@@ -516,6 +532,19 @@ def prepare_roads(
         If the graph is empty, lacks coordinates or the weight, or is in a
         CRS that is neither geographic nor metric.
     """
+    # hundreds of thousands of new objects (edge lists, line geometries) none of
+    # which form reference cycles: without the pause, the collector's passes
+    # over a large graph cost more than the preparation itself
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare_roads(graph, weight, speeds)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _prepare_roads(graph: Any, weight: str, speeds: Mapping[str, float] | None) -> RoadNetwork:
     if graph is None or not hasattr(graph, "edges") or graph.number_of_nodes() == 0:
         msg = "graph must be a non-empty osmnx-style networkx MultiDiGraph"
         raise ValueError(msg)
@@ -533,19 +562,11 @@ def prepare_roads(
         raise ValueError(msg) from None
     if xy.ndim != 2:
         xy = xy.reshape(-1, 2)
-    # the adjacency dicts directly: networkx's edge views are several times slower here
-    adj = getattr(graph, "_adj", None) or graph.adj
-    edges = [
-        (a, b, k, d) for a, nbrs in adj.items() for b, kd in nbrs.items() for k, d in kd.items()
-    ]
-    m = len(edges)
-    u_arr = np.fromiter((index[e[0]] for e in edges), dtype=np.int64, count=m)
-    v_arr = np.fromiter((index[e[1]] for e in edges), dtype=np.int64, count=m)
-    keys = np.empty(m, dtype=object)
-    keys[:] = [e[2] for e in edges]
-    geoms = [e[3].get("geometry") for e in edges]
-    lengths = [e[3].get("length") for e in edges]
-    cost = _edge_costs(edges, weight, speeds, lengths)
+    u_arr, v_arr, keys, datas = _edge_arrays(graph, node_ids, index)
+    m = len(u_arr)
+    geoms = [d.get("geometry") for d in datas]
+    lengths = [d.get("length") for d in datas]
+    cost = _edge_costs((node_ids, u_arr, v_arr, keys), datas, weight, speeds, lengths)
     if cost.size and (not np.all(np.isfinite(cost)) or cost.min() < 0):
         msg = f"weight {weight!r} must be finite and >= 0 on every edge"
         raise ValueError(msg)
@@ -608,34 +629,64 @@ def prepare_roads(
     )
 
 
+def _edge_arrays(
+    graph: Any, node_ids: np.ndarray, index: dict[Any, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any]]:
+    """Return every edge's end node positions, key and attribute dict, in adjacency order.
+
+    Reads the adjacency dicts directly (networkx's edge views are several
+    times slower) and creates no per-edge tuples: on a large graph their
+    allocation alone sets off many garbage-collector passes.
+    """
+    adj = getattr(graph, "_adj", None) or graph.adj
+    nbrs = [adj[a] for a in node_ids]
+    fanout = np.fromiter(map(len, nbrs), dtype=np.int64, count=len(nbrs))
+    multi = [kd for nb in nbrs for kd in nb.values()]
+    parallel = np.fromiter(map(len, multi), dtype=np.int64, count=len(multi))
+    heads = np.fromiter(
+        map(index.__getitem__, chain.from_iterable(nbrs)), dtype=np.int64, count=len(multi)
+    )
+    u = np.repeat(np.repeat(np.arange(len(node_ids), dtype=np.int64), fanout), parallel)
+    v = np.repeat(heads, parallel)
+    keys = np.empty(len(u), dtype=object)
+    keys[:] = list(chain.from_iterable(multi))
+    datas = list(chain.from_iterable(kd.values() for kd in multi))
+    return u, v, keys, datas
+
+
 def _edge_costs(
-    edges: list[Any],
+    ends: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    datas: list[Any],
     weight: str,
     speeds: Mapping[str, float] | None,
     lengths: list[Any],
 ) -> np.ndarray:
-    """Return the cost of every edge in the unit of ``weight``."""
-    if weight == "travel_time" and any("travel_time" not in e[3] for e in edges):
+    """Return the cost of every edge in the unit of ``weight``.
+
+    ``ends`` (node ids, tail and head positions, keys) names an edge in messages.
+    """
+    if weight == "travel_time" and any("travel_time" not in d for d in datas):
         if any(length is None for length in lengths):
             msg = "graph edges must have a 'length' attribute (metres) for travel times"
             raise ValueError(msg)
         memo: dict[tuple[str, str], float] = {}
-        kmh = np.empty(len(edges))
-        for i, e in enumerate(edges):
-            hw, ms = e[3].get("highway"), e[3].get("maxspeed")
+        kmh = np.empty(len(datas))
+        for i, d in enumerate(datas):
+            hw, ms = d.get("highway"), d.get("maxspeed")
             key = (repr(hw), repr(ms))
             if key not in memo:
                 memo[key] = edge_speed_kmh(hw, ms, speeds=speeds)
             kmh[i] = memo[key]
         return np.asarray(lengths, dtype=np.float64) * 3.6 / kmh
-    values = [e[3].get(weight) for e in edges]
-    for e, value in zip(edges, values, strict=True):
-        if value is None:
-            msg = (
-                f"weight must be an attribute of every edge; {weight!r} is missing "
-                f"on edge ({e[0]}, {e[1]}, {e[2]})"
-            )
-            raise ValueError(msg)
+    values = lengths if weight == "length" else [d.get(weight) for d in datas]
+    if None in values:
+        i = values.index(None)
+        node_ids, u, v, keys = ends
+        msg = (
+            f"weight must be an attribute of every edge; {weight!r} is missing "
+            f"on edge ({node_ids[u[i]]}, {node_ids[v[i]]}, {keys[i]})"
+        )
+        raise ValueError(msg)
     return np.asarray(values, dtype=np.float64)
 
 
@@ -671,6 +722,37 @@ def _reverse_edges(u: np.ndarray, v: np.ndarray, length: np.ndarray) -> np.ndarr
     reverse = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return reverse
+    # edges whose node pair is unique both ways (nearly all) pair up by a sorted search
+    size = int(max(u.max(), v.max())) + 1
+    pair, back = u * size + v, v * size + u
+    order = np.argsort(pair, kind="stable")
+    sorted_pair = pair[order]
+    start = np.searchsorted(sorted_pair, pair, side="left")
+    count = np.searchsorted(sorted_pair, pair, side="right") - start
+    back_start = np.searchsorted(sorted_pair, back, side="left")
+    back_count = np.searchsorted(sorted_pair, back, side="right") - back_start
+    simple = (count == 1) & (back_count <= 1)
+    e = np.flatnonzero(simple & (back_count == 1) & (u != v))
+    o = order[back_start[e]]
+    same_road = np.abs(length[e] - length[o]) <= 1e-6 * np.maximum(1.0, length[e])
+    reverse[e[same_road]] = o[same_road]
+    rest = np.flatnonzero(~simple)
+    if len(rest):
+        reverse[rest] = _reverse_edges_merge(u[rest], v[rest], length[rest], rest)
+    # keep the pairing symmetric
+    ok = reverse >= 0
+    idx = np.flatnonzero(ok)
+    bad = reverse[reverse[idx]] != idx
+    reverse[idx[bad]] = -1
+    return reverse
+
+
+def _reverse_edges_merge(
+    u: np.ndarray, v: np.ndarray, length: np.ndarray, edge: np.ndarray
+) -> np.ndarray:
+    """Pair edges among parallel ones (several edges between the same two nodes)."""
+    n = len(u)
+    reverse = np.full(n, -1, dtype=np.int64)
     frame = pd.DataFrame({"a": u, "b": v, "edge": np.arange(n)})
     other = frame.rename(columns={"a": "b", "b": "a", "edge": "other"})
     pairs = frame.merge(other, on=["a", "b"])
@@ -678,12 +760,7 @@ def _reverse_edges(u: np.ndarray, v: np.ndarray, length: np.ndarray) -> np.ndarr
     same_road = np.abs(length[e] - length[o]) <= 1e-6 * np.maximum(1.0, length[e])
     pairs = pairs[(e != o) & same_road]
     pairs = pairs.drop_duplicates("edge").drop_duplicates("other")
-    reverse[pairs["edge"].to_numpy()] = pairs["other"].to_numpy()
-    # keep the pairing symmetric
-    ok = reverse >= 0
-    idx = np.flatnonzero(ok)
-    bad = reverse[reverse[idx]] != idx
-    reverse[idx[bad]] = -1
+    reverse[pairs["edge"].to_numpy()] = edge[pairs["other"].to_numpy()]
     return reverse
 
 
@@ -878,9 +955,15 @@ def _bounded_paths(
     for start in range(0, len(sources) if len(demands) else 0, batch):
         chunk = sources[start : start + batch]
         dist = dijkstra(links.reverse, directed=True, indices=n_nodes + chunk, limit=cutoff)
-        block = dist[:, exit_node[:, 0]] + exit_cost[:, 0]
-        for j in range(1, k):
-            np.minimum(block, dist[:, exit_node[:, j]] + exit_cost[:, j], out=block)
+        block = np.take(dist, exit_node[:, 0], axis=1)
+        block += exit_cost[:, 0]
+        if k > 1:
+            other = np.empty_like(block)
+            for j in range(1, k):
+                np.take(dist, exit_node[:, j], axis=1, out=other)
+                other += exit_cost[:, j]
+                np.minimum(block, other, out=block)
+            del other
         del dist
         site_pos, dem = np.nonzero(block <= cutoff)
         rows_out.append(demands[dem])
