@@ -955,20 +955,19 @@ def _bounded_paths(
     for start in range(0, len(sources) if len(demands) else 0, batch):
         chunk = sources[start : start + batch]
         dist = dijkstra(links.reverse, directed=True, indices=n_nodes + chunk, limit=cutoff)
-        block = np.take(dist, exit_node[:, 0], axis=1)
+        block = dist[:, exit_node[:, 0]]
         block += exit_cost[:, 0]
-        if k > 1:
-            other = np.empty_like(block)
-            for j in range(1, k):
-                np.take(dist, exit_node[:, j], axis=1, out=other)
-                other += exit_cost[:, j]
-                np.minimum(block, other, out=block)
+        for j in range(1, k):
+            other = dist[:, exit_node[:, j]]
+            other += exit_cost[:, j]
+            np.minimum(block, other, out=block)
             del other
         del dist
-        site_pos, dem = np.nonzero(block <= cutoff)
+        flat = np.flatnonzero(block <= cutoff)
+        site_pos, dem = np.divmod(flat, block.shape[1])
         rows_out.append(demands[dem])
         cols_out.append(chunk[site_pos])
-        data_out.append(block[site_pos, dem])
+        data_out.append(block.ravel()[flat])
     rows, cols, data = (np.concatenate(x) for x in (rows_out, cols_out, data_out))
     out = sp.csr_array((data, (rows, cols)), shape=(nd, ns))
     out.sort_indices()
