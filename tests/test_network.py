@@ -327,3 +327,44 @@ def test_undirected_graph_is_two_way():
     g = nx.MultiGraph(_line_graph(oneway=True), crs="EPSG:32632")
     d = road_distance_matrix(g, [[200.0, 0.0]], [[0.0, 0.0]], 1e6)
     assert d[0, 0] == pytest.approx(200.0)
+
+
+def test_repeated_demand_points_equal_distinct_ones(graph):
+    distinct = np.vstack([_random_points(40, 21), [[9.0, 47.0]]])  # the last is off the map
+    sites = np.vstack([_random_points(15, 22), distinct[:2]])  # two sites at demand points
+    order = np.random.default_rng(23).permutation(np.repeat(np.arange(len(distinct)), 3))
+    once = road_distances(graph, distinct, sites, 3000.0)
+    repeated = road_distances(graph, distinct[order], sites, 3000.0)
+    assert repeated.matrix.shape == (len(order), len(sites))
+    np.testing.assert_array_equal(repeated.matrix.toarray(), once.matrix.toarray()[order])
+    assert repeated.matrix.nnz == once.matrix[order].nnz  # explicit zeros kept
+    assert repeated.demand_snap.equals(once.demand_snap.iloc[order].reset_index(drop=True))
+    far = np.flatnonzero(np.isin(order, once.unreachable_demand))
+    assert np.array_equal(repeated.unreachable_demand, far)
+    assert len(distinct) - 1 in once.unreachable_demand
+
+
+def test_two_way_roads_pair_up_among_parallel_edges():
+    from planning import prepare_roads
+
+    g = nx.MultiDiGraph(crs="EPSG:32632")
+    for name, x in zip("abcd", [0.0, 100.0, 200.0, 300.0], strict=True):
+        g.add_node(name, x=x, y=0.0)
+    detour = LineString([(0, 0), (50, 100), (100, 0)])
+    for a, b in [("a", "b"), ("b", "a")]:
+        g.add_edge(a, b, length=100.0)
+        g.add_edge(a, b, length=300.0, geometry=detour if a == "a" else detour.reverse())
+    g.add_edge("b", "c", length=100.0)  # one way
+    g.add_edge("c", "d", length=100.0)
+    g.add_edge("d", "c", length=100.0)
+    g.add_edge("d", "d", length=50.0)  # a loop is not its own reverse
+    net = prepare_roads(g)
+    paired = np.flatnonzero(net.reverse >= 0)
+    assert len(paired) == 6
+    r = net.reverse[paired]
+    assert np.array_equal(net.reverse[r], paired)
+    assert np.array_equal(net.u[r], net.v[paired]) and np.array_equal(net.v[r], net.u[paired])
+    assert np.array_equal(net.cost[r], net.cost[paired])
+    assert len(net.lines) == len(net.u) - 3  # one line per two-way road
+    d = road_distance_matrix(net, [[0.0, -5.0]], [[300.0, -5.0]], 1e6)
+    assert d[0, 0] == pytest.approx(5 + 300 + 5)
