@@ -11,7 +11,8 @@ Travel is **from the demand point to the site** (a firm's vehicle driving to
 a charging station); on two-way roads it makes no difference. All sites are
 searched at once with :func:`scipy.sparse.csgraph.dijkstra` on the reversed
 graph, bounded by the cutoff, a few sources at a time so that memory stays
-bounded; no per-site networkx search is run.
+bounded; no per-site networkx search is run. Demand points at the same
+coordinates (firms sharing an address) are snapped and searched once.
 
 The matrices follow the :mod:`planning.coverage` convention: the sparsity
 pattern says which pairs are within the cutoff and a trip of length 0 is an
