@@ -21,7 +21,7 @@ from .coverage import (
 from .export import export_scenario
 from .indicators import coverage_stats, coverage_status, uncovered_firms
 from .lscp import solve_lscp, solve_lscp_gdf
-from .mclp import solve_mclp
+from .mclp import solve_mclp, solve_mclp_gdf
 from .network import (
     RoadDistances,
     RoadNetwork,
@@ -76,6 +76,7 @@ __all__ = [
     "solve_lscp",
     "solve_lscp_gdf",
     "solve_mclp",
+    "solve_mclp_gdf",
     "solve_pcenter",
     "solve_pcenter_gdf",
     "solve_pmedian",

@@ -29,10 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from ._errors import SpecificationError
-from ._highs import MilpResult, solve_milp
-from ._reduce import as_coverage, merge_identical_rows
-from .lscp import (
+from ._args import (
     check_method,
     check_roles,
     check_time_limit,
@@ -40,8 +37,11 @@ from .lscp import (
     layer_values,
     site_indices,
     site_vector,
-    solve_milp_checked,
 )
+from ._errors import SpecificationError
+from ._highs import MilpResult, solve_milp
+from ._reduce import as_coverage, merge_identical_rows
+from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]

@@ -27,6 +27,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import scipy.sparse as sp
 
+from ._args import check_method, layer_values, site_indices
 from ._errors import SpecificationError
 from ._greedy import (
     CoverState,
@@ -155,9 +156,7 @@ def solve_mclp(
         If the arrays have the wrong shapes or invalid values.
     """
     t0 = time.perf_counter()
-    if method not in ("auto", "exact", "heuristic"):
-        msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
-        raise ValueError(msg)
+    check_method(method)
     if time_limit is not None and not (time_limit >= 0):
         msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
         raise ValueError(msg)
@@ -166,6 +165,67 @@ def solve_mclp(
     chosen, bound, status, info = _solve_reduced(red, method, time_limit, t0)
     selected = np.union1d(spec.required, red.cols[chosen]).astype(np.int64)
     return _solution(spec, red, selected, bound, status, info, t0)
+
+
+def solve_mclp_gdf(
+    demand: Any,
+    sites: Any,
+    radius: float | str | np.ndarray,
+    p: int | None,
+    *,
+    weights: str | np.ndarray | None = None,
+    costs: str | np.ndarray | None = None,
+    budget: float | None = None,
+    existing: np.ndarray | None = None,
+    required: np.ndarray | None = None,
+    forbidden: np.ndarray | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+) -> Solution:
+    """Solve :func:`solve_mclp` for two GeoDataFrames on straight-line coverage.
+
+    The coverage matrix comes from :func:`planning.coverage_matrix_gdf`
+    (both layers projected to their local UTM zone).
+
+    Parameters
+    ----------
+    demand
+        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
+    sites
+        Candidate sites, a GeoDataFrame with a CRS.
+    radius
+        Coverage radius in metres: a number, one value per site or the name
+        of a column of ``sites``.
+    p
+        Largest number of sites to choose, or None with a budget.
+    weights
+        Demand weights: the name of a column of ``demand`` (e.g.
+        ``"employees"``), one value per row, or None for 1 each.
+    costs
+        Site costs: the name of a column of ``sites`` (e.g. ``"cost_cny"``),
+        one value per site, or None.
+    budget, existing, required, forbidden, method, time_limit
+        As for :func:`solve_mclp` (indices are row positions).
+
+    Returns
+    -------
+    Solution
+        As for :func:`solve_mclp`; indices are row positions in the layers.
+    """
+    from .coverage import coverage_matrix_gdf
+
+    return solve_mclp(
+        coverage_matrix_gdf(demand, sites, radius),
+        layer_values(demand, weights, "weights", "demand"),
+        p,
+        costs=layer_values(sites, costs, "costs", "sites"),
+        budget=budget,
+        existing=existing,
+        required=required,
+        forbidden=forbidden,
+        method=method,
+        time_limit=time_limit,
+    )
 
 
 def _check(
@@ -218,8 +278,8 @@ def _check(
     elif c is not None:
         msg = "costs were given without a budget: pass budget=... (or drop costs)"
         raise SpecificationError(msg)
-    req = _columns(required, m, "required")
-    forb = _columns(forbidden, m, "forbidden")
+    req = site_indices(required, m, "required")
+    forb = site_indices(forbidden, m, "forbidden")
     pre_covered = np.zeros(n, dtype=bool)
     existing_cols = np.zeros(0, dtype=np.int64)
     if existing is not None:
@@ -233,7 +293,7 @@ def _check(
                 raise ValueError(msg)
             pre_covered |= ex
         else:
-            existing_cols = _columns(ex, m, "existing")
+            existing_cols = site_indices(ex, m, "existing")
     both = np.intersect1d(req, forb)
     if both.size:
         msg = f"sites {both[:10].tolist()} are both required and forbidden"
@@ -273,26 +333,6 @@ def _check(
         required=req,
         free=free,
     )
-
-
-def _columns(value: Any, m: int, name: str) -> np.ndarray:
-    if value is None:
-        return np.zeros(0, dtype=np.int64)
-    arr = np.asarray(value)
-    if arr.dtype == bool:
-        if arr.shape != (m,):
-            msg = f"{name} as a boolean mask must have one value per site ({m}); got {arr.shape}"
-            raise ValueError(msg)
-        return np.flatnonzero(arr).astype(np.int64)
-    if arr.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-        msg = f"{name} must be integer site indices or a boolean mask over sites"
-        raise ValueError(msg)
-    if arr.min() < 0 or arr.max() >= m:
-        msg = f"{name} has site indices outside 0..{m - 1}"
-        raise ValueError(msg)
-    return np.unique(arr.astype(np.int64))
 
 
 def _covered_by(a: sp.csr_array, cols: np.ndarray) -> np.ndarray:

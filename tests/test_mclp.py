@@ -241,3 +241,32 @@ def test_newyork_published_optimum_is_bracketed():
     assert sol.bound >= 1_153_640
     assert sol.objective >= 0.985 * 1_153_640
     assert sol.gap < 0.05
+
+
+def test_geodataframe_adapter_covers_in_metres():
+    import geopandas as gpd
+
+    from planning import solve_mclp_gdf
+
+    # firms near Chaoyang city in WGS84; site 0 reaches the two western firms (~85 m apart),
+    # site 1 only the heavy eastern firm
+    firms = gpd.GeoDataFrame(
+        {"employees": [10, 20, 300]},
+        geometry=gpd.points_from_xy([120.450, 120.451, 120.600], [41.570, 41.5705, 41.600]),
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(
+        {"cost_cny": [2.0, 5.0], "radius_m": [200.0, 200.0]},
+        geometry=gpd.points_from_xy([120.4505, 120.6005], [41.5702, 41.6]),
+        crs="EPSG:4326",
+    )
+    by_count = solve_mclp_gdf(firms, sites, "radius_m", 1)
+    assert by_count.selected.tolist() == [0] and by_count.objective == 2
+    by_staff = solve_mclp_gdf(firms, sites, 200.0, 1, weights="employees")
+    assert by_staff.selected.tolist() == [1] and by_staff.objective == 300
+    cheap = solve_mclp_gdf(
+        firms, sites, 200.0, None, weights="employees", costs="cost_cny", budget=3.0
+    )
+    assert cheap.selected.tolist() == [0] and cheap.objective == 30
+    with pytest.raises(KeyError, match="names no column of demand"):
+        solve_mclp_gdf(firms, sites, 200.0, 1, weights="staff")
