@@ -181,3 +181,23 @@ def test_every_interface_string_and_progress_message_is_translated():
 
     assert set(STRINGS["zh"]) == set(STRINGS["en"])
     assert set(PROGRESS_MESSAGES) <= set(PROGRESS_ZH)
+
+
+def test_osm_demo_runs_a_charging_scenario_by_road():
+    at = _app()
+    at.switch_page("views/data.py").run()
+    _ok(at)
+    at.selectbox(key="w_demo_name").set_value("liechtenstein").run()
+    _ok(at)
+    at.switch_page("views/scenario.py").run()
+    _ok(at)
+    at.radio(key="sc_infra").set_value("charging").run()
+    _ok(at)
+    assert at.selectbox(key="sc_distance").options == ["直线距离", "道路距离", "道路行驶时间"]
+    at.selectbox(key="sc_distance").set_value("road")  # inside the form: sent on submit
+    at = _run_scenario(at, "road", sc_n=2)
+    _ok(at)
+    result = at.session_state["scenarios"]["road"]
+    assert result.spec.distance == "road"
+    assert result.summary["firms"] == len(at.session_state["scenarios"]["road"].served) == 67
+    assert result.summary["sites"] == 2 and result.summary["radius_unit"] == "m"
