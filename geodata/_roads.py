@@ -21,7 +21,9 @@ def roads_to_gdfs(graph: Any) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     for frame in (nodes, edges):
         for col in frame.columns:
             if col != "geometry" and frame[col].dtype == object:
-                frame[col] = frame[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+                frame[col] = frame[col].map(
+                    lambda v: ";".join(map(str, v)) if isinstance(v, list) else v
+                )
     return nodes, edges
 
 
