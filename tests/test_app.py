@@ -201,3 +201,16 @@ def test_osm_demo_runs_a_charging_scenario_by_road():
     assert result.spec.distance == "road"
     assert result.summary["firms"] == len(at.session_state["scenarios"]["road"].served) == 67
     assert result.summary["sites"] == 2 and result.summary["radius_unit"] == "m"
+
+
+def test_impossible_scenario_shows_a_message_not_a_traceback():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    at.radio(key="sc_infra").set_value("charging").run()
+    _ok(at)
+    at.multiselect(key="sc_sources").set_value(["tower"])  # no charging candidate is a tower
+    at = _run_scenario(at, "none", sc_n=2)
+    assert not at.exception
+    problems = " ".join(str(df.value.to_dict()) for df in at.dataframe)
+    assert at.error and "candidate_sources" in problems
+    assert "none" not in at.session_state["scenarios"]
