@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planning.capacitated import solve_capacitated_location  # noqa: E402
+from planning.models.capacitated import solve_capacitated_location  # noqa: E402
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "cap"
 

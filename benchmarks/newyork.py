@@ -32,7 +32,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planning.mclp import solve_mclp  # noqa: E402
+from planning.models.mclp import solve_mclp  # noqa: E402
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "mclp" / "maximo"
 EARTH_RADIUS_M = 6378100.0

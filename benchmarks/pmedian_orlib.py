@@ -33,7 +33,7 @@ from scipy.sparse.csgraph import shortest_path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planning.pmedian import solve_pmedian  # noqa: E402
+from planning.models.pmedian import solve_pmedian  # noqa: E402
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "pmed"
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         f"total {total:.1f} s wall, {total_cpu:.1f} s CPU"
     )
     if args.pcenter:
-        from planning.pcenter import solve_pcenter
+        from planning.models.pcenter import solve_pcenter
 
         print()
         print(

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planning.lscp import solve_lscp  # noqa: E402
+from planning.models.lscp import solve_lscp  # noqa: E402
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "scp"
 SETS = ("scp4", "scp5", "scp6", "scpa", "scpb", "scpc", "scpd", "scpe")

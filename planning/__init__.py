@@ -1,39 +1,50 @@
 """Siting engine for InfraSite: coverage, location models, scenarios and maps.
 
-The solver core takes arrays (sparse coverage or distance matrices and
-weights); thin adapters take GeoDataFrames. Every model returns a
-:class:`Solution` with a proven bound and gap.
+Layers, from the bottom: :mod:`planning.models` (arrays in, a
+:class:`Solution` with a proven bound and gap out), :mod:`planning.distances`
+(straight-line and road coverage / distance matrices), and the workflows that
+speak :class:`geodata.PlanningData` on top (:mod:`planning.adapters`,
+:mod:`planning.indicators`, :mod:`planning.scenarios`, :mod:`planning.export`,
+:mod:`planning.maps`). The public names below are re-exported from them.
 """
 
-from ._errors import SpecificationError
-from .capacitated import (
-    solve_capacitated_coverage,
+from .adapters import (
     solve_capacitated_coverage_gdf,
-    solve_capacitated_location,
+    solve_lscp_gdf,
+    solve_mclp_gdf,
+    solve_pcenter_gdf,
+    solve_pmedian_gdf,
 )
-from .coverage import (
+from .distances import (
+    RoadDistances,
+    RoadNetwork,
     coverage_matrix,
     coverage_matrix_gdf,
     distance_matrix,
     distance_matrix_gdf,
-    within_cutoff,
-)
-from .export import export_scenario
-from .indicators import coverage_stats, coverage_status, uncovered_firms
-from .lscp import solve_lscp, solve_lscp_gdf
-from .mclp import solve_mclp, solve_mclp_gdf
-from .network import (
-    RoadDistances,
-    RoadNetwork,
     prepare_roads,
     road_coverage_matrix,
     road_coverage_matrix_gdf,
     road_distance_matrix,
     road_distance_matrix_gdf,
     road_distances,
+    within_cutoff,
 )
-from .pcenter import solve_pcenter, solve_pcenter_gdf
-from .pmedian import solve_pmedian, solve_pmedian_gdf
+from .export import export_scenario
+from .indicators import coverage_stats, coverage_status, uncovered_firms
+from .models import (
+    Solution,
+    SpecificationError,
+    budget_curve,
+    coverage_curve,
+    relative_gap,
+    solve_capacitated_coverage,
+    solve_capacitated_location,
+    solve_lscp,
+    solve_mclp,
+    solve_pcenter,
+    solve_pmedian,
+)
 from .scenarios import (
     ScenarioResult,
     ScenarioSpec,
@@ -41,8 +52,6 @@ from .scenarios import (
     default_radius,
     run_scenario,
 )
-from .solution import Solution, relative_gap
-from .tradeoff import budget_curve, coverage_curve
 
 __all__ = [
     "RoadDistances",

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 import geodata
 
 from ._layers import layer_xy, operational_base_stations, resolve_crs
-from .coverage import coverage_matrix
+from .distances import coverage_matrix
 
 __all__ = [
     "DEFAULT_CHARGING_DISTANCE_M",

@@ -69,15 +69,18 @@ from pyproj import CRS
 
 import geodata
 
-from ._errors import SpecificationError
 from ._layers import layer_xy, operational_base_stations, resolve_crs
-from .coverage import coverage_matrix, distance_matrix
-from .lscp import solve_lscp
-from .mclp import solve_mclp
-from .network import prepare_roads, road_distance_matrix
-from .pmedian import solve_pmedian
-from .solution import Solution, relative_gap
-from .tradeoff import budget_curve, coverage_curve
+from .distances import coverage_matrix, distance_matrix, prepare_roads, road_distance_matrix
+from .models import (
+    Solution,
+    SpecificationError,
+    budget_curve,
+    coverage_curve,
+    relative_gap,
+    solve_lscp,
+    solve_mclp,
+    solve_pmedian,
+)
 
 Infrastructure = Literal["5g", "charging"]
 Objective = Literal["max_coverage", "budget", "min_sites", "min_distance"]
@@ -734,7 +737,7 @@ def _curve(problem: _Problem, spec: ScenarioSpec, solution: Solution) -> pd.Data
     """Return covered demand against the number of sites (or the budget).
 
     At most :data:`CURVE_POINTS` points, solved exactly by
-    :mod:`planning.tradeoff` with together about half the scenario's time
+    :mod:`planning.models.tradeoff` with together about half the scenario's time
     limit; each row keeps its bound and gap. The point of the proposal
     itself reports the better of the curve's and the proposal's coverage.
     """

@@ -306,7 +306,7 @@ def test_location_bad_specifications():
 def test_geodataframe_adapter():
     import geopandas as gpd
 
-    from planning.capacitated import solve_capacitated_coverage_gdf
+    from planning.adapters import solve_capacitated_coverage_gdf
 
     firms = gpd.GeoDataFrame(
         {"sessions": [4.0, 4.0, 6.0]},

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 from shapely.geometry import Point
 
-from planning.coverage import (
+from planning.distances.straight_line import (
     coverage_matrix,
     coverage_matrix_gdf,
     distance_matrix,

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from planning._highs import build_model, run_model, solve_milp
-from planning._reduce import as_coverage, dominated_columns, merge_identical_rows
+from planning.models._highs import build_model, run_model, solve_milp
+from planning.models._reduce import as_coverage, dominated_columns, merge_identical_rows
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -82,7 +82,7 @@ def test_solving_prints_nothing():
     # HiGHS writes a banner to descriptor 1 at the first solver object of a process
     code = (
         "import numpy as np, scipy.sparse as sp\n"
-        "from planning._highs import solve_milp\n"
+        "from planning.models._highs import solve_milp\n"
         "r = solve_milp(np.ones(2), sp.csr_array(np.ones((1, 2))), [1.0], [np.inf],\n"
         "               col_upper=np.ones(2), integrality=np.ones(2))\n"
         "assert r.status == 'optimal'\n"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from orlib import BENCH, read_scp
 
 from planning import SpecificationError, solve_lscp
-from planning.lscp import _reduce_full, _reduce_partial
+from planning.models.lscp import _reduce_full, _reduce_partial
 
 
 def brute_force(a, costs, weights, goal, *, existing=(), required=(), forbidden=()):
@@ -256,7 +256,7 @@ def _layers():
 
 def test_geodataframe_adapter_matches_array_core():
     from planning import coverage_matrix_gdf
-    from planning.lscp import solve_lscp_gdf
+    from planning.adapters import solve_lscp_gdf
 
     firms, sites = _layers()
     sol = solve_lscp_gdf(firms, sites, "radius_m", costs="cost_cny", weights="employees")

@@ -11,7 +11,7 @@ import pytest
 import geodata
 from geodata.crs import wgs84_to_gcj02
 from planning import maps
-from planning._assets import ASSETS, asset_text, install_assets
+from planning.maps._assets import ASSETS, asset_text, install_assets
 
 XSS = "<script>alert(1)</script>"
 

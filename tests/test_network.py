@@ -13,7 +13,7 @@ from planning import (
     road_distance_matrix_gdf,
     road_distances,
 )
-from planning.network import DEFAULT_SPEEDS_KMH, FALLBACK_SPEED_KMH, edge_speed_kmh
+from planning.distances.roads import DEFAULT_SPEEDS_KMH, FALLBACK_SPEED_KMH, edge_speed_kmh
 
 ROADS = Path(__file__).parent / "data" / "osm" / "liechtenstein-vaduz-schaan-roads-2024-03.osm.bz2"
 BOX = (9.47, 47.10, 9.56, 47.19)

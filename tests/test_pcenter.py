@@ -133,7 +133,7 @@ def test_time_limit_zero_still_answers():
 
 def test_geodataframe_adapter_matches_array_core():
     gpd = pytest.importorskip("geopandas")
-    from planning.pcenter import solve_pcenter_gdf
+    from planning.adapters import solve_pcenter_gdf
 
     rng = np.random.default_rng(13)
     dxy = np.column_stack([120.4 + rng.random(25) * 0.1, 41.55 + rng.random(25) * 0.05])

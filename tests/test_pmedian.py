@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pmed import BENCH, read_pmed
 
-import planning.pmedian as pm
+import planning
+import planning.models.pmedian as pm
 from planning import SpecificationError, solve_pmedian
 
 
@@ -203,7 +204,7 @@ def test_geodataframe_adapter_matches_array_core():
         crs="EPSG:4326",
     )
     sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(sxy[:, 0], sxy[:, 1]), crs="EPSG:4326")
-    sol = pm.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="employees")
+    sol = planning.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="employees")
     utm = demand.estimate_utm_crs()
     a = np.column_stack([demand.to_crs(utm).geometry.x, demand.to_crs(utm).geometry.y])
     b = np.column_stack([sites.to_crs(utm).geometry.x, sites.to_crs(utm).geometry.y])
@@ -211,7 +212,7 @@ def test_geodataframe_adapter_matches_array_core():
     w = demand["employees"].to_numpy(float)
     assert sol.objective == pytest.approx(brute(d, w, 3), rel=1e-6)
     with pytest.raises(KeyError, match="names no column"):
-        pm.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="staff")
+        planning.solve_pmedian_gdf(demand, sites, 3, cutoff=50_000, weights="staff")
 
 
 def test_edge_cases():

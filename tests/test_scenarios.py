@@ -424,7 +424,7 @@ def _grid_roads(n=21, step=500.0):
 
 
 def test_road_distance_mode():
-    pytest.importorskip("planning.network")
+    pytest.importorskip("planning.distances.roads")
     data = random_city(5, n_firms=150, n_sites=30).replace(roads=_grid_roads())
     straight = run_scenario(data, ScenarioSpec(infrastructure="charging", n_sites=3, radius_m=1000))
     road = run_scenario(

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -453,61 +453,4 @@ def _solution(
         assignment=assignment,
         marginal=loss[chosen],
         details=details,
-    )
-
-
-def solve_pmedian_gdf(
-    demand: Any,
-    sites: Any,
-    p: int,
-    *,
-    cutoff: float | str | np.ndarray,
-    weights: str | np.ndarray | None = None,
-    required: np.ndarray | list[int] | None = None,
-    forbidden: np.ndarray | list[int] | None = None,
-    method: Method = "auto",
-    time_limit: float | None = None,
-) -> Solution:
-    """Solve :func:`solve_pmedian` for two GeoDataFrames on straight-line distance.
-
-    Distances come from :func:`planning.distance_matrix_gdf` (both layers
-    projected to their local UTM zone, pairs beyond ``cutoff`` left out).
-
-    Parameters
-    ----------
-    demand
-        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
-    sites
-        Candidate sites, a GeoDataFrame with a CRS.
-    p
-        Number of sites to open.
-    cutoff
-        Largest serving distance in metres: a number, one value per site or
-        the name of a column of ``sites``. Every demand point needs a site
-        within it.
-    weights
-        Demand weights: the name of a column of ``demand`` (e.g.
-        ``"employees"``), one value per row, or None for 1 each.
-    required, forbidden, method, time_limit
-        As for :func:`solve_pmedian` (indices are row positions).
-
-    Returns
-    -------
-    Solution
-        As for :func:`solve_pmedian`, objective in weight x metres; indices
-        are row positions in the layers.
-    """
-    from .coverage import distance_matrix_gdf
-    from .lscp import layer_values
-
-    dist = distance_matrix_gdf(demand, sites, cutoff)
-    w = layer_values(demand, weights, "weights", "demand")
-    return solve_pmedian(
-        dist,
-        1.0 if w is None else w,
-        p,
-        required=required,
-        forbidden=forbidden,
-        method=method,
-        time_limit=time_limit,
     )

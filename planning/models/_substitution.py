@@ -1,6 +1,6 @@
 """Greedy, fast vertex substitution and a Lagrangian bound for the p-median.
 
-Everything works on a :class:`~planning._costrows.CostRows` of *weighted*
+Everything works on a :class:`~planning.models._costrows.CostRows` of *weighted*
 costs (weight x distance), so the objective is the plain sum of the chosen
 entries. A demand point no open site may serve costs ``penalty``, which keeps
 the search well defined while some rows are still unserved.

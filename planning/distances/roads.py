@@ -14,7 +14,7 @@ graph, bounded by the cutoff, a few sources at a time so that memory stays
 bounded; no per-site networkx search is run. Demand points at the same
 coordinates (firms sharing an address) are snapped and searched once.
 
-The matrices follow the :mod:`planning.coverage` convention: the sparsity
+The matrices follow the :mod:`planning.distances.straight_line` convention: the sparsity
 pattern says which pairs are within the cutoff and a trip of length 0 is an
 explicitly stored 0.
 
@@ -46,7 +46,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from .coverage import within_cutoff
+from .straight_line import within_cutoff
 
 DEFAULT_SPEEDS_KMH: dict[str, float] = {
     "motorway": 100.0,

@@ -625,7 +625,7 @@ def _scenario_radius(result: Any) -> float | None:
         return None
     if hasattr(spec, "service_radius"):
         return float(spec.service_radius())
-    from .scenarios import default_radius
+    from ..scenarios import default_radius
 
     return float(spec.radius_m or default_radius(spec.infrastructure))
 

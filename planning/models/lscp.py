@@ -33,7 +33,6 @@ from ._args import (
     check_roles,
     check_time_limit,
     demand_vector,
-    layer_values,
     site_indices,
     site_vector,
 )
@@ -232,64 +231,6 @@ def solve_lscp(
     )
 
 
-def solve_lscp_gdf(
-    demand: Any,
-    sites: Any,
-    radius: float | str | np.ndarray,
-    *,
-    costs: str | np.ndarray | None = None,
-    weights: str | np.ndarray | None = None,
-    target: float = 1.0,
-    existing: np.ndarray | None = None,
-    required: np.ndarray | None = None,
-    forbidden: np.ndarray | None = None,
-    method: Method = "auto",
-    time_limit: float | None = None,
-) -> Solution:
-    """Solve :func:`solve_lscp` for two GeoDataFrames.
-
-    The coverage matrix comes from :func:`planning.coverage_matrix_gdf`
-    (both layers projected to their local UTM zone).
-
-    Parameters
-    ----------
-    demand
-        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
-    sites
-        Candidate sites, a GeoDataFrame with a CRS.
-    radius
-        Coverage radius in metres: a number, one value per site or the name
-        of a column of ``sites``.
-    costs
-        Site costs: the name of a column of ``sites`` (e.g. ``"cost_cny"``),
-        one value per site, or None to count sites.
-    weights
-        Demand weights: the name of a column of ``demand`` (e.g.
-        ``"employees"``), one value per row, or None.
-    target, existing, required, forbidden, method, time_limit
-        As for :func:`solve_lscp` (indices are row positions).
-
-    Returns
-    -------
-    Solution
-        As for :func:`solve_lscp`; indices are row positions in the layers.
-    """
-    from .coverage import coverage_matrix_gdf
-
-    cover = coverage_matrix_gdf(demand, sites, radius)
-    return solve_lscp(
-        cover,
-        costs=layer_values(sites, costs, "costs", "sites"),
-        weights=layer_values(demand, weights, "weights", "demand"),
-        target=target,
-        existing=existing,
-        required=required,
-        forbidden=forbidden,
-        method=method,
-        time_limit=time_limit,
-    )
-
-
 # ---------------------------------------------------------------------------
 # Helpers shared by the covering and capacitated models
 
@@ -363,13 +304,13 @@ def solve_milp_checked(
     Parameters
     ----------
     c, a, row_lower, row_upper
-        The model, as for :func:`planning._highs.build_model`.
+        The model, as for :func:`planning.models._highs.build_model`.
     start
         Feasible start vector, or None.
     time_limit
         Seconds allowed in total, or None.
     **kwargs
-        Further arguments of :func:`planning._highs.build_model`.
+        Further arguments of :func:`planning.models._highs.build_model`.
 
     Returns
     -------

@@ -34,7 +34,6 @@ from ._args import (
     check_roles,
     check_time_limit,
     demand_vector,
-    layer_values,
     site_indices,
     site_vector,
 )
@@ -249,71 +248,6 @@ def solve_capacitated_coverage(
         assignment=_largest_share(allocation),
         marginal=marginal,
         details=details,
-    )
-
-
-def solve_capacitated_coverage_gdf(
-    demand: Any,
-    sites: Any,
-    radius: float | str | np.ndarray,
-    amount: str | np.ndarray,
-    capacity: str | np.ndarray,
-    p: int | None = None,
-    *,
-    costs: str | np.ndarray | None = None,
-    budget: float | None = None,
-    existing_capacity: str | np.ndarray | None = None,
-    required: np.ndarray | None = None,
-    forbidden: np.ndarray | None = None,
-    method: Method = "auto",
-    time_limit: float | None = None,
-) -> Solution:
-    """Solve :func:`solve_capacitated_coverage` for two GeoDataFrames.
-
-    The coverage matrix comes from :func:`planning.coverage_matrix_gdf`
-    (both layers projected to their local UTM zone).
-
-    Parameters
-    ----------
-    demand
-        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
-    sites
-        Candidate sites, a GeoDataFrame with a CRS.
-    radius
-        Service radius in metres: a number, one value per site or the name
-        of a column of ``sites``.
-    amount
-        Demand of each row of ``demand``: a column name or one value per row
-        (e.g. charging sessions per day derived from ``ev_fleet``).
-    capacity
-        Capacity a selected site adds: a column name of ``sites`` (e.g.
-        ``"capacity"``) or one value per site.
-    p, budget, required, forbidden, method, time_limit
-        As for :func:`solve_capacitated_coverage`.
-    costs, existing_capacity
-        Column names of ``sites`` or one value per site, as for
-        :func:`solve_capacitated_coverage`.
-
-    Returns
-    -------
-    Solution
-        As for :func:`solve_capacitated_coverage`; indices are row positions.
-    """
-    from .coverage import coverage_matrix_gdf
-
-    cover = coverage_matrix_gdf(demand, sites, radius)
-    return solve_capacitated_coverage(
-        cover,
-        layer_values(demand, amount, "amount", "demand"),
-        layer_values(sites, capacity, "capacity", "sites"),
-        p,
-        costs=layer_values(sites, costs, "costs", "sites"),
-        budget=budget,
-        existing_capacity=layer_values(sites, existing_capacity, "existing_capacity", "sites"),
-        required=required,
-        forbidden=forbidden,
-        method=method,
-        time_limit=time_limit,
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -411,60 +411,4 @@ def _solution(
         assignment=np.where(served, site_ids[np.maximum(s1, 0)], -1),
         marginal=marginal,
         details=details,
-    )
-
-
-def solve_pcenter_gdf(
-    demand: Any,
-    sites: Any,
-    p: int,
-    *,
-    cutoff: float | str | np.ndarray,
-    weights: str | np.ndarray | None = None,
-    required: np.ndarray | list[int] | None = None,
-    forbidden: np.ndarray | list[int] | None = None,
-    method: Method = "auto",
-    time_limit: float | None = None,
-) -> Solution:
-    """Solve :func:`solve_pcenter` for two GeoDataFrames on straight-line distance.
-
-    Distances come from :func:`planning.distance_matrix_gdf` (both layers
-    projected to their local UTM zone, pairs beyond ``cutoff`` left out).
-
-    Parameters
-    ----------
-    demand
-        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
-    sites
-        Candidate sites, a GeoDataFrame with a CRS.
-    p
-        Number of sites to open.
-    cutoff
-        Largest serving distance in metres: a number, one value per site or
-        the name of a column of ``sites``. Every demand point needs a site
-        within it.
-    weights
-        Optional demand weights: the name of a column of ``demand``, one
-        value per row, or None.
-    required, forbidden, method, time_limit
-        As for :func:`solve_pcenter` (indices are row positions).
-
-    Returns
-    -------
-    Solution
-        As for :func:`solve_pcenter`, objective in (weight x) metres; indices
-        are row positions in the layers.
-    """
-    from .coverage import distance_matrix_gdf
-    from .lscp import layer_values
-
-    dist = distance_matrix_gdf(demand, sites, cutoff)
-    return solve_pcenter(
-        dist,
-        p,
-        weights=layer_values(demand, weights, "weights", "demand"),
-        required=required,
-        forbidden=forbidden,
-        method=method,
-        time_limit=time_limit,
     )

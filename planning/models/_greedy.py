@@ -1,6 +1,6 @@
 """Greedy, swap local search and bounds for weighted maximal coverage.
 
-Array core shared by :mod:`planning.mclp` and :mod:`planning.tradeoff`. The
+Array core shared by :mod:`planning.models.mclp` and :mod:`planning.models.tradeoff`. The
 problem is: choose columns of a boolean coverage matrix ``a`` (rows =
 demand, columns = sites) to maximise the weight of the rows covered by at
 least one chosen column, with at most ``p`` columns or within a budget on

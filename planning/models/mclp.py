@@ -27,7 +27,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import check_method, layer_values, site_indices
+from ._args import check_method, site_indices
 from ._errors import SpecificationError
 from ._greedy import (
     CoverState,
@@ -165,67 +165,6 @@ def solve_mclp(
     chosen, bound, status, info = _solve_reduced(red, method, time_limit, t0)
     selected = np.union1d(spec.required, red.cols[chosen]).astype(np.int64)
     return _solution(spec, red, selected, bound, status, info, t0)
-
-
-def solve_mclp_gdf(
-    demand: Any,
-    sites: Any,
-    radius: float | str | np.ndarray,
-    p: int | None,
-    *,
-    weights: str | np.ndarray | None = None,
-    costs: str | np.ndarray | None = None,
-    budget: float | None = None,
-    existing: np.ndarray | None = None,
-    required: np.ndarray | None = None,
-    forbidden: np.ndarray | None = None,
-    method: Method = "auto",
-    time_limit: float | None = None,
-) -> Solution:
-    """Solve :func:`solve_mclp` for two GeoDataFrames on straight-line coverage.
-
-    The coverage matrix comes from :func:`planning.coverage_matrix_gdf`
-    (both layers projected to their local UTM zone).
-
-    Parameters
-    ----------
-    demand
-        Demand layer (e.g. enterprises), a GeoDataFrame with a CRS.
-    sites
-        Candidate sites, a GeoDataFrame with a CRS.
-    radius
-        Coverage radius in metres: a number, one value per site or the name
-        of a column of ``sites``.
-    p
-        Largest number of sites to choose, or None with a budget.
-    weights
-        Demand weights: the name of a column of ``demand`` (e.g.
-        ``"employees"``), one value per row, or None for 1 each.
-    costs
-        Site costs: the name of a column of ``sites`` (e.g. ``"cost_cny"``),
-        one value per site, or None.
-    budget, existing, required, forbidden, method, time_limit
-        As for :func:`solve_mclp` (indices are row positions).
-
-    Returns
-    -------
-    Solution
-        As for :func:`solve_mclp`; indices are row positions in the layers.
-    """
-    from .coverage import coverage_matrix_gdf
-
-    return solve_mclp(
-        coverage_matrix_gdf(demand, sites, radius),
-        layer_values(demand, weights, "weights", "demand"),
-        p,
-        costs=layer_values(sites, costs, "costs", "sites"),
-        budget=budget,
-        existing=existing,
-        required=required,
-        forbidden=forbidden,
-        method=method,
-        time_limit=time_limit,
-    )
 
 
 def _check(
