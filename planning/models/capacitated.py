@@ -33,9 +33,11 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    coverage_input,
     demand_vector,
     site_indices,
     site_vector,
+    whole_number,
 )
 from ._capacitated_coverage import (
     _EXACT_MAX_ENTRIES,
@@ -44,6 +46,7 @@ from ._capacitated_coverage import (
     _CoverageModel,
     _Pattern,
 )
+from ._costrows import cost_rows
 from ._errors import SpecificationError
 from ._highs import MilpResult, solve_milp, solve_milp_checked
 from ._reduce import as_coverage, merge_identical_rows
@@ -133,12 +136,12 @@ def solve_capacitated_coverage(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    d = demand_vector(demand, n, "demand")
-    cap = site_vector(capacity, m, "capacity")
-    c = site_vector(costs, m, "costs", default=1.0)
-    ecap = site_vector(existing_capacity, m, "existing_capacity", default=0.0)
+    d = demand_vector(demand, n, "demand", m=m)
+    cap = site_vector(capacity, m, "capacity", n=n)
+    c = site_vector(costs, m, "costs", default=1.0, n=n)
+    ecap = site_vector(existing_capacity, m, "existing_capacity", default=0.0, n=n)
     check_method(method)
     check_time_limit(time_limit)
     req = site_indices(required, m, "required")
@@ -148,9 +151,7 @@ def solve_capacitated_coverage(
         msg = "give p (the number of sites) or budget (the largest total cost), or both"
         raise SpecificationError(msg)
     if p is not None:
-        if isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0:
-            msg = f"p must be a non-negative integer; got {p!r}"
-            raise SpecificationError(msg)
+        p = whole_number(p, "p")
         if req.size > p:
             msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
             raise SpecificationError(msg)
@@ -299,29 +300,12 @@ def solve_capacitated_location(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    dense = not sp.issparse(cost)
-    if dense:
-        arr = np.asarray(cost, dtype=np.float64)
-        if arr.ndim != 2:
-            msg = f"cost must be a 2-D demand x sites matrix; got shape {arr.shape}"
-            raise ValueError(msg)
-        if np.isnan(arr).any():
-            msg = "cost must not contain NaN (use inf for a site that cannot serve a point)"
-            raise ValueError(msg)
-        n, m = arr.shape
-        rows, cols = np.nonzero(np.isfinite(arr))
-        vals = arr[rows, cols]
-    else:
-        coo = sp.coo_array(cost)
-        coo.sum_duplicates()
-        n, m = coo.shape
-        rows, cols, vals = coo.row, coo.col, coo.data.astype(np.float64)
-    if not np.isfinite(vals).all() or (vals < 0).any():
-        msg = "cost must be finite and non-negative (leave an entry out of a sparse matrix instead)"
-        raise ValueError(msg)
-    d = demand_vector(demand, n, "demand")
-    cap = site_vector(capacity, m, "capacity")
-    f = site_vector(fixed_cost, m, "fixed_cost")
+    entries = cost_rows(cost)
+    n, m = entries.n, entries.m
+    rows, cols, vals = entries.rows, entries.sites, entries.cost
+    d = demand_vector(demand, n, "demand", m=m)
+    cap = site_vector(capacity, m, "capacity", n=n)
+    f = site_vector(fixed_cost, m, "fixed_cost", n=n)
     check_method(method)
     check_time_limit(time_limit)
     ex = site_indices(existing, m, "existing")

@@ -31,6 +31,7 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    coverage_input,
     demand_vector,
     site_indices,
     site_vector,
@@ -137,10 +138,10 @@ def solve_lscp(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    c = site_vector(costs, m, "costs", default=1.0)
-    w = demand_vector(weights, n, "weights", default=1.0)
+    c = site_vector(costs, m, "costs", default=1.0, n=n)
+    w = demand_vector(weights, n, "weights", default=1.0, m=m)
     if isinstance(target, bool) or not (
         isinstance(target, numbers.Real) and 0.0 < float(target) <= 1.0
     ):

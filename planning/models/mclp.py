@@ -27,7 +27,14 @@ from typing import Any, Literal, cast
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import check_method, site_indices
+from ._args import (
+    check_method,
+    coverage_input,
+    demand_vector,
+    site_indices,
+    site_vector,
+    whole_number,
+)
 from ._cover_bounds import coverage_bound, lagrangian_bound, threshold_bound
 from ._errors import SpecificationError
 from ._greedy import (
@@ -161,35 +168,15 @@ def _check(
     required: Any,
     forbidden: Any,
 ) -> _Spec:
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    if weights is None:
-        w = np.ones(n)
-    else:
-        w = np.asarray(weights, dtype=np.float64)
-        if w.shape != (n,):
-            msg = f"weights must have one value per demand row ({n}); got shape {w.shape}"
-            raise ValueError(msg)
-        if not np.isfinite(w).all() or (w < 0).any():
-            msg = "weights must be finite and non-negative"
-            raise ValueError(msg)
+    w = demand_vector(weights, n, "weights", default=1.0, m=m, what="demand row")
     if p is None and budget is None:
         msg = "give p (the number of sites) or costs and a budget"
         raise SpecificationError(msg)
     if p is not None:
-        if isinstance(p, bool) or not float(p).is_integer() or p < 0:
-            msg = f"p must be a non-negative whole number of sites or None; got {p!r}"
-            raise SpecificationError(msg)
-        p = int(p)
-    c = None
-    if costs is not None:
-        c = np.asarray(costs, dtype=np.float64)
-        if c.shape != (m,):
-            msg = f"costs must have one value per candidate site ({m}); got shape {c.shape}"
-            raise ValueError(msg)
-        if not np.isfinite(c).all() or (c < 0).any():
-            msg = "costs must be finite and non-negative"
-            raise ValueError(msg)
+        p = whole_number(p, "p")
+    c = None if costs is None else site_vector(costs, m, "costs", n=n)
     if budget is not None:
         if c is None:
             msg = "budget needs costs: pass one cost per candidate site"
@@ -213,6 +200,8 @@ def _check(
                     f"existing as a boolean mask must have one value per demand row ({n}); "
                     f"got shape {ex.shape}. Pass integer column indices for existing sites"
                 )
+                if ex.shape == (m,) and m != n:
+                    msg += " (a mask with one value per site is not accepted)"
                 raise ValueError(msg)
             pre_covered |= ex
         else:

@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import mclp as _mclp
+from ._args import whole_number
 from ._cover_bounds import coverage_bound, lagrangian_bound
 from ._greedy import (
     CoverState,
@@ -73,7 +74,7 @@ def coverage_curve(
         ``objective``, ``bound``, ``gap``, ``status``, ``seconds`` and
         ``sites`` (the chosen site indices).
     """
-    values = sorted({int(v) for v in np.atleast_1d(np.asarray(p_values))})
+    values = sorted({whole_number(v, "p_values") for v in np.atleast_1d(np.asarray(p_values))})
     if not values:
         msg = "p_values must list at least one number of sites"
         raise ValueError(msg)
