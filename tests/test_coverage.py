@@ -71,8 +71,11 @@ def test_refuses_lonlat_values():
         coverage_matrix(d, d, 1000.0)
     with pytest.raises(ValueError, match="geographic"):
         distance_matrix(d * 1000, d * 1000, 1000.0, crs="EPSG:4326")
-    # small radii on small coordinates are fine (e.g. unit-square tests)
-    assert coverage_matrix(d, d, 0.1).nnz == 2
+    # the guard reads the coordinates, not the radius: a small radius does not let
+    # degrees through, and small coordinates near the origin (unit-square tests) are fine
+    with pytest.raises(ValueError, match="look like longitude/latitude"):
+        coverage_matrix(d, d, 0.1)
+    assert coverage_matrix(d - d.min(axis=0), d - d.min(axis=0), 0.1).nnz == 2
 
 
 @pytest.mark.parametrize(

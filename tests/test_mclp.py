@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planning import Solution, SpecificationError, solve_mclp
-from planning.models._greedy import CoverState, coverage_bound, lagrangian_bound, lazy_greedy
+from planning.models._cover_bounds import coverage_bound, lagrangian_bound
+from planning.models._greedy import CoverState, lazy_greedy
 from planning.models._reduce import as_coverage, dominated_columns, merge_identical_rows
 
 

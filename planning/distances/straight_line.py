@@ -314,20 +314,44 @@ def _refuse_lonlat(
             )
             raise ValueError(msg)
         return
-    if radii.size == 0 or radii.max() <= 1.0:
-        return
     pts = np.concatenate([demand, sites])
     if pts.size == 0:
         return
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    if lo[0] >= -180 and hi[0] <= 180 and lo[1] >= -90 and hi[1] <= 90:
+    if _looks_lonlat(pts):
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
         msg = (
-            f"demand_xy and site_xy look like longitude/latitude degrees (all within "
-            f"[-180, 180] x [-90, 90]) while {name} is {radii.max():g}, which reads as "
-            f"metres. {_LONLAT_HINT}. If the coordinates really are metres, pass their "
-            "projected crs=..."
+            f"demand_xy and site_xy look like longitude/latitude degrees (x in "
+            f"[{lo[0]:g}, {hi[0]:g}], y in [{lo[1]:g}, {hi[1]:g}]: within "
+            f"[-180, 180] x [-90, 90] and spanning under {_LONLAT_SPAN:g} units), but "
+            f"{name} needs metres. {_LONLAT_HINT}. If the coordinates really are metres, "
+            "pass their projected crs=..."
         )
         raise ValueError(msg)
+
+
+_LONLAT_SPAN = 20.0
+"""Coordinates spanning less than this (in both axes) inside the lon/lat box read as degrees."""
+
+_ORIGIN_BOX = 2.0
+"""Coordinates all this close to the origin read as a synthetic unit-square plan, not degrees."""
+
+
+def _looks_lonlat(pts: np.ndarray) -> bool:
+    """Tell longitude/latitude degrees from metres by the coordinates' ranges alone.
+
+    Degrees lie in [-180, 180] x [-90, 90] and a city or region spans a few
+    degrees at most; a plan in metres that fits the same box spans tens of
+    metres or more (a 90 m plan spans 90 units). Points all near the origin
+    are taken as a synthetic plan: in degrees they would be in the open sea
+    of the Gulf of Guinea.
+    """
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    inside = lo[0] >= -180 and hi[0] <= 180 and lo[1] >= -90 and hi[1] <= 90
+    if not inside:
+        return False
+    if float(np.abs(pts).max()) <= _ORIGIN_BOX:
+        return False
+    return bool((hi - lo).max() < _LONLAT_SPAN)
 
 
 def _pairs(

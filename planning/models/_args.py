@@ -1,4 +1,11 @@
-"""Argument checks shared by the siting models (vectors, site indices, layer columns)."""
+"""Argument checks shared by the siting models: matrices, vectors, counts, site indices.
+
+Every model checks its inputs here, once, so the same mistake gets the same
+message everywhere: NaN or infinite values, a distance matrix passed where
+0/1 coverage is needed, vectors with one value per site where one per demand
+point is needed (a transposed matrix), counts such as ``p`` given as ``3.0``
+or a numpy integer, and arrays with the wrong number of dimensions.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +13,189 @@ import numbers
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._errors import SpecificationError
 
 
-def site_vector(values: Any, m: int, name: str, *, default: float | None = None) -> np.ndarray:
-    """Return one finite non-negative float per site (``default`` when None)."""
+def site_vector(
+    values: Any, m: int, name: str, *, default: float | None = None, n: int | None = None
+) -> np.ndarray:
+    """Return one finite non-negative float per site (``default`` when None).
+
+    ``n`` (the number of demand points), when given, lets a vector with one
+    value per demand point be reported as a sign of a transposed matrix.
+    """
     if values is None:
         if default is None:
             msg = f"{name} is required: give one value per site ({m})"
             raise ValueError(msg)
         return np.full(m, float(default))
-    return _vector(values, m, name, "site")
+    return _vector(values, m, name, "site", other=(n, "demand point"))
 
 
-def demand_vector(values: Any, n: int, name: str, *, default: float | None = None) -> np.ndarray:
-    """Return one finite non-negative float per demand point."""
+def demand_vector(
+    values: Any,
+    n: int,
+    name: str,
+    *,
+    default: float | None = None,
+    m: int | None = None,
+    what: str = "demand point",
+) -> np.ndarray:
+    """Return one finite non-negative float per demand point.
+
+    ``m`` (the number of sites), when given, lets a vector with one value per
+    site be reported as a sign of a transposed matrix.
+    """
     if values is None:
         if default is None:
-            msg = f"{name} is required: give one value per demand point ({n})"
+            msg = f"{name} is required: give one value per {what} ({n})"
             raise ValueError(msg)
         return np.full(n, float(default))
-    return _vector(values, n, name, "demand point")
+    return _vector(values, n, name, what, other=(m, "site"))
 
 
-def _vector(values: Any, size: int, name: str, what: str) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.float64)
+_TRANSPOSED = "; is the matrix transposed? Rows must be demand points and columns candidate sites"
+
+
+def _vector(
+    values: Any, size: int, name: str, what: str, other: tuple[int | None, str] = (None, "")
+) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"{name} must be numbers, one per {what} ({size}); got {type(values).__name__}"
+        raise ValueError(msg) from None
     if arr.ndim == 0:
         arr = np.full(size, float(arr))
     if arr.shape != (size,):
         msg = f"{name} must have one value per {what} ({size}); got shape {arr.shape}"
+        count, other_what = other
+        if count is not None and count != size and arr.shape == (count,):
+            msg += f", one per {other_what}{_TRANSPOSED}"
         raise ValueError(msg)
-    if not np.isfinite(arr).all() or (arr < 0).any():
-        msg = f"{name} must be finite and non-negative"
+    problems = []
+    nan = np.flatnonzero(np.isnan(arr))
+    if nan.size:
+        problems.append(f"NaN at {_where(nan)}")
+    inf = np.flatnonzero(np.isinf(arr))
+    if inf.size:
+        problems.append(f"infinite at {_where(inf)}")
+    neg = np.flatnonzero(arr < 0)
+    if neg.size:
+        problems.append(f"negative at {_where(neg)}")
+    if problems:
+        msg = f"{name} must be finite and non-negative: " + "; ".join(problems)
         raise ValueError(msg)
     return arr
+
+
+def _where(idx: np.ndarray, limit: int = 5) -> str:
+    """Describe index positions as ``"3 entries (0, 4, 7)"``."""
+    shown = ", ".join(str(int(i)) for i in idx[:limit])
+    more = ", ..." if idx.size > limit else ""
+    noun = "entry" if idx.size == 1 else "entries"
+    return f"{idx.size} {noun} ({shown}{more})"
+
+
+def _cells(rows: np.ndarray, cols: np.ndarray, limit: int = 5) -> str:
+    """Describe matrix cells as ``"2 cells (row 0, column 3), ..."``."""
+    shown = ", ".join(
+        f"(row {int(i)}, column {int(j)})" for i, j in zip(rows[:limit], cols[:limit], strict=True)
+    )
+    more = ", ..." if rows.size > limit else ""
+    noun = "cell" if rows.size == 1 else "cells"
+    return f"{rows.size} {noun} {shown}{more}"
+
+
+def whole_number(value: Any, name: str, *, minimum: int = 0) -> int:
+    """Return ``value`` as an int when it is a whole number of at least ``minimum``.
+
+    Python and numpy integers and integral floats (``3.0``) are accepted the
+    same way by every model; booleans, fractions, NaN and strings are not.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    if ok:
+        as_float = float(value)
+        ok = bool(np.isfinite(as_float)) and as_float.is_integer() and as_float >= minimum
+    if not ok:
+        least = {0: "a non-negative", 1: "a positive"}.get(minimum, f"at least {minimum}: a")
+        msg = (
+            f"{name} must be {least} integer: {least} whole number of sites, "
+            f"such as 3 or 3.0; got {value!r}"
+        )
+        raise SpecificationError(msg)
+    return int(value)
+
+
+def coverage_input(coverage: Any, name: str = "coverage") -> sp.csr_array:
+    """Return a 0/1 coverage matrix as canonical boolean CSR, or say what is wrong.
+
+    Refused, all problems in one message: anything not two-dimensional,
+    NaN or infinite entries (which a plain cast would count as covered) and
+    values other than 0 and 1, such as the distances of a distance matrix
+    (where an explicit zero distance would read as "not covered").
+    """
+    shape = tuple(coverage.shape) if sp.issparse(coverage) else np.shape(coverage)
+    if len(shape) != 2:
+        msg = (
+            f"{name} must be a 2-D matrix (demand points x candidate sites); "
+            f"got {len(shape)} dimension{'' if len(shape) == 1 else 's'} with shape {shape}"
+        )
+        raise ValueError(msg)
+    if sp.issparse(coverage):
+        csr = sp.csr_array(coverage)
+        if csr.dtype == bool:
+            return _canonical(csr)
+        csr.sum_duplicates()
+        data = csr.data
+
+        def cells(pos: np.ndarray) -> str:
+            rows = np.searchsorted(csr.indptr, pos, side="right") - 1
+            return _cells(np.asarray(rows), csr.indices[pos])
+    else:
+        arr = np.asarray(coverage)
+        if arr.dtype == bool:
+            return _canonical(sp.csr_array(arr))
+        flat = arr.ravel()
+        nz = np.flatnonzero(flat)
+        data = flat[nz]
+
+        def cells(pos: np.ndarray) -> str:
+            return _cells(nz[pos] // shape[1], nz[pos] % shape[1])
+
+    try:
+        values = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"{name} must hold True/False or 0/1 values; got {data.dtype}"
+        raise ValueError(msg) from None
+    problems = []
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        problems.append(f"NaN or infinite values in {cells(bad)}")
+    other = np.flatnonzero(np.isfinite(values) & (values != 0) & (values != 1))
+    if other.size:
+        problems.append(
+            f"values other than 0 and 1 in {cells(other)}"
+            f" (e.g. {values[other[0]]:g}); this looks like a distance matrix: "
+            "pass coverage such as `distances <= radius`, or "
+            "`planning.within_cutoff(distances)` for a sparse one"
+        )
+    if problems:
+        msg = f"{name} must hold True/False or 0/1 values: " + "; ".join(problems)
+        raise ValueError(msg)
+    if sp.issparse(coverage):
+        return _canonical(csr)
+    return _canonical(sp.csr_array(np.asarray(coverage) != 0))
+
+
+def _canonical(csr: sp.csr_array) -> sp.csr_array:
+    csr = sp.csr_array(csr, dtype=bool)
+    csr.eliminate_zeros()
+    csr.sum_duplicates()
+    csr.sort_indices()
+    return csr
 
 
 def layer_values(layer: Any, values: Any, name: str, layer_name: str) -> Any:

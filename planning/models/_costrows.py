@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ._args import demand_vector, whole_number
 from ._errors import SpecificationError
 
 
@@ -296,21 +297,20 @@ def _mask(sites: np.ndarray | list[int] | None, m: int, name: str) -> np.ndarray
 
 def check_count(p: object, name: str = "p") -> int:
     """Return ``p`` as a positive int or raise :class:`SpecificationError`."""
-    if isinstance(p, bool) or not isinstance(p, int | np.integer) or int(p) < 1:
-        msg = f"{name} must be a positive integer number of sites; got {p!r}"
-        raise SpecificationError(msg)
-    return int(p)
+    return whole_number(p, name, minimum=1)
 
 
-def check_weights(weights: object, n: int, name: str = "weights") -> np.ndarray:
-    """Return demand weights as a float array of length ``n``, finite and non-negative."""
-    w = np.asarray(weights, dtype=np.float64)
-    if w.ndim == 0:
-        w = np.full(n, float(w))
-    if w.shape != (n,):
-        msg = f"{name} must have one value per demand point ({n}); got shape {w.shape}"
-        raise SpecificationError(msg)
-    if not np.all(np.isfinite(w)) or (w.size and w.min() < 0):
-        msg = f"{name} must be finite and non-negative"
-        raise SpecificationError(msg)
-    return w
+def check_weights(
+    weights: object, n: int, name: str = "weights", *, m: int | None = None
+) -> np.ndarray:
+    """Return demand weights as a float array of length ``n``, finite and non-negative.
+
+    ``m``, the number of sites, lets weights given per site be reported as a
+    sign of a transposed cost matrix.
+    """
+    try:
+        return demand_vector(weights, n, name, m=m)
+    except SpecificationError:
+        raise
+    except ValueError as err:
+        raise SpecificationError(str(err)) from None

@@ -33,48 +33,26 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    coverage_input,
     demand_vector,
     site_indices,
     site_vector,
+    whole_number,
 )
+from ._capacitated_coverage import (
+    _EXACT_MAX_ENTRIES,
+    _MARGINAL_MAX_SITES,
+    _check,
+    _CoverageModel,
+    _Pattern,
+)
+from ._costrows import cost_rows
 from ._errors import SpecificationError
-from ._highs import MilpResult, solve_milp
+from ._highs import MilpResult, solve_milp, solve_milp_checked
 from ._reduce import as_coverage, merge_identical_rows
-from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
-
-_EXACT_MAX_ENTRIES = 2_000_000
-"""Largest number of allocation variables ``method="auto"`` solves exactly."""
-
-_MARGINAL_MAX_SITES = 100
-"""Above this many selected sites, marginals are bounded instead of re-solved."""
-
-
-@dataclass
-class _Pattern:
-    """Allowed (demand, site) pairs as parallel arrays, sorted by demand then site."""
-
-    rows: np.ndarray
-    cols: np.ndarray
-    n: int
-    m: int
-
-    @property
-    def size(self) -> int:
-        return int(self.rows.size)
-
-    def by_row(self, values: np.ndarray | None = None) -> sp.csr_array:
-        data = np.ones(self.size) if values is None else values
-        return sp.csr_array((data, (self.rows, np.arange(self.size))), shape=(self.n, self.size))
-
-    def by_col(self, values: np.ndarray | None = None) -> sp.csr_array:
-        data = np.ones(self.size) if values is None else values
-        return sp.csr_array((data, (self.cols, np.arange(self.size))), shape=(self.m, self.size))
-
-    def matrix(self, values: np.ndarray) -> sp.csr_array:
-        return sp.csr_array((values, (self.rows, self.cols)), shape=(self.n, self.m))
 
 
 # ---------------------------------------------------------------------------
@@ -158,12 +136,12 @@ def solve_capacitated_coverage(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    d = demand_vector(demand, n, "demand")
-    cap = site_vector(capacity, m, "capacity")
-    c = site_vector(costs, m, "costs", default=1.0)
-    ecap = site_vector(existing_capacity, m, "existing_capacity", default=0.0)
+    d = demand_vector(demand, n, "demand", m=m)
+    cap = site_vector(capacity, m, "capacity", n=n)
+    c = site_vector(costs, m, "costs", default=1.0, n=n)
+    ecap = site_vector(existing_capacity, m, "existing_capacity", default=0.0, n=n)
     check_method(method)
     check_time_limit(time_limit)
     req = site_indices(required, m, "required")
@@ -173,9 +151,7 @@ def solve_capacitated_coverage(
         msg = "give p (the number of sites) or budget (the largest total cost), or both"
         raise SpecificationError(msg)
     if p is not None:
-        if isinstance(p, bool) or not isinstance(p, int | np.integer) or p < 0:
-            msg = f"p must be a non-negative integer; got {p!r}"
-            raise SpecificationError(msg)
+        p = whole_number(p, "p")
         if req.size > p:
             msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
             raise SpecificationError(msg)
@@ -251,197 +227,6 @@ def solve_capacitated_coverage(
     )
 
 
-@dataclass
-class _CoverageModel:
-    pat: _Pattern
-    d: np.ndarray
-    cap: np.ndarray
-    ecap: np.ndarray
-    c: np.ndarray
-    cand: np.ndarray
-    req: np.ndarray
-    p: int | None
-    budget: float | None
-
-    def _milp(
-        self, *, relax: bool, time_limit: float | None, start: np.ndarray | None
-    ) -> MilpResult:
-        pat, d, cap, ecap = self.pat, self.d, self.cap, self.ecap
-        k, e = self.cand.size, pat.size
-        pos = np.full(pat.m, -1)
-        pos[self.cand] = np.arange(k)
-        xcol = pos[pat.cols]
-        # z bounds: no more than the point's demand and the site's total capacity
-        site_max = ecap + np.where(pos >= 0, cap, 0.0)
-        zub = np.minimum(d[pat.rows], site_max[pat.cols])
-        blocks = []
-        lo: list[np.ndarray] = []
-        hi: list[np.ndarray] = []
-        # demand rows
-        blocks.append(sp.hstack([sp.csr_array((pat.n, k)), pat.by_row()], format="csr"))
-        lo.append(np.full(pat.n, -np.inf))
-        hi.append(d)
-        # site rows: sum z - cap x <= ecap
-        x_part = sp.csr_array((-cap[self.cand], (self.cand, np.arange(k))), shape=(pat.m, k))
-        blocks.append(sp.hstack([x_part, pat.by_col()], format="csr"))
-        lo.append(np.full(pat.m, -np.inf))
-        hi.append(ecap)
-        # strong links: z - min(d, cap) x <= min(d, ecap) where that is binding
-        link = (xcol >= 0) & (ecap[pat.cols] < d[pat.rows])
-        idx = np.flatnonzero(link)
-        if idx.size:
-            coef = np.minimum(d[pat.rows[idx]], cap[pat.cols[idx]])
-            r = np.arange(idx.size)
-            xl = sp.csr_array((-coef, (r, xcol[idx])), shape=(idx.size, k))
-            zl = sp.csr_array((np.ones(idx.size), (r, idx)), shape=(idx.size, e))
-            blocks.append(sp.hstack([xl, zl], format="csr"))
-            lo.append(np.full(idx.size, -np.inf))
-            hi.append(np.minimum(d[pat.rows[idx]], ecap[pat.cols[idx]]))
-        if self.p is not None:
-            blocks.append(sp.csr_array(np.concatenate([np.ones(k), np.zeros(e)])[None, :]))
-            lo.append(np.array([-np.inf]))
-            hi.append(np.array([float(self.p)]))
-        if self.budget is not None:
-            blocks.append(sp.csr_array(np.concatenate([self.c[self.cand], np.zeros(e)])[None, :]))
-            lo.append(np.array([-np.inf]))
-            hi.append(np.array([float(self.budget)]))
-        a = sp.vstack(blocks, format="csr")
-        xlb = np.zeros(k)
-        xlb[pos[self.req]] = 1.0
-        return solve_milp_checked(
-            np.concatenate([np.zeros(k), np.ones(e)]),
-            a,
-            np.concatenate(lo),
-            np.concatenate(hi),
-            col_lower=np.concatenate([xlb, np.zeros(e)]),
-            col_upper=np.concatenate([np.ones(k), zub]),
-            integrality=None if relax else np.concatenate([np.ones(k), np.zeros(e)]),
-            sense="max",
-            time_limit=time_limit,
-            start=start,
-        )
-
-    def serve(self, chosen: np.ndarray) -> tuple[np.ndarray, float]:
-        """Return the best allocation (per pattern entry) and served demand with ``chosen`` open."""
-        pat = self.pat
-        total = self.ecap.copy()
-        total[chosen] += self.cap[chosen]
-        live = total[pat.cols] > 0
-        z = np.zeros(pat.size)
-        if not live.any():
-            return z, 0.0
-        idx = np.flatnonzero(live)
-        sub = _Pattern(pat.rows[idx], pat.cols[idx], pat.n, pat.m)
-        a = sp.vstack([sub.by_row(), sub.by_col()], format="csr")
-        res = solve_milp(
-            np.ones(idx.size),
-            a,
-            np.full(pat.n + pat.m, -np.inf),
-            np.concatenate([self.d, total]),
-            col_upper=np.minimum(self.d[sub.rows], total[sub.cols]),
-            sense="max",
-        )
-        if res.x is None:
-            msg = f"HiGHS failed on the allocation LP (status {res.status!r})"
-            raise RuntimeError(msg)
-        z[idx] = np.maximum(res.x, 0.0)
-        return z, float(z.sum())
-
-    def greedy(self) -> np.ndarray:
-        """Open sites one at a time by the most (or most per cost) newly servable demand."""
-        pat, d, cap, c = self.pat, self.d, self.cap, self.c
-        csc = pat.by_col()  # site x entry
-        resid = d.copy()
-        room = self.ecap.copy()
-        alternatives = np.bincount(pat.rows, minlength=pat.n)
-
-        def allocate(j: int) -> None:
-            ent = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
-            rows = pat.rows[ent]
-            for i in rows[np.argsort(alternatives[rows], kind="stable")]:
-                if room[j] <= 0:
-                    break
-                take = min(resid[i], room[j])
-                resid[i] -= take
-                room[j] -= take
-
-        for site in np.flatnonzero(self.ecap > 0).tolist():
-            allocate(site)
-        chosen: list[int] = self.req.tolist()
-        spent = float(c[self.req].sum())
-        for site in chosen:
-            room[site] += cap[site]
-            allocate(site)
-        limit = self.p if self.p is not None else self.cand.size
-        is_chosen = np.zeros(pat.m, dtype=bool)
-        is_chosen[chosen] = True
-        while len(chosen) < limit:
-            reach = np.asarray(csc @ resid[pat.rows]) if pat.size else np.zeros(pat.m)
-            gain = np.minimum(cap, np.maximum(reach - room, 0.0))
-            ok = np.zeros(pat.m, dtype=bool)
-            ok[self.cand] = True
-            ok &= ~is_chosen & (gain > 1e-12)
-            if self.budget is not None:
-                ok &= spent + c <= self.budget * (1 + 1e-12) + 1e-12
-            if not ok.any():
-                break
-            score = gain / np.maximum(c, 1e-12) if self.budget is not None else gain.copy()
-            score[~ok] = -np.inf
-            j = int(np.argmax(score))
-            chosen.append(j)
-            is_chosen[j] = True
-            spent += float(c[j])
-            room[j] += cap[j]
-            allocate(j)
-        return np.array(sorted(chosen), dtype=np.int64)
-
-    def start_vector(self, chosen: np.ndarray, z: np.ndarray) -> np.ndarray:
-        x = np.isin(self.cand, chosen).astype(np.float64)
-        return np.concatenate([x, z])
-
-    def solve(
-        self, method: str, time_limit: float | None
-    ) -> tuple[np.ndarray, np.ndarray, float, float, Status, str]:
-        t0 = time.perf_counter()
-        chosen = self.greedy()
-        z, value = self.serve(chosen)
-        if self.pat.size == 0:
-            return chosen, z, value, value, "optimal", "reduction"
-        use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
-        if use_exact:
-            left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-            res = self._milp(relax=False, time_limit=left, start=self.start_vector(chosen, z))
-            _check(res, "capacitated coverage")
-            k = self.cand.size
-            if res.x is not None and res.objective >= value - 1e-9:
-                chosen = np.sort(self.cand[res.x[:k] > 0.5])
-                z, value = self.serve(chosen)
-            status: Status = "optimal" if res.status == "optimal" else "time_limit"
-            bound = res.bound if math.isfinite(res.bound) else self._lp_bound()
-            return chosen, z, value, max(bound, value), status, "milp"
-        bound = self._lp_bound()
-        return chosen, z, value, max(bound, value), "feasible", "greedy+lp-bound"
-
-    def _lp_bound(self) -> float:
-        res = self._milp(relax=True, time_limit=None, start=None)
-        _check(res, "capacitated coverage relaxation")
-        return float(res.objective) if res.x is not None else math.inf
-
-    def marginals(
-        self, chosen: np.ndarray, z: np.ndarray, value: float, deadline: float
-    ) -> np.ndarray:
-        """Re-solve without each site; past ``deadline`` use the demand it serves (a bound)."""
-        out = np.bincount(self.pat.cols, weights=z, minlength=self.pat.m)[chosen]
-        if chosen.size > _MARGINAL_MAX_SITES:
-            return out
-        for k, j in enumerate(chosen):
-            if time.perf_counter() > deadline:
-                break
-            _, without = self.serve(chosen[chosen != j])
-            out[k] = max(value - without, 0.0)
-        return out
-
-
 # ---------------------------------------------------------------------------
 # Capacitated facility location
 
@@ -515,29 +300,12 @@ def solve_capacitated_location(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    dense = not sp.issparse(cost)
-    if dense:
-        arr = np.asarray(cost, dtype=np.float64)
-        if arr.ndim != 2:
-            msg = f"cost must be a 2-D demand x sites matrix; got shape {arr.shape}"
-            raise ValueError(msg)
-        if np.isnan(arr).any():
-            msg = "cost must not contain NaN (use inf for a site that cannot serve a point)"
-            raise ValueError(msg)
-        n, m = arr.shape
-        rows, cols = np.nonzero(np.isfinite(arr))
-        vals = arr[rows, cols]
-    else:
-        coo = sp.coo_array(cost)
-        coo.sum_duplicates()
-        n, m = coo.shape
-        rows, cols, vals = coo.row, coo.col, coo.data.astype(np.float64)
-    if not np.isfinite(vals).all() or (vals < 0).any():
-        msg = "cost must be finite and non-negative (leave an entry out of a sparse matrix instead)"
-        raise ValueError(msg)
-    d = demand_vector(demand, n, "demand")
-    cap = site_vector(capacity, m, "capacity")
-    f = site_vector(fixed_cost, m, "fixed_cost")
+    entries = cost_rows(cost)
+    n, m = entries.n, entries.m
+    rows, cols, vals = entries.rows, entries.sites, entries.cost
+    d = demand_vector(demand, n, "demand", m=m)
+    cap = site_vector(capacity, m, "capacity", n=n)
+    f = site_vector(fixed_cost, m, "fixed_cost", n=n)
     check_method(method)
     check_time_limit(time_limit)
     ex = site_indices(existing, m, "existing")
@@ -761,12 +529,6 @@ class _LocationModel:
 
 def _where(sorted_values: np.ndarray, value: int) -> int:
     return int(np.searchsorted(sorted_values, value))
-
-
-def _check(res: MilpResult, what: str) -> None:
-    if res.status not in ("optimal", "time_limit"):
-        msg = f"HiGHS failed on the {what} model (status {res.status!r})"
-        raise RuntimeError(msg)
 
 
 def _largest_share(allocation: sp.csr_array) -> np.ndarray:

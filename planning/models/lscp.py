@@ -18,7 +18,6 @@ Lagrangian relaxation, so every answer carries a gap.
 
 from __future__ import annotations
 
-import heapq
 import math
 import numbers
 import time
@@ -32,13 +31,16 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    coverage_input,
     demand_vector,
     site_indices,
     site_vector,
 )
 from ._errors import SpecificationError
-from ._highs import MilpResult, build_model, run_model
-from ._reduce import as_coverage, dominated_columns, merge_identical_rows
+from ._highs import solve_milp_checked
+from ._lscp_lagrangian import _drop_redundant, _greedy, _integral, _lagrangian
+from ._lscp_reduce import _reduce_full, _reduce_partial, hits
+from ._reduce import as_coverage
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
@@ -54,12 +56,6 @@ _WARM_MIN_NNZ = 20_000
 
 _HEURISTIC_SECONDS = 5.0
 """Default time for the Lagrangian heuristic when no time limit is given."""
-
-_ROW_DOMINANCE_WORK = 50_000_000
-"""Largest sum of squared column degrees the row-dominance test will attempt."""
-
-_COLUMN_DOMINANCE_WORK = 50_000_000
-"""Largest sum of squared row degrees the column-dominance test will attempt."""
 
 
 def solve_lscp(
@@ -142,10 +138,10 @@ def solve_lscp(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    c = site_vector(costs, m, "costs", default=1.0)
-    w = demand_vector(weights, n, "weights", default=1.0)
+    c = site_vector(costs, m, "costs", default=1.0, n=n)
+    w = demand_vector(weights, n, "weights", default=1.0, m=m)
     if isinstance(target, bool) or not (
         isinstance(target, numbers.Real) and 0.0 < float(target) <= 1.0
     ):
@@ -235,13 +231,6 @@ def solve_lscp(
 # Helpers shared by the covering and capacitated models
 
 
-def hits(a: sp.csr_array, columns: np.ndarray) -> np.ndarray:
-    """Return per row whether any of the masked ``columns`` covers it."""
-    if a.shape[0] == 0:
-        return np.zeros(0, dtype=bool)
-    return np.asarray(a @ columns.astype(np.float64)) > 0
-
-
 def cover_summary(
     a: sp.csr_array, w: np.ndarray, opened: np.ndarray, chosen: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -281,80 +270,6 @@ def cover_summary(
     return covered, assignment, marginal
 
 
-def solve_milp_checked(
-    c: np.ndarray,
-    a: sp.csr_array,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    *,
-    start: np.ndarray | None,
-    time_limit: float | None,
-    **kwargs: Any,
-) -> MilpResult:
-    """Solve a MILP on HiGHS with a warm start and a wall-clock deadline.
-
-    Two guards around HiGHS 1.16: its own time limit is not checked inside
-    some root-node phases (seen running more than six times over on large
-    partial-covering models), so an interrupt callback also stops it at the
-    deadline; and after presolve it can accept a user start and report it
-    as optimal with a wrong objective value and bound (seen on small partial
-    covering models), so the objective of the returned ``x`` is recomputed
-    and, on a mismatch, the model is solved again without the start.
-
-    Parameters
-    ----------
-    c, a, row_lower, row_upper
-        The model, as for :func:`planning.models._highs.build_model`.
-    start
-        Feasible start vector, or None.
-    time_limit
-        Seconds allowed in total, or None.
-    **kwargs
-        Further arguments of :func:`planning.models._highs.build_model`.
-
-    Returns
-    -------
-    MilpResult
-        The outcome of the (last) solve.
-    """
-    t0 = time.perf_counter()
-    res = _run_with_deadline(c, a, row_lower, row_upper, start, time_limit, kwargs)
-    if start is None or res.x is None:
-        return res
-    true = float(c @ res.x)
-    if abs(true - res.objective) <= 1e-6 * max(1.0, abs(true)):
-        return res
-    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-    return _run_with_deadline(c, a, row_lower, row_upper, None, left, kwargs)
-
-
-def _run_with_deadline(
-    c: np.ndarray,
-    a: sp.csr_array,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-    start: np.ndarray | None,
-    time_limit: float | None,
-    kwargs: dict[str, Any],
-) -> MilpResult:
-    h = build_model(c, a, row_lower, row_upper, **kwargs)
-    if time_limit is not None:
-        deadline = time.perf_counter() + time_limit
-
-        def stop(event: Any) -> None:
-            if time.perf_counter() > deadline:
-                event.interrupt()
-
-        h.cbMipInterrupt += stop
-        h.cbSimplexInterrupt += stop
-        h.cbIpmInterrupt += stop
-    return run_model(h, time_limit=time_limit, start=start)
-
-
-def _integral(c: np.ndarray) -> bool:
-    return bool(np.all(c == np.round(c)))
-
-
 # ---------------------------------------------------------------------------
 # The reduced covering core
 
@@ -366,15 +281,6 @@ class _CoreResult:
     status: Status
     method: str
     reduction: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class _Reduced:
-    a: sp.csr_array
-    cols: np.ndarray
-    w: np.ndarray
-    fixed: list[np.ndarray] = field(default_factory=list)
-    skipped: set[str] = field(default_factory=set)
 
 
 def _solve_core(
@@ -432,281 +338,6 @@ def _solve_core(
         name,
         reduction,
     )
-
-
-def _reduce_full(a: sp.csr_array, c: np.ndarray) -> _Reduced:
-    """Reduce a set-covering instance (every row must be covered)."""
-    red = _Reduced(a, np.arange(a.shape[1]), np.ones(a.shape[0]))
-    for _ in range(50):
-        a = red.a
-        changed = False
-        # a site that is the only cover of some point is in every cover
-        deg = np.diff(a.indptr)
-        if (deg == 1).any():
-            ess = np.zeros(a.shape[1], dtype=bool)
-            ess[a.indices[a.indptr[:-1][deg == 1]]] = True
-            red.fixed.append(red.cols[ess])
-            _keep(red, ~hits(a, ess), ~ess)
-            changed = True
-        if red.a.shape[0] == 0:
-            break
-        merged = merge_identical_rows(red.a, np.ones(red.a.shape[0]))
-        if merged.matrix.shape[0] < red.a.shape[0]:
-            red.a = as_coverage(merged.matrix)
-            red.w = np.ones(red.a.shape[0])
-            changed = True
-        drop_rows = _superset_rows(red.a, red.skipped)
-        if drop_rows is not None and drop_rows.any():
-            _keep(red, ~drop_rows, None)
-            changed = True
-        cr = c[red.cols]
-        drop_cols = np.diff(sp.csc_array(red.a).indptr) == 0
-        dom = dominated_columns(red.a, cr, max_work=_COLUMN_DOMINANCE_WORK)
-        if dom is None:
-            red.skipped.add("column dominance")
-        else:
-            drop_cols |= dom
-        drop_cols |= _cheaper_by_others(red.a, cr)
-        if drop_cols.any():
-            _keep(red, None, ~drop_cols)
-            changed = True
-        if not changed:
-            break
-    red.w = np.ones(red.a.shape[0])
-    return red
-
-
-def _reduce_partial(a: sp.csr_array, c: np.ndarray, w: np.ndarray) -> _Reduced:
-    """Reduce a partial-covering instance (merge rows, drop dominated sites)."""
-    merged = merge_identical_rows(a, w)
-    red = _Reduced(as_coverage(merged.matrix), np.arange(a.shape[1]), merged.weights)
-    drop = np.diff(sp.csc_array(red.a).indptr) == 0
-    dom = dominated_columns(red.a, c, max_work=_COLUMN_DOMINANCE_WORK)
-    if dom is None:
-        red.skipped.add("column dominance")
-    else:
-        drop |= dom
-    _keep(red, None, ~drop)
-    return red
-
-
-def _keep(red: _Reduced, rows: np.ndarray | None, cols: np.ndarray | None) -> None:
-    a = red.a if rows is None else red.a[rows]
-    if rows is not None:
-        red.w = red.w[rows]
-    if cols is not None:
-        a = a[:, cols]
-        red.cols = red.cols[cols]
-    red.a = as_coverage(a)
-
-
-def _superset_rows(a: sp.csr_array, skipped: set[str]) -> np.ndarray | None:
-    """Mask rows whose set of sites contains another row's set (never both of two equal rows)."""
-    col_deg = np.bincount(a.indices, minlength=a.shape[1]).astype(np.int64)
-    if int((col_deg * col_deg).sum()) > _ROW_DOMINANCE_WORK:
-        skipped.add("row dominance")
-        return None
-    ai = sp.csr_array(a, dtype=np.int32)
-    overlap = sp.coo_array(ai @ ai.T)
-    k, i, v = overlap.row, overlap.col, overlap.data
-    deg = np.diff(a.indptr)
-    sel = (k != i) & (v == deg[k]) & ((deg[k] < deg[i]) | (k < i))
-    out = np.zeros(a.shape[0], dtype=bool)
-    out[i[sel]] = True
-    return out
-
-
-def _cheaper_by_others(a: sp.csr_array, c: np.ndarray) -> np.ndarray:
-    """Mask sites costing more than the cheapest other covers of all their points.
-
-    Such a site is in no optimal cover: replacing it by those covers keeps
-    every point covered at strictly lower cost.
-    """
-    n = a.shape[0]
-    deg = np.diff(a.indptr)
-    if n == 0 or a.nnz == 0:
-        return np.zeros(a.shape[1], dtype=bool)
-    row = np.repeat(np.arange(n), deg)
-    ce = c[a.indices]
-    order = np.lexsort((ce, row))
-    first = order[a.indptr[:-1]]
-    min1 = ce[first]
-    arg1 = a.indices[first]
-    second = order[np.minimum(a.indptr[:-1] + 1, a.nnz - 1)]
-    min2 = np.where(deg >= 2, ce[second], np.inf)
-    replace = np.where(a.indices == arg1[row], min2[row], min1[row])
-    others = np.bincount(a.indices, weights=replace, minlength=a.shape[1])
-    return c > others + 1e-9 * np.maximum(1.0, np.abs(others))
-
-
-def _greedy(
-    csc: sp.csc_array,
-    c: np.ndarray,
-    w: np.ndarray,
-    goal: float,
-    start: np.ndarray | None = None,
-) -> np.ndarray:
-    """Pick sites by least cost per newly covered weight until ``goal`` is reached.
-
-    The sites in ``start`` are taken first; the result lists them too.
-    """
-    n, m = csc.shape
-    covered = np.zeros(n, dtype=bool)
-    chosen: list[int] = []
-    if start is not None and start.size:
-        chosen = start.tolist()
-        mask = np.zeros(m, dtype=bool)
-        mask[start] = True
-        covered = np.asarray(csc @ mask.astype(np.float64)) > 0
-    uncovered_w = np.where(covered, 0.0, w)
-    gain = np.asarray(sp.csr_array(csc.T, dtype=np.float64) @ uncovered_w) if m else np.zeros(0)
-    remaining = goal - float(w[covered].sum())
-    tol = 1e-9 * max(1.0, goal)
-    heap = [
-        (c[j] / min(gain[j], remaining), int(j))
-        for j in np.flatnonzero(gain > 0)
-        if remaining > tol
-    ]
-    heapq.heapify(heap)
-    while remaining > tol and heap:
-        _, j = heapq.heappop(heap)
-        rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
-        fresh = rows[~covered[rows]]
-        g = float(w[fresh].sum())
-        eff = min(g, remaining)
-        if eff <= 0:
-            continue
-        ratio = c[j] / eff
-        if heap and ratio > heap[0][0] * (1 + 1e-12) + 1e-15:
-            heapq.heappush(heap, (ratio, j))
-            continue
-        covered[fresh] = True
-        remaining -= g
-        chosen.append(j)
-    if remaining > tol:
-        msg = "the sites cannot cover the demand asked for"
-        raise RuntimeError(msg)
-    return np.array(chosen, dtype=np.int64)
-
-
-def _drop_redundant(
-    csc: sp.csc_array, c: np.ndarray, w: np.ndarray, goal: float, chosen: np.ndarray
-) -> np.ndarray:
-    """Remove chosen sites, dearest first, while the rest still reach ``goal``."""
-    n = csc.shape[0]
-    count = np.zeros(n, dtype=np.int64)
-    for j in chosen:
-        count[csc.indices[csc.indptr[j] : csc.indptr[j + 1]]] += 1
-    total = float(w[count > 0].sum())
-    tol = 1e-9 * max(1.0, goal)
-    keep = []
-    for j in sorted(chosen.tolist(), key=lambda k: (-c[k], -k)):
-        rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
-        loss = float(w[rows[count[rows] == 1]].sum())
-        if total - loss >= goal - tol:
-            count[rows] -= 1
-            total -= loss
-        else:
-            keep.append(j)
-    return np.sort(np.array(keep, dtype=np.int64))
-
-
-def _lagrangian(
-    a: sp.csr_array,
-    csc: sp.csc_array,
-    c: np.ndarray,
-    w: np.ndarray,
-    need: float | None,
-    pick: np.ndarray,
-    *,
-    deadline: float,
-) -> tuple[float, np.ndarray]:
-    """Return a lower bound by subgradient optimisation and the best cover it led to.
-
-    The cover constraints ``y_i <= sum_j a_ij x_j`` are relaxed with
-    multipliers ``u >= 0``; for full covering ``y = 1``, for partial covering
-    ``y`` solves a fractional knapsack ``min u @ y`` s.t. ``w @ y >= need``.
-    Every few steps the sites with negative reduced cost are completed
-    greedily to a cover and pruned, which often improves on ``pick``; the
-    steps between completions are chosen so that completions take about as
-    long as the subgradient steps. Stops at ``deadline``
-    (:func:`time.perf_counter` seconds) after at least one completion.
-    """
-    n = a.shape[0]
-    goal = float(w.sum()) if need is None else need
-    iterations = int(min(400, max(30, 1e8 / max(a.nnz, 1))))
-    integral = _integral(c)
-    at = sp.csr_array(a.T, dtype=np.float64)
-    af = sp.csr_array(a, dtype=np.float64)
-    col_deg = np.maximum(np.diff(csc.indptr), 1)
-    rowmin = np.full(n, np.inf)
-    np.minimum.at(rowmin, np.repeat(np.arange(n), np.diff(a.indptr)), (c / col_deg)[a.indices])
-    u = np.where(np.isfinite(rowmin), rowmin, 0.0)
-    upper = float(c[pick].sum())
-    best = 0.0
-    lam = 2.0
-    stall = 0
-    every = 1
-    last = -1
-    greedy_time = 0.0
-    step_time = 0.0
-    for it in range(iterations):
-        t_step = time.perf_counter()
-        if it > 0 and t_step > deadline:
-            break
-        red = c - at @ u
-        x = red < 0
-        if need is None:
-            y = np.ones(n)
-        else:
-            y = _fractional_fill(w, np.argsort(u / w, kind="stable"), need)
-        value = float(red[x].sum() + u @ y)
-        if value > best + 1e-9 * max(1.0, abs(best)):
-            best = value
-            stall = 0
-        else:
-            stall += 1
-            if stall >= 20:
-                lam /= 2
-                stall = 0
-        if it - last >= every:
-            t_greedy = time.perf_counter()
-            trial = _greedy(csc, c, w, goal, start=np.flatnonzero(x))
-            trial = _drop_redundant(csc, c, w, goal, trial)
-            cost = float(c[trial].sum())
-            if cost < upper - 1e-9:
-                upper, pick = cost, trial
-            greedy_time = time.perf_counter() - t_greedy
-            # every 5 steps if that fits the time left, else balance greedy and steps
-            left = iterations - it
-            every = 5
-            if left * (step_time + greedy_time / 5) > deadline - time.perf_counter():
-                every = max(5, math.ceil(greedy_time / max(step_time, 1e-9)))
-            last = it
-            t_step += greedy_time
-        closed = math.ceil(best - 1e-6) if integral else best
-        if upper - closed <= 1e-9 * max(1.0, upper) or lam < 1e-4:
-            break
-        g = y - af @ x.astype(np.float64)
-        norm = float(g @ g)
-        if norm <= 1e-18:
-            break
-        step = lam * max(upper - value, 1e-6 * max(1.0, upper)) / norm
-        u = np.maximum(0.0, u + step * g)
-        step_time = time.perf_counter() - t_step
-    return min(best, upper), pick
-
-
-def _fractional_fill(w: np.ndarray, order: np.ndarray, need: float) -> np.ndarray:
-    """Return ``y`` in [0, 1] filling ``need`` weight in ``order`` (last one fractional)."""
-    y = np.zeros(w.size)
-    cum = np.cumsum(w[order])
-    k = int(np.searchsorted(cum, need - 1e-12))
-    y[order[:k]] = 1.0
-    if k < order.size:
-        before = cum[k - 1] if k > 0 else 0.0
-        y[order[k]] = min(1.0, max(0.0, (need - before) / w[order[k]]))
-    return y
 
 
 def _exact(

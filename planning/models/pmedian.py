@@ -124,7 +124,7 @@ def solve_pmedian(
         msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
         raise SpecificationError(msg)
     rows = cost_rows(cost)
-    w = check_weights(weights, rows.n)
+    w = check_weights(weights, rows.n, m=rows.m)
     p = check_count(p)
     fixed, allowed = site_masks(required, forbidden, rows.m, p)
     site_ids = np.flatnonzero(allowed)

@@ -20,14 +20,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import mclp as _mclp
+from ._args import whole_number
+from ._cover_bounds import coverage_bound, lagrangian_bound
 from ._greedy import (
     CoverState,
-    coverage_bound,
-    lagrangian_bound,
     lazy_greedy,
     reset_to,
     swap_search,
 )
+from ._mclp_exact import _exact, _Models
 from .solution import relative_gap
 
 CurveMethod = Literal["exact", "heuristic"]
@@ -73,7 +74,7 @@ def coverage_curve(
         ``objective``, ``bound``, ``gap``, ``status``, ``seconds`` and
         ``sites`` (the chosen site indices).
     """
-    values = sorted({int(v) for v in np.atleast_1d(np.asarray(p_values))})
+    values = sorted({whole_number(v, "p_values") for v in np.atleast_1d(np.asarray(p_values))})
     if not values:
         msg = "p_values must list at least one number of sites"
         raise ValueError(msg)
@@ -159,7 +160,7 @@ def _curve(
         raise ValueError(msg)
     a, w = red.matrix, red.weights
     rows: list[dict[str, Any]] = []
-    models = _mclp._Models()
+    models = _Models()
     state = CoverState.empty(a, w)
     for lim in limits:
         t0 = time.perf_counter()
@@ -222,6 +223,6 @@ def _point(
         )
         return np.flatnonzero(state.chosen), max(min(bound, lag), state.value), "feasible"
     remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-    chosen, _, bound, status = _mclp._exact(lim, state, remaining, bound, info, models)
+    chosen, _, bound, status = _exact(lim, state, remaining, bound, info, models)
     reset_to(state, chosen)
     return chosen, bound, status
