@@ -69,7 +69,8 @@ def _solve_pmedian(problem: _Problem, spec: ScenarioSpec) -> Solution:
     n_old = problem.existing_ids.size
     reach = np.diff(problem.distances.indptr) + np.diff(problem.existing_dist.indptr) > 0
     rows = np.flatnonzero(reach & (problem.weights > 0))
-    penalty = UNSERVED_PENALTY * spec.service_radius()
+    longest = spec.service_radius() if problem.radii is None else float(problem.radii.max())
+    penalty = UNSERVED_PENALTY * longest
     if rows.size == 0:
         # no firm with demand is within reach of any site: every choice is as good
         return Solution(
@@ -121,7 +122,7 @@ def _curve(problem: _Problem, spec: ScenarioSpec, solution: Solution) -> pd.Data
         w[problem.before | (_pattern(problem.distances)[:, selected].sum(axis=1) > 0)].sum()
     )
     if spec.objective == "budget":
-        budget = float(spec.budget_cny or 0.0)
+        budget = float(spec.budget_cny or sum(spec.stage_budgets_cny or ()) or 0.0)
         limits = np.unique(np.linspace(0.0, budget, CURVE_POINTS))
         x_name = "budget_cny"
     else:
@@ -143,7 +144,11 @@ def _curve(problem: _Problem, spec: ScenarioSpec, solution: Solution) -> pd.Data
             "status": raw["status"].to_numpy(),
         }
     )
-    at = len(selected) if x_name == "sites" else float(spec.budget_cny or 0.0)
+    at = (
+        len(selected)
+        if x_name == "sites"
+        else float(spec.budget_cny or sum(spec.stage_budgets_cny or ()) or 0.0)
+    )
     row = curve[x_name] == at
     curve.loc[row, "covered"] = np.maximum(curve.loc[row, "covered"], achieved)
     curve["gap"] = [

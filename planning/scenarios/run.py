@@ -19,6 +19,16 @@ from ..models import (
 )
 from ._inputs import _pattern, _prepare, _Problem
 from ._solve import _curve, _solve
+from ._special import (
+    capacity_columns,
+    extra_summary,
+    scope_data,
+    solve_charging_capacity,
+    solve_equity,
+    solve_staged,
+    stage_columns,
+    target_note,
+)
 from .spec import Progress, ScenarioSpec
 
 
@@ -54,7 +64,16 @@ class ScenarioResult:
         demand (for ``"min_distance"`` too, as coverage within the radius).
     summary
         Headline figures: sites, cost, covered weight and share before and
-        after, objective, bound, gap, status, seconds and more.
+        after, objective, bound, gap, status, seconds and more; for a
+        coverage target that is out of reach, ``target_reached`` is False and
+        ``note`` says so in plain words.
+    equity
+        With county floors or site counts: one row per county (or zone) with
+        its ``floor``, the ``share`` reached, ``met``, ``best_share`` (best
+        reachable share where a floor cannot be met) and ``sites``.
+    stages
+        For a staged rollout: one row per stage with its budget, spending,
+        new and total sites, covered weight, share, bound and gap.
     """
 
     spec: ScenarioSpec
@@ -64,11 +83,18 @@ class ScenarioResult:
     indicators: pd.DataFrame
     curve: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    equity: pd.DataFrame | None = None
+    stages: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
         """Name of the scenario."""
         return self.spec.name
+
+    @property
+    def unreachable(self) -> gpd.GeoDataFrame:
+        """Return the firms no candidate or existing site can reach."""
+        return self.served[~self.served["reachable"].to_numpy(bool)]
 
 
 def run_scenario(
@@ -108,15 +134,27 @@ def run_scenario(
     started = time.perf_counter()
     report = _reporter(progress)
     report(0.0, "preparing data")
-    problem = _prepare(data, spec, report)
+    full = data
+    data = scope_data(data, spec)
+    problem = _prepare(data, spec, report, context=full.enterprises)
     report(0.35, "solving")
-    solution = _solve(problem, spec)
+    solution = _dispatch(problem, spec, data)
     report(0.7, "trade-off curve")
     curve = _curve(problem, spec, solution)
     report(0.9, "assembling results")
     result = _assemble(data, spec, problem, solution, curve, started)
     report(1.0, "done")
     return result
+
+
+def _dispatch(problem: _Problem, spec: ScenarioSpec, data: geodata.PlanningData) -> Solution:
+    if spec.objective == "capacitated":
+        return solve_charging_capacity(problem, spec)
+    if spec.staged:
+        return solve_staged(problem, spec)
+    if spec.equity:
+        return solve_equity(problem, spec, data)
+    return _solve(problem, spec)
 
 
 def _reporter(progress: Progress | None) -> Progress:
@@ -159,10 +197,16 @@ def _assemble(
     served["travel_time_s" if time_based else "distance_m"] = site_dist
 
     proposed = _proposed_sites(problem, selected, dist_sel)
+    if spec.objective == "capacitated":
+        proposed = capacity_columns(proposed, selected, solution, spec)
+    if spec.staged:
+        proposed = stage_columns(proposed, selected, solution)
+    proposed = proposed.drop(columns="_col")
     indicators = _indicators(served, w)
     total = float(w.sum())
-    cost = float(problem.candidates["cost_cny"].to_numpy(float)[selected].sum())
+    cost = float(proposed["cost_cny"].to_numpy(float).sum())
     coverable = before | (np.diff(problem.distances.indptr) > 0)
+    served["reachable"] = coverable
     served_w = float(w[after].sum())
     summary = {
         "name": spec.name,
@@ -194,7 +238,18 @@ def _assemble(
         "solver_seconds": float(solution.seconds),
         "seconds": time.perf_counter() - started,
     }
-    return ScenarioResult(spec, solution, proposed, served, indicators, curve, summary)
+    summary.update(extra_summary(spec, problem, solution, proposed, site_dist, w))
+    note = target_note(spec, summary)
+    if spec.objective == "min_sites":
+        summary["target_reached"] = not note
+    if note:
+        summary["note"] = note
+    summary["seconds"] = time.perf_counter() - started
+    equity = solution.details.get("groups") if spec.equity else None
+    stages = solution.details.get("stages") if spec.staged else None
+    return ScenarioResult(
+        spec, solution, proposed, served, indicators, curve, summary, equity, stages
+    )
 
 
 def _nearest_serving(
@@ -252,6 +307,7 @@ def _proposed_sites(
     out["marginal"] = marginal
     out["firms_covered"] = [c.size for c in cols]
     out["firms_new"] = firms_new
+    out["_col"] = selected
     return out.sort_values("order", kind="stable")
 
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 Infrastructure = Literal["5g", "charging"]
-Objective = Literal["max_coverage", "budget", "min_sites", "min_distance"]
+Objective = Literal["max_coverage", "budget", "min_sites", "min_distance", "capacitated"]
 DistanceMode = Literal["straight", "road", "road_time"]
 Progress = Callable[[float, str], Any]
+RadiusModel = Literal["link_budget", "fixed"]
+EquityLevel = Literal["county", "park"]
+StageObjective = Literal["each", "sum"]
 
 INFRASTRUCTURES: tuple[str, ...] = get_args(Infrastructure)
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 DISTANCES: tuple[str, ...] = get_args(DistanceMode)
+RADIUS_MODELS: tuple[str, ...] = get_args(RadiusModel)
+ENVIRONMENT_NAMES = ("urban", "county_seat", "rural")
+"""Settings a 5G site can stand in (see :mod:`planning.radio`)."""
 DEMANDS = ("firms", "employees", "output_value", "energy_use", "ev_fleet")
 """Named demand definitions: ``"firms"`` (1 per firm) or an enterprise column."""
 
@@ -125,6 +132,42 @@ class ScenarioSpec:
         returned when it runs out. The trade-off curve gets about half as
         much again. None for no limit on the solver (the curve then gets
         half of :data:`DEFAULT_CURVE_SECONDS`).
+    radius_model
+        5G only: ``"link_budget"`` (default) gives every candidate site its
+        own radius from :func:`planning.radio.cell_radius` (band, setting,
+        antenna height); ``"fixed"`` uses :data:`RADIUS_5G_M`. An explicit
+        ``radius_m`` always means a fixed radius.
+    environment
+        Setting of every 5G candidate (``"urban"``, ``"county_seat"`` or
+        ``"rural"``); None takes a site's ``environment`` column where given,
+        else classifies it from the firm density around it.
+    indoor
+        None (outdoor cell edge, the planning default), ``"low"`` or
+        ``"high"``: add TR 38.901 building-penetration loss.
+    cell_edge_probability
+        Chance that the cell edge meets the RSRP target under shadow fading;
+        None uses 0.75.
+    pile_power_kw
+        Charging (``"capacitated"``): power of a new pile.
+    piles_min, piles_max
+        Piles a new station gets (modular: 2-20 by default).
+    pile_cost_cny
+        Cost per new pile; a station costs its ``cost_cny`` plus its piles.
+    counties, zones
+        Restrict demand and candidates to these counties (``county``) or
+        development zones (``park``); None for the whole area.
+    min_share_per_county
+        Coverage floor per group (one share, or ``{county: share}``).
+    min_sites_per_county, max_sites_per_county
+        Least / most new sites per group (one number or a mapping).
+    equity_level
+        What the floors and site counts group by: ``"county"`` or ``"park"``.
+    stage_budgets_cny
+        Budget of each stage (year) for a staged rollout.
+    stage_sites
+        Largest number of new sites per stage (instead of, or with, budgets).
+    stage_objective
+        ``"each"`` (best coverage at every stage in turn) or ``"sum"``.
     """
 
     name: str = "scenario"
@@ -141,8 +184,34 @@ class ScenarioSpec:
     count_existing: bool = True
     distance: DistanceMode = "straight"
     time_limit: float | None = 30.0
+    radius_model: RadiusModel = "link_budget"
+    environment: str | None = None
+    indoor: str | None = None
+    cell_edge_probability: float | None = None
+    pile_power_kw: float = 120.0
+    piles_min: int = 2
+    piles_max: int = 20
+    pile_cost_cny: float = 60_000.0
+    counties: tuple[str, ...] | None = None
+    zones: tuple[str, ...] | None = None
+    min_share_per_county: float | Mapping[str, float] | None = None
+    min_sites_per_county: int | Mapping[str, int] | None = None
+    max_sites_per_county: int | Mapping[str, int] | None = None
+    equity_level: EquityLevel = "county"
+    stage_budgets_cny: tuple[float, ...] | None = None
+    stage_sites: tuple[int, ...] | None = None
+    stage_objective: StageObjective = "each"
 
     def __post_init__(self) -> None:
+        for name in ("counties", "zones", "stage_budgets_cny", "stage_sites"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                value = (value,) if isinstance(value, str | int | float) else tuple(value)
+                object.__setattr__(self, name, value)
+        for name in ("min_share_per_county", "min_sites_per_county", "max_sites_per_county"):
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                object.__setattr__(self, name, {str(k): v for k, v in value.items()})
         if self.candidate_sources is not None and not isinstance(self.candidate_sources, tuple):
             sources = (self.candidate_sources,) if isinstance(self.candidate_sources, str) else None
             object.__setattr__(self, "candidate_sources", sources or tuple(self.candidate_sources))
@@ -191,6 +260,92 @@ class ScenarioSpec:
             )
             raise ValueError(msg)
         _demand_spec(self.demand)
+        self._check_new()
+
+    def _check_new(self) -> None:
+        _choice("radius_model", self.radius_model, RADIUS_MODELS)
+        if self.environment is not None:
+            _choice("environment", self.environment, ENVIRONMENT_NAMES)
+        if self.indoor is not None:
+            _choice("indoor", self.indoor, ("low", "high"))
+        p = self.cell_edge_probability
+        if p is not None and not 0 < p < 1:
+            msg = f"cell_edge_probability must be in (0, 1) or None, got {p!r}"
+            raise ValueError(msg)
+        _choice("equity_level", self.equity_level, ("county", "park"))
+        _choice("stage_objective", self.stage_objective, ("each", "sum"))
+        if self.objective == "capacitated":
+            if self.infrastructure != "charging":
+                msg = (
+                    "objective 'capacitated' is for charging stations; "
+                    "use infrastructure='charging'"
+                )
+                raise ValueError(msg)
+            if not 1 <= self.piles_min <= self.piles_max:
+                msg = (
+                    "piles_min and piles_max must satisfy 1 <= piles_min <= piles_max, "
+                    f"got {self.piles_min} and {self.piles_max}"
+                )
+                raise ValueError(msg)
+            if not (self.pile_power_kw > 0 and self.pile_cost_cny >= 0):
+                msg = "pile_power_kw must be positive and pile_cost_cny non-negative"
+                raise ValueError(msg)
+        floors = self.min_share_per_county
+        values = floors.values() if isinstance(floors, Mapping) else [floors]
+        if any(v is not None and not 0 <= float(v) <= 1 for v in values):
+            msg = f"min_share_per_county must be shares in [0, 1], got {floors!r}"
+            raise ValueError(msg)
+        for name in ("stage_budgets_cny", "stage_sites"):
+            value = getattr(self, name)
+            if value is not None and (
+                not value or any(not (math.isfinite(float(v)) and float(v) >= 0) for v in value)
+            ):
+                msg = f"{name} must be one non-negative number per stage, got {value!r}"
+                raise ValueError(msg)
+        if (
+            self.stage_budgets_cny
+            and self.stage_sites
+            and len(self.stage_budgets_cny) != len(self.stage_sites)
+        ):
+            msg = "stage_budgets_cny and stage_sites must have the same number of stages"
+            raise ValueError(msg)
+        if self.staged and self.equity:
+            msg = "a staged rollout cannot also have per-county floors or site counts (yet)"
+            raise ValueError(msg)
+        if (self.staged or self.equity) and self.objective in ("min_distance", "capacitated"):
+            msg = (
+                f"objective {self.objective!r} does not take county floors, site counts or "
+                "stages; use 'max_coverage', 'budget' or 'min_sites'"
+            )
+            raise ValueError(msg)
+        if self.staged and self.objective == "min_sites":
+            msg = "a staged rollout maximises coverage; use objective 'max_coverage' or 'budget'"
+            raise ValueError(msg)
+
+    @property
+    def staged(self) -> bool:
+        """True when the scenario is a staged rollout."""
+        return bool(self.stage_budgets_cny) or bool(self.stage_sites)
+
+    @property
+    def equity(self) -> bool:
+        """True when the scenario has per-group floors or site counts."""
+        return any(
+            v is not None
+            for v in (
+                self.min_share_per_county,
+                self.min_sites_per_county,
+                self.max_sites_per_county,
+            )
+        )
+
+    def uses_link_budget(self) -> bool:
+        """Return True when 5G radii come from the link budget (per site)."""
+        return (
+            self.infrastructure == "5g"
+            and self.radius_model == "link_budget"
+            and self.radius_m is None
+        )
 
     def service_radius(self) -> float:
         """Return the service radius: metres, or seconds for ``distance="road_time"``."""
@@ -232,15 +387,7 @@ class ScenarioSpec:
         return cls(**dict(params))
 
     def __hash__(self) -> int:
-        items = self.to_dict()
-        items["demand"] = (
-            tuple(sorted(items["demand"].items()))
-            if isinstance(items["demand"], dict)
-            else items["demand"]
-        )
-        if items["candidate_sources"] is not None:
-            items["candidate_sources"] = tuple(items["candidate_sources"])
-        return hash(tuple(items.items()))
+        return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))
 
 
 def _choice(name: str, value: Any, allowed: Sequence[str]) -> None:
