@@ -236,8 +236,14 @@ class ScenarioSpec:
             if self.n_sites < 1:
                 msg = f"n_sites must be at least 1 for objective {self.objective!r}"
                 raise ValueError(msg)
-        if self.objective == "budget" and not self.staged and (
-            self.budget_cny is None or not math.isfinite(self.budget_cny) or self.budget_cny <= 0
+        if (
+            self.objective == "budget"
+            and not self.staged
+            and (
+                self.budget_cny is None
+                or not math.isfinite(self.budget_cny)
+                or self.budget_cny <= 0
+            )
         ):
             msg = (
                 "budget_cny must be a positive amount in CNY for objective 'budget', "
