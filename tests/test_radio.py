@@ -87,7 +87,7 @@ def test_rma_by_hand(fc, d, h_bs):
     ("model", "h_bs", "fc"), [("uma", 25.0, 3.5), ("umi", 10.0, 3.5), ("rma", 35.0, 0.7)]
 )
 def test_breakpoint_continuity(model, h_bs, fc):
-    d_bp = radio._breakpoint_m(model, fc, h_bs, 1.5)
+    d_bp = radio.breakpoint_distance(model, fc, h_bs, 1.5)
     assert radio.MIN_DISTANCE_M < d_bp < radio.MAX_DISTANCE_M[(model, True)]
     below = radio.path_loss(model, fc, d_bp * (1 - 1e-9), h_bs=h_bs, los=True)
     above = radio.path_loss(model, fc, d_bp * (1 + 1e-9), h_bs=h_bs, los=True)
