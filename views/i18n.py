@@ -179,6 +179,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "utilisation": "新建站利用率",
         "piles": "新建充电桩数",
         "sessions_served": "满足的日充电次数",
+        "link_budget_assumptions": "链路预算假设:各频段、环境的覆盖半径(米)与默认参数(估算)",
     },
     "en": {
         "app_title": "InfraSite siting planner",
@@ -345,6 +346,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "utilisation": "Utilisation of new stations",
         "piles": "New piles",
         "sessions_served": "Daily sessions served",
+        "link_budget_assumptions": "Link-budget assumptions: radius (m) per band and setting, "
+        "and the default budget (est.)",
     },
 }
 

@@ -1,10 +1,12 @@
 """Siting scenario: ask where new sites should go, run it, show what changes."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from geodata.schema import BANDS, CANDIDATE_SOURCES
-from planning import maps, scenarios
+from planning import maps, radio, scenarios
 from views.common import category_labeller, current_data, data_caption, guard, show_map, table
 from views.common import scenarios as saved_scenarios
 from views.i18n import language, progress_text, translator
@@ -66,6 +68,11 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         table(result.stages, hide_index=True)
     st.markdown(f"**{t('indicators')}**")
     table(result.indicators)
+    if s.get("radius_model") == "link_budget":
+        with st.expander(t("link_budget_assumptions")):
+            table(radio.radius_table().round(0))
+            band = result.spec.band or scenarios.DEFAULT_5G_BAND
+            st.json(dataclasses.asdict(radio.link_budget(band, "urban")))
     with st.expander(t("scenario_spec")):
         st.json(result.spec.to_dict())
 
