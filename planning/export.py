@@ -527,6 +527,13 @@ def _radius_text(result: ScenarioResult, language: str) -> str:
     radius = result.spec.service_radius()
     if result.spec.distance == "road_time":
         return f"{radius / 60:g} {'分钟' if language == 'zh' else 'min'}"
+    s = result.summary
+    if s.get("radius_model") == "link_budget" and "radius_median_m" in s:
+        label = "链路预算, 中位" if language == "zh" else "link budget, median"
+        return (
+            f"{label} {s['radius_median_m']:,.0f} m "
+            f"({s['radius_min_m']:,.0f}-{s['radius_max_m']:,.0f} m)"
+        )
     return f"{radius:,.0f} m"
 
 

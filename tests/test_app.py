@@ -214,3 +214,45 @@ def test_impossible_scenario_shows_a_message_not_a_traceback():
     problems = " ".join(str(df.value.to_dict()) for df in at.dataframe)
     assert at.error and "candidate_sources" in problems
     assert "none" not in at.session_state["scenarios"]
+
+
+def test_capacitated_charging_shows_piles_and_utilisation():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    at.radio(key="sc_infra").set_value("charging").run()
+    at.selectbox(key="sc_objective").set_value("capacitated").run()
+    _ok(at)
+    at = _run_scenario(at, "cap", sc_n=4)
+    _ok(at)
+    result = at.session_state["scenarios"]["cap"]
+    assert result.spec.objective == "capacitated" and result.summary["sites"] == 4
+    labels = {m.label: m.value for m in at.metric}
+    assert "新建站利用率" in labels and labels["新建站利用率"].endswith("%")
+    assert labels["新建充电桩数"] == str(result.summary["piles"])
+    listed = [df.value for df in at.dataframe if "utilisation" in df.value or "利用率" in df.value]
+    assert listed and len(listed[0]) == 4
+
+
+def test_link_budget_equity_and_stages_from_the_form():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    assert at.checkbox(key="sc_lb").value is True
+    at.selectbox(key="sc_objective").set_value("budget").run()
+    at.number_input(key="sc_floor").set_value(0.5)
+    at.text_input(key="sc_stages").set_value("600000, 600000")
+    at = _run_scenario(at, "eq", sc_budget=900_000)
+    assert not at.exception
+    # floors and stages together are refused with a message, not a traceback
+    assert at.error and "eq" not in at.session_state["scenarios"]
+    at.text_input(key="sc_stages").set_value("")
+    at = _run_scenario(at, "eq", sc_budget=900_000)
+    _ok(at)
+    result = at.session_state["scenarios"]["eq"]
+    assert result.spec.radius_m is None and result.summary["radius_model"] == "link_budget"
+    assert result.equity is not None and (result.equity["floor"] == 0.5).all()
+    at.number_input(key="sc_floor").set_value(0.0)
+    at.text_input(key="sc_stages").set_value("600000, 600000")
+    at = _run_scenario(at, "st", sc_budget=900_000)
+    _ok(at)
+    stages = at.session_state["scenarios"]["st"].stages
+    assert list(stages["stage"]) == [1, 2] and (stages["spent"] <= 600_000).all()

@@ -276,6 +276,9 @@ def _brute_cover(data, spec, result):
     allowed = cand[cand["infrastructure"] == spec.infrastructure].to_crs(UTM)
     chosen = allowed[allowed["id"].isin(result.proposed_sites["id"])]
     r = spec.service_radius()
+    if spec.uses_link_budget():
+        # each proposed 5G site covers its own link-budget radius
+        r = chosen["id"].map(result.proposed_sites.set_index("id")["radius_m"]).to_numpy()
     d = np.array([[p.distance(q) for q in chosen.geometry] for p in ent.geometry]).reshape(
         len(ent), -1
     )
@@ -343,7 +346,11 @@ def test_every_objective_is_consistent(city, spec):
         ok = served["distance_m"].notna()
         np.testing.assert_array_equal(ok, served["covered_after"])
         new = served["newly_served"]
-        assert (served.loc[new, "distance_m"] <= spec.service_radius() + 1e-6).all()
+        limit = spec.service_radius()
+        if spec.uses_link_budget():
+            limit = served.loc[new, "site"].map(res.proposed_sites.set_index("id")["radius_m"])
+        assert (served.loc[new, "distance_m"] <= limit + 1e-6).all()
+        assert s["max_distance_m"] == pytest.approx(served["distance_m"].max())
         assert served.loc[new, "site"].isin(res.proposed_sites["id"]).all()
     ind = res.indicators
     assert set(ind.index.get_level_values("level")) >= {"county", "park", "total"}
@@ -363,7 +370,7 @@ def test_every_objective_is_consistent(city, spec):
 
 def test_mclp_beats_every_single_swap(city):
     # the exact answer cannot be improved by swapping one chosen site for another
-    spec = ScenarioSpec(n_sites=4, count_existing=False)
+    spec = ScenarioSpec(n_sites=4, count_existing=False, radius_model="fixed")
     res = run_scenario(city, spec)
     ent = city.enterprises.to_crs(UTM)
     allowed = city.candidate_sites[city.candidate_sites["infrastructure"] == "5g"].to_crs(UTM)
@@ -521,7 +528,9 @@ def test_max_coverage_matches_brute_force(seed, p, count_existing, demand):
     cand = candidates(rng.uniform(0, 3000, (7, 2)))
     bs = base_stations(rng.uniform(0, 3000, (2, 2)), 400.0)
     data = geodata.PlanningData("bf", enterprises=ent, candidate_sites=cand, base_stations=bs)
-    spec = ScenarioSpec(n_sites=p, count_existing=count_existing, demand=demand)
+    spec = ScenarioSpec(
+        n_sites=p, count_existing=count_existing, demand=demand, radius_model="fixed"
+    )
     res = run_scenario(data, spec)
     w = demand_weights(ent, demand)
     fx = ent.to_crs(UTM).geometry
@@ -537,3 +546,134 @@ def test_max_coverage_matches_brute_force(seed, p, count_existing, demand):
     )
     assert res.summary["covered_after"] == pytest.approx(best)
     assert res.summary["covered_before"] == pytest.approx(w[before].sum())
+
+
+# ---------------------------------------------------------------- link budget, equity, stages
+
+
+def test_link_budget_radii_on_the_demo(demo):
+    from planning import radio
+
+    res = run_scenario(demo, ScenarioSpec(n_sites=5, time_limit=20))
+    sites = res.proposed_sites
+    assert res.summary["radius_model"] == "link_budget"
+    assert set(sites["environment"]) <= set(radio.ENVIRONMENTS)
+    for _, row in sites.iterrows():
+        expected = radio.cell_radius("3.5GHz", row["environment"], row["height_m"])
+        assert row["radius_m"] == pytest.approx(expected)
+    # every firm counted as newly served lies within its own site's radius
+    new = res.served[res.served["newly_served"]]
+    limit = new["site"].map(sites.set_index("id")["radius_m"])
+    assert (new["distance_m"] <= limit + 1e-6).all()
+    fixed = run_scenario(demo, ScenarioSpec(n_sites=5, radius_model="fixed", time_limit=20))
+    assert "radius_m" not in fixed.proposed_sites or fixed.summary["radius_model"] == "fixed"
+    assert (
+        res.summary["radius_min_m"] <= res.summary["radius_median_m"] <= res.summary["radius_max_m"]
+    )
+
+
+def test_county_floors_are_met_when_recomputed(demo):
+    spec = ScenarioSpec(
+        objective="min_sites",
+        coverage_target=0.85,
+        min_share_per_county=0.85,
+        cell_edge_probability=0.5,
+        time_limit=30,
+    )
+    res = run_scenario(demo, spec)
+    assert res.summary["floors_met"] and res.summary["status"] == "optimal"
+    served = res.served
+    ent = demo.enterprises.to_crs(UTM)
+    bs = demo.base_stations[demo.base_stations["status"] == "operational"].to_crs(UTM)
+    sites = res.proposed_sites.to_crs(UTM)
+    # independent recomputation: each firm against every existing and proposed site's radius
+    fx, fy = ent.geometry.x.to_numpy(), ent.geometry.y.to_numpy()
+    covered = np.zeros(len(ent), bool)
+    for layer in (bs, sites):
+        sx, sy = layer.geometry.x.to_numpy(), layer.geometry.y.to_numpy()
+        d = np.hypot(fx[:, None] - sx[None, :], fy[:, None] - sy[None, :])
+        covered |= (d <= layer["radius_m"].to_numpy()[None, :]).any(axis=1)
+    np.testing.assert_array_equal(covered, served["covered_after"].to_numpy())
+    for county, group in ent.groupby("county"):
+        assert covered[ent.index.get_indexer(group.index)].mean() >= 0.85 - 1e-9, county
+    table = res.equity.set_index("group")
+    assert (table["share"] >= 0.85 - 1e-9).all() and table["met"].all()
+
+
+def test_unmet_floor_names_the_county_and_its_best_share(demo):
+    res = run_scenario(demo, ScenarioSpec(n_sites=5, min_share_per_county=0.95, time_limit=30))
+    assert not res.summary["floors_met"]
+    table = res.equity.set_index("group")
+    short = table[~table["met"]]
+    assert len(short) and (short["best_share"] >= short["share"] - 1e-9).all()
+    assert (short["best_share"] < 0.95).any() or (short["share"] < 0.95).all()
+    for county in short.index:
+        assert county in res.summary["floors_not_met"]
+
+
+def test_sites_per_county(demo):
+    spec = ScenarioSpec(n_sites=6, max_sites_per_county=1, time_limit=30)
+    res = run_scenario(demo, spec)
+    per = res.proposed_sites["county"].value_counts()
+    assert (per <= 1).all() and len(res.proposed_sites) == 6
+    with pytest.raises(planning.SpecificationError, match="per-group site counts"):
+        run_scenario(demo, ScenarioSpec(n_sites=3, min_sites_per_county=1, time_limit=30))
+
+
+def test_staged_plan_is_nested_and_within_budget(demo):
+    budgets = (1_000_000.0, 1_500_000.0, 1_500_000.0)
+    spec = ScenarioSpec(objective="budget", stage_budgets_cny=budgets, time_limit=30)
+    res = run_scenario(demo, spec)
+    sites = res.proposed_sites
+    stages = res.stages
+    assert list(stages["stage"]) == [1, 2, 3]
+    for t, budget in enumerate(budgets, start=1):
+        assert sites.loc[sites["stage"] == t, "cost_cny"].sum() <= budget + 1e-6
+    assert list(stages["sites"]) == list(
+        np.cumsum([(sites["stage"] == t).sum() for t in (1, 2, 3)])
+    )
+    assert (stages["covered"].diff().dropna() >= -1e-9).all()
+    assert stages["covered"].iloc[-1] == pytest.approx(res.summary["covered_after"])
+    assert (stages["covered"] <= stages["bound"] + 1e-6).all()
+
+
+def test_scope_to_counties(demo):
+    res = run_scenario(demo, ScenarioSpec(n_sites=3, counties=("北票市",), time_limit=20))
+    assert set(res.served["county"]) == {"北票市"}
+    assert set(res.proposed_sites["county"]) == {"北票市"}
+    with pytest.raises(geodata.DataError, match="no firm or site"):
+        run_scenario(demo, ScenarioSpec(n_sites=3, counties=("上海市",)))
+
+
+def test_capacitated_charging(demo):
+    from planning import demand
+
+    spec = ScenarioSpec(
+        infrastructure="charging", objective="capacitated", n_sites=6, time_limit=30
+    )
+    res = run_scenario(demo, spec)
+    sites = res.proposed_sites
+    per_pile = demand.sessions_per_pile(spec.pile_power_kw)
+    assert ((sites["piles"] >= 2) & (sites["piles"] <= 20)).all()
+    assert (sites["sessions"] <= sites["piles"] * per_pile + 1e-6).all()
+    assert (sites["piles"] == np.clip(np.ceil(sites["sessions"] / per_pile - 1e-9), 2, 20)).all()
+    assert ((sites["utilisation"] >= 0) & (sites["utilisation"] <= 1 + 1e-9)).all()
+    assert sites["cost_cny"].sum() == pytest.approx(res.summary["cost_cny"])
+    s = res.summary
+    sessions = demand.charging_sessions(demo.enterprises)
+    assert s["sessions_total"] == pytest.approx(sessions.sum())
+    assert s["sessions_served"] <= s["sessions_total"]
+    assert 0 <= s["utilisation_existing"] <= 1 + 1e-9
+    assert s["bound"] >= s["sessions_served"] - 1e-6
+
+
+def test_unreachable_target_is_said_plainly(demo):
+    spec = ScenarioSpec(
+        infrastructure="charging", objective="min_sites", coverage_target=0.9, time_limit=30
+    )
+    res = run_scenario(demo, spec)
+    s = res.summary
+    assert s["target_reached"] is False
+    assert "not reached" in s["note"] and str(s["unreachable_firms"]) in s["note"]
+    assert len(res.unreachable) == s["unreachable_firms"] > 0
+    assert not res.unreachable["covered_after"].any()

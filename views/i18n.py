@@ -164,6 +164,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "并给出最优性差距。整个应用可完全离线运行。",
         "about_sources": "数据来源",
         "internal_use": "仅供内部规划使用,地图未经审图。",
+        # realistic scenarios (link budget, capacity, equity, stages)
+        "obj_capacitated": "给定站点数,满足最多充电需求(含桩数)",
+        "link_budget_radius": "按链路预算计算 5G 覆盖半径(TR 38.901)",
+        "link_budget_help": "勾选后每个候选站按频段、环境(城区/县城/农村)和天线高度计算半径;"
+        "取消勾选则用左侧固定半径。",
+        "scope_counties": "限定区县(留空为全市)",
+        "equity_floor": "每个区县最低覆盖率(0 为不限)",
+        "equity_max_sites": "每个区县最多新建站点数(0 为不限)",
+        "stage_budgets": "分年度预算(元,逗号分隔,留空为不分期)",
+        "stage_budgets_bad": "分年度预算须为逗号分隔的正数,例如 2000000, 3000000",
+        "equity_table": "各区县覆盖率与底线",
+        "stages_table": "分期建设计划",
+        "utilisation": "新建站利用率",
+        "piles": "新建充电桩数",
+        "sessions_served": "满足的日充电次数",
+        "link_budget_assumptions": "链路预算假设:各频段、环境的覆盖半径(米)与默认参数(估算)",
     },
     "en": {
         "app_title": "InfraSite siting planner",
@@ -314,6 +330,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "report their optimality gap. The whole app runs offline.",
         "about_sources": "Data sources",
         "internal_use": "For internal planning use; the map has not been through map review.",
+        # realistic scenarios (link budget, capacity, equity, stages)
+        "obj_capacitated": "Serve the most charging demand with N stations (with piles)",
+        "link_budget_radius": "5G radius from the link budget (TR 38.901)",
+        "link_budget_help": "When ticked, each candidate gets its own radius from band, setting "
+        "(urban / county seat / rural) and antenna height; untick to use the fixed radius.",
+        "scope_counties": "Only these counties (empty: whole city)",
+        "equity_floor": "Coverage floor per county (0: none)",
+        "equity_max_sites": "Most new sites per county (0: no limit)",
+        "stage_budgets": "Budget per year (CNY, comma-separated; empty: not staged)",
+        "stage_budgets_bad": "Budgets per year must be positive numbers separated by commas, "
+        "e.g. 2000000, 3000000",
+        "equity_table": "Coverage per county against its floor",
+        "stages_table": "Staged plan",
+        "utilisation": "Utilisation of new stations",
+        "piles": "New piles",
+        "sessions_served": "Daily sessions served",
+        "link_budget_assumptions": "Link-budget assumptions: radius (m) per band and setting, "
+        "and the default budget (est.)",
     },
 }
 

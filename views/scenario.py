@@ -1,10 +1,12 @@
 """Siting scenario: ask where new sites should go, run it, show what changes."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
 from geodata.schema import BANDS, CANDIDATE_SOURCES
-from planning import maps, scenarios
+from planning import maps, radio, scenarios
 from views.common import category_labeller, current_data, data_caption, guard, show_map, table
 from views.common import scenarios as saved_scenarios
 from views.i18n import language, progress_text, translator
@@ -30,6 +32,15 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     )
     if s["status"] == "time_limit":
         st.warning(t("time_limit_hit", gap=f"{s['gap']:.2%}"))
+    if s.get("note"):
+        st.warning(s["note"])
+    if s.get("floors_not_met"):
+        st.warning(s["floors_not_met"])
+    if "sessions_served" in s:
+        cap = st.columns(3)
+        cap[0].metric(t("sessions_served"), f"{s['sessions_served']:,.0f}")
+        cap[1].metric(t("piles"), f"{s['piles']}")
+        cap[2].metric(t("utilisation"), f"{s['utilisation_new']:.0%}")
     m = maps.build_map(data, scenario=result, language=language())
     show_map(m, key="scenario_map", height=520)
     left, right = st.columns(2)
@@ -49,8 +60,19 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         if len(curve) and x in curve and "share" in curve:
             x_label = t("budget") if x == "budget_cny" else t("sites")
             st.line_chart(curve, x=x, y="share", x_label=x_label, y_label=t("share_after"))
+    if result.equity is not None:
+        st.markdown(f"**{t('equity_table')}**")
+        table(result.equity, hide_index=True)
+    if result.stages is not None:
+        st.markdown(f"**{t('stages_table')}**")
+        table(result.stages, hide_index=True)
     st.markdown(f"**{t('indicators')}**")
     table(result.indicators)
+    if s.get("radius_model") == "link_budget":
+        with st.expander(t("link_budget_assumptions")):
+            table(radio.radius_table().round(0))
+            band = result.spec.band or scenarios.DEFAULT_5G_BAND
+            st.json(dataclasses.asdict(radio.link_budget(band, "urban")))
     with st.expander(t("scenario_spec")):
         st.json(result.spec.to_dict())
 
@@ -95,7 +117,7 @@ with guard():
         c1, c2, c3, c4 = st.columns(4)
         name = c1.text_input(t("scenario_name"), value=f"S{len(saved) + 1}", key="sc_name")
         n_sites, budget, target = 5, None, 1.0
-        if objective in ("max_coverage", "min_distance"):
+        if objective in ("max_coverage", "min_distance", "capacitated"):
             n_sites = c2.number_input(t("n_sites"), 1, 500, 5, key="sc_n")
         elif objective == "budget":
             budget = c2.number_input(
@@ -108,6 +130,20 @@ with guard():
             t("radius"), 10.0, 50_000.0, float(default), step=50.0, key=f"sc_radius_{infra}_{band}"
         )
         time_limit = c4.number_input(t("time_limit"), 1, 3600, 30, key="sc_time")
+        link_budget = False
+        if infra == "5g":
+            link_budget = c3.checkbox(
+                t("link_budget_radius"), value=True, help=t("link_budget_help"), key="sc_lb"
+            )
+        c1, c2, c3, c4 = st.columns(4)
+        counties = c1.multiselect(
+            t("scope_counties"),
+            sorted(data.enterprises["county"].dropna().astype(str).unique()),
+            key="sc_counties",
+        )
+        floor = c2.number_input(t("equity_floor"), 0.0, 1.0, 0.0, 0.05, key="sc_floor")
+        max_per = c3.number_input(t("equity_max_sites"), 0, 500, 0, key="sc_max_per")
+        stages_text = c4.text_input(t("stage_budgets"), "", key="sc_stages")
         weights = {}
         if demand_choice == "mix":
             wcols = st.columns(len(scenarios.DEMANDS))
@@ -135,6 +171,14 @@ with guard():
         submitted = st.form_submit_button(t("run"), type="primary")
 
     if submitted:
+        try:
+            stages = tuple(float(v) for v in stages_text.replace("，", ",").split(",") if v.strip())
+        except ValueError:
+            stages = (-1.0,)
+        if any(v <= 0 for v in stages):
+            st.error(t("stage_budgets_bad"))
+            submitted = False
+    if submitted:
         spec = scenarios.ScenarioSpec(
             name=name.strip() or f"S{len(saved) + 1}",
             infrastructure=infra,
@@ -142,13 +186,17 @@ with guard():
             n_sites=int(n_sites),
             budget_cny=None if budget is None else float(budget),
             coverage_target=float(target),
-            radius_m=float(radius),
+            radius_m=None if link_budget else float(radius),
             band=band,
             demand=_demand(demand_choice, weights),
             candidate_sources=tuple(sources) if sources else None,
             count_existing=count_existing,
             distance=distance,
             time_limit=float(time_limit),
+            counties=tuple(counties) or None,
+            min_share_per_county=float(floor) or None,
+            max_sites_per_county=int(max_per) or None,
+            stage_budgets_cny=stages or None,
         )
         bar = st.progress(0.0, text=t("running"))
 

@@ -1,0 +1,191 @@
+"""Shared pieces of the equity and staged coverage models.
+
+A coverage matrix is first reduced: demand covered by an always-open
+(existing) site is a constant, demand no candidate reaches is a constant,
+and the remaining rows with the same candidate set (and the same group) are
+merged with their weights added. :func:`run_milp` solves a sparse MILP on
+HiGHS through :func:`scipy.optimize.milp` and returns the answer with its
+proven bound.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from ._errors import SpecificationError
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """A coverage problem after reduction.
+
+    Attributes
+    ----------
+    cover
+        Merged rows x candidate columns (CSR, 0/1 float).
+    weight
+        Weight of each merged row.
+    group
+        Group code of each merged row (0 when no groups).
+    row_of
+        For every original demand point, its merged row, or -1 when it is a
+        constant (covered by an existing site or unreachable).
+    base
+        Per original demand point, covered by an existing site.
+    candidates
+        Original column index of each candidate column.
+    """
+
+    cover: sp.csr_array
+    weight: np.ndarray
+    group: np.ndarray
+    row_of: np.ndarray
+    base: np.ndarray
+    candidates: np.ndarray
+
+
+def check_cover(
+    cover: Any, weights: Any, existing: Any
+) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
+    """Return the coverage matrix as CSR bool, the weights and existing columns, checked."""
+    a = sp.csr_array(cover).astype(bool)
+    a.eliminate_zeros()
+    n, m = a.shape
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.shape != (n,):
+        msg = f"weights must have one value per demand row ({n}), got shape {w.shape}"
+        raise ValueError(msg)
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        msg = "weights must be finite and non-negative"
+        raise ValueError(msg)
+    ex = np.unique(np.asarray([] if existing is None else existing, dtype=np.int64).ravel())
+    if ex.size and (ex.min() < 0 or ex.max() >= m):
+        msg = f"existing must be column indices in [0, {m}), got {ex.tolist()[:5]}"
+        raise ValueError(msg)
+    return a, w, ex
+
+
+def reduce_cover(
+    a: sp.csr_array, w: np.ndarray, existing: np.ndarray, group: np.ndarray | None = None
+) -> Reduced:
+    """Merge the rows of a coverage problem (see the module documentation)."""
+    n, m = a.shape
+    is_cand = np.ones(m, dtype=bool)
+    is_cand[existing] = False
+    candidates = np.flatnonzero(is_cand)
+    base = (
+        np.asarray(a[:, existing].sum(axis=1)).ravel() > 0 if existing.size else np.zeros(n, bool)
+    )
+    sub = sp.csr_array(a[:, candidates])
+    counts = np.diff(sub.indptr)
+    live = np.flatnonzero(~base & (counts > 0) & (w > 0))
+    group = np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
+    keys: dict[tuple[int, bytes], int] = {}
+    row_of = np.full(n, -1, dtype=np.int64)
+    rows: list[np.ndarray] = []
+    weight: list[float] = []
+    groups: list[int] = []
+    for i in live:
+        cols = sub.indices[sub.indptr[i] : sub.indptr[i + 1]]
+        cols = np.sort(cols)
+        key = (int(group[i]), cols.tobytes())
+        k = keys.get(key)
+        if k is None:
+            k = len(rows)
+            keys[key] = k
+            rows.append(cols)
+            weight.append(0.0)
+            groups.append(int(group[i]))
+        weight[k] += float(w[i])
+        row_of[i] = k
+    indptr = np.concatenate([[0], np.cumsum([r.size for r in rows])]).astype(np.int64)
+    indices = np.concatenate(rows).astype(np.int64) if rows else np.empty(0, np.int64)
+    cover = sp.csr_array(
+        (np.ones(indices.size), indices, indptr), shape=(len(rows), candidates.size)
+    )
+    return Reduced(
+        cover, np.asarray(weight), np.asarray(groups, dtype=np.int64), row_of, base, candidates
+    )
+
+
+@dataclass(frozen=True)
+class MilpAnswer:
+    """Best solution of a MILP (None if none found), its objective, bound and status."""
+
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    status: str  # "optimal", "time_limit", "infeasible"
+    seconds: float
+
+
+def run_milp(
+    c: np.ndarray,
+    a: sp.csr_array,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integrality: np.ndarray,
+    *,
+    col_upper: np.ndarray | None = None,
+    col_lower: np.ndarray | None = None,
+    time_limit: float | None = None,
+    maximize: bool = False,
+) -> MilpAnswer:
+    """Solve ``min/max c @ x`` s.t. ``lower <= a @ x <= upper`` with HiGHS.
+
+    Returns the best solution found within ``time_limit`` and the proven
+    bound (an upper bound when maximising), both in the caller's sense.
+    """
+    started = time.perf_counter()
+    sign = -1.0 if maximize else 1.0
+    n = c.size
+    lo = np.zeros(n) if col_lower is None else col_lower
+    hi = np.ones(n) if col_upper is None else col_upper
+    options: dict[str, Any] = {"disp": False, "mip_rel_gap": 1e-9}
+    if time_limit is not None:
+        options["time_limit"] = max(0.05, float(time_limit))
+    constraints = [LinearConstraint(a, lower, upper)] if a.shape[0] else []
+    res = milp(
+        sign * c,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(lo, hi),
+        options=options,
+    )
+    seconds = time.perf_counter() - started
+    bound = getattr(res, "mip_dual_bound", None)
+    if res.status == 2:
+        return MilpAnswer(None, math.nan, math.nan, "infeasible", seconds)
+    if res.x is None:
+        b = sign * bound if bound is not None and np.isfinite(bound) else math.nan
+        return MilpAnswer(None, math.nan, b, "time_limit", seconds)
+    x = np.asarray(res.x)
+    obj = float(c @ x)
+    if bound is None or not np.isfinite(bound):
+        bound = sign * obj if res.status == 0 else math.nan
+    b = float(sign * bound)
+    b = max(b, obj) if maximize else min(b, obj)
+    status = "optimal" if res.status == 0 else "time_limit"
+    return MilpAnswer(x, obj, b, status, seconds)
+
+
+def per_group(
+    values: Any, labels: list[Any], name: str, *, default: float = math.nan
+) -> np.ndarray:
+    """Return one value per group label from a scalar, a mapping or None."""
+    if values is None:
+        return np.full(len(labels), default)
+    if isinstance(values, dict):
+        unknown = sorted(str(k) for k in values if k not in labels)
+        if unknown:
+            msg = f"{name} names groups that do not exist: {unknown}; groups are {labels}"
+            raise SpecificationError(msg)
+        return np.array([float(values.get(g, default)) for g in labels])
+    return np.full(len(labels), float(values))

@@ -1,0 +1,473 @@
+"""Coverage with fairness: per-group coverage floors and per-group site counts.
+
+:func:`solve_equity_coverage` answers "cover the most demand with N sites (or
+within a budget), or reach a target with the fewest sites, while every
+county reaches at least X % and gets between k_min and k_max new sites".
+
+Model (after merging demand rows with the same candidate set and group)::
+
+    max  sum_k w_k y_k                      (or min sum_j x_j for a target)
+    s.t. y_k <= sum_{j covers k} x_j        y in [0, 1], x binary
+         sum_j x_j <= p   or   sum_j c_j x_j <= B
+         sum_{k in g} w_k y_k + s_g >= f_g W_g - E_g      (floors, s_g >= 0)
+         lo_g <= sum_{j in G_g} x_j <= hi_g               (sites per group)
+
+``W_g`` is group g's total demand and ``E_g`` what existing sites already
+cover there. A first solve minimises the relative shortfall
+``sum_g s_g / W_g``; when it is zero every floor holds and the coverage
+solve keeps ``s = 0``, otherwise the shortfalls are capped at their minimum
+and each short group's best reachable share (its own coverage maximised
+under the same site limits, ignoring the other floors) is reported instead
+of failing. Both solves are exact HiGHS MILPs; when the time limit stops
+HiGHS before it finds a solution, a floor-first greedy answer is returned
+with HiGHS's (or the LP relaxation's) bound.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ._coverrows import check_cover, per_group, reduce_cover, run_milp
+from ._errors import SpecificationError
+from .solution import Solution, relative_gap
+
+_TOL = 1e-7
+
+
+def solve_equity_coverage(
+    cover: Any,
+    weights: Any,
+    n_sites: int | None = None,
+    *,
+    costs: Any = None,
+    budget: float | None = None,
+    target: float | None = None,
+    existing: Any = None,
+    groups: Any = None,
+    min_share: float | dict[Any, float] | None = None,
+    site_groups: Any = None,
+    min_sites_per_group: int | dict[Any, int] | None = None,
+    max_sites_per_group: int | dict[Any, int] | None = None,
+    time_limit: float | None = None,
+) -> Solution:
+    """Cover the most demand (or reach a target) with per-group floors and site counts.
+
+    Parameters
+    ----------
+    cover
+        Sparse ``(n, m)`` coverage matrix, True where site j covers demand i.
+    weights
+        Demand weight per row.
+    n_sites
+        Largest number of new sites (the "max coverage" question).
+    costs
+        Cost per column (with ``budget``).
+    budget
+        Largest total cost of the new sites.
+    target
+        Share of all demand weight to cover with the fewest sites; the
+        target is lowered to the coverable share when out of reach.
+    existing
+        Columns that are already built (always open, never counted).
+    groups
+        Group label per demand row (e.g. county); None for one group.
+    min_share
+        Coverage floor per group: one share for every group, or a mapping
+        ``{label: share}``; None for no floors.
+    site_groups
+        Group label per column (the county a site stands in); needed for
+        per-group site counts.
+    min_sites_per_group, max_sites_per_group
+        Least / most new sites per group: one number or a mapping.
+    time_limit
+        Seconds for the solves together.
+
+    Returns
+    -------
+    Solution
+        ``details["groups"]`` has one row per group: ``weight``, ``floor``,
+        ``share`` reached, ``shortfall``, ``met``, ``best_share`` (best
+        reachable share of a group whose floor cannot be met, else NaN),
+        ``sites``, ``min_sites``, ``max_sites``; ``details["floors_met"]``
+        says whether every floor holds.
+
+    Raises
+    ------
+    SpecificationError
+        If the site counts cannot be satisfied (e.g. more sites required per
+        group than the group has candidates, or than ``n_sites`` allows).
+    """
+    started = time.perf_counter()
+    a, w, ex = check_cover(cover, weights, existing)
+    n, m = a.shape
+    modes = [n_sites is not None, budget is not None, target is not None]
+    if sum(modes) != 1:
+        msg = "give exactly one of n_sites, budget (with costs) or target"
+        raise ValueError(msg)
+    labels_d, codes_d = _labels(groups, n, "groups")
+    floors = per_group(min_share, labels_d, "min_share")
+    bad = np.isfinite(floors) & ~((floors >= 0) & (floors <= 1))
+    if bad.any():
+        msg = f"min_share must be shares in [0, 1], got {floors[bad].tolist()}"
+        raise ValueError(msg)
+    red = reduce_cover(a, w, ex, codes_d)
+    mc = red.candidates.size
+    k = red.weight.size
+    c_cost = (
+        np.zeros(mc)
+        if costs is None
+        else np.asarray(costs, dtype=float).ravel()[red.candidates]
+        if np.asarray(costs).size == m
+        else _bad_costs(m)
+    )
+    # site groups
+    if site_groups is None and (min_sites_per_group is not None or max_sites_per_group is not None):
+        msg = "site_groups (the group of each site) is needed for per-group site counts"
+        raise ValueError(msg)
+    if site_groups is not None:
+        sg = np.asarray(site_groups, dtype=object).ravel()
+        if sg.size != m:
+            msg = f"site_groups must have one label per column ({m}), got {sg.size}"
+            raise ValueError(msg)
+        labels_s = sorted({str(v) for v in sg[red.candidates]} | {str(v) for v in labels_d})
+        code_of = {g: i for i, g in enumerate(labels_s)}
+        codes_s = np.array([code_of[str(v)] for v in sg[red.candidates]], dtype=np.int64)
+    else:
+        labels_s, codes_s = [], np.zeros(mc, dtype=np.int64)
+    smin = per_group(min_sites_per_group, labels_s, "min_sites_per_group", default=0)
+    smax = per_group(max_sites_per_group, labels_s, "max_sites_per_group", default=math.inf)
+    _check_site_counts(labels_s, codes_s, smin, smax, n_sites)
+
+    g_total = np.bincount(codes_d, weights=w, minlength=len(labels_d))
+    g_base = np.bincount(codes_d, weights=w * red.base, minlength=len(labels_d))
+    total = float(w.sum())
+    base_w = float(w[red.base].sum())
+    ng = len(labels_d)
+    has_floor = np.isfinite(floors) & (floors > 0) & (g_total > 0)
+    floor_need = np.where(has_floor, floors * g_total - g_base, 0.0)
+    floor_rows = np.flatnonzero(has_floor & (floor_need > _TOL))
+
+    # variables: x (mc), y (k), s (len(floor_rows))
+    nf = floor_rows.size
+    nv = mc + k + nf
+    rows: list[sp.csr_array] = []
+    lo: list[np.ndarray] = []
+    hi: list[np.ndarray] = []
+    # y_k - sum x <= 0
+    link = sp.hstack(
+        [-red.cover, sp.identity(k, format="csr"), sp.csr_array((k, nf))], format="csr"
+    )
+    rows.append(link)
+    lo.append(np.full(k, -np.inf))
+    hi.append(np.zeros(k))
+    if n_sites is not None:
+        rows.append(sp.csr_array(np.concatenate([np.ones(mc), np.zeros(k + nf)])[None, :]))
+        lo.append(np.array([-np.inf]))
+        hi.append(np.array([float(n_sites)]))
+    if budget is not None:
+        if costs is None:
+            msg = "budget needs costs (one per column)"
+            raise ValueError(msg)
+        rows.append(sp.csr_array(np.concatenate([c_cost, np.zeros(k + nf)])[None, :]))
+        lo.append(np.array([-np.inf]))
+        hi.append(np.array([float(budget)]))
+    # floors
+    for r, g in enumerate(floor_rows):
+        coef = np.zeros(nv)
+        coef[mc : mc + k] = np.where(red.group == g, red.weight, 0.0)
+        coef[mc + k + r] = 1.0
+        rows.append(sp.csr_array(coef[None, :]))
+        lo.append(np.array([floor_need[g]]))
+        hi.append(np.array([np.inf]))
+    # site counts
+    for gi in range(len(labels_s)):
+        if smin[gi] <= 0 and not np.isfinite(smax[gi]):
+            continue
+        coef = np.zeros(nv)
+        coef[:mc] = codes_s == gi
+        rows.append(sp.csr_array(coef[None, :]))
+        lo.append(np.array([smin[gi]]))
+        hi.append(np.array([smax[gi]]))
+    coverable = float(red.weight.sum())
+    if target is not None:
+        if not 0 < target <= 1:
+            msg = f"target must be a share in (0, 1], got {target!r}"
+            raise ValueError(msg)
+        need = min(target * total, base_w + coverable) - base_w
+        coef = np.zeros(nv)
+        coef[mc : mc + k] = red.weight
+        rows.append(sp.csr_array(coef[None, :]))
+        lo.append(np.array([need - 1e-9 * max(total, 1.0)]))
+        hi.append(np.array([np.inf]))
+    A = sp.vstack(rows, format="csr") if rows else sp.csr_array((0, nv))
+    lower, upper = np.concatenate(lo), np.concatenate(hi)
+    integrality = np.concatenate([np.ones(mc), np.zeros(k + nf)])
+    col_upper = np.concatenate([np.ones(mc + k), np.full(nf, np.inf)])
+
+    def remaining() -> float | None:
+        if time_limit is None:
+            return None
+        return max(0.05, time_limit - (time.perf_counter() - started))
+
+    shortfall = np.zeros(nf)
+    phase1_status = "optimal"
+    if nf:
+        c1 = np.zeros(nv)
+        c1[mc + k :] = 1.0 / g_total[floor_rows]
+        budget1 = None if time_limit is None else 0.4 * time_limit
+        ans = run_milp(c1, A, lower, upper, integrality, col_upper=col_upper, time_limit=budget1)
+        if ans.x is None:
+            if ans.status == "infeasible":
+                msg = "the site limits cannot be met together (check per-group site counts)"
+                raise SpecificationError(msg)
+            shortfall = np.maximum(floor_need[floor_rows], 0.0)
+            phase1_status = "time_limit"
+        else:
+            shortfall = np.maximum(ans.x[mc + k :], 0.0)
+            shortfall[shortfall < _TOL * max(total, 1.0)] = 0.0
+            phase1_status = ans.status
+    col_upper2 = col_upper.copy()
+    col_upper2[mc + k :] = shortfall * (1 + 1e-9) + _TOL * max(total, 1.0) * (shortfall > 0)
+    if target is not None:
+        c2 = np.concatenate([np.ones(mc), np.zeros(k + nf)])
+        maximize = False
+    else:
+        c2 = np.concatenate([np.zeros(mc), red.weight, np.zeros(nf)])
+        maximize = True
+    ans2 = run_milp(
+        c2,
+        A,
+        lower,
+        upper,
+        integrality,
+        col_upper=col_upper2,
+        time_limit=remaining(),
+        maximize=maximize,
+    )
+    method = "milp"
+    if ans2.x is None and ans2.status == "infeasible":
+        msg = "the coverage target cannot be reached together with the floors and site limits"
+        raise SpecificationError(msg)
+    if ans2.x is None:
+        x = _greedy(red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total)
+        method = "greedy"
+        lp = run_milp(c2, A, lower, upper, np.zeros(nv), col_upper=col_upper2, maximize=maximize)
+        bound = ans2.bound if np.isfinite(ans2.bound) else lp.bound
+        status = "time_limit"
+    else:
+        x = ans2.x[:mc]
+        bound = ans2.bound
+        status = ans2.status if phase1_status == "optimal" else "time_limit"
+    chosen = np.flatnonzero(x > 0.5)
+    selected = np.sort(red.candidates[chosen])
+    covered = red.base.copy()
+    if selected.size:
+        covered |= np.asarray(a[:, selected].sum(axis=1)).ravel() > 0
+    covered_w = float(w[covered].sum())
+    if target is not None:
+        objective = float(selected.size)
+        bound_total = float(bound)
+    else:
+        objective = covered_w
+        bound_total = float(bound) + base_w
+    # per-group table
+    g_cov = np.bincount(codes_d, weights=w * covered, minlength=ng)
+    share = np.divide(g_cov, g_total, out=np.full(ng, np.nan), where=g_total > 0)
+    short = np.zeros(ng)
+    short[floor_rows] = shortfall
+    met = ~has_floor | (share >= floors - 1e-9)
+    best = np.full(ng, np.nan)
+    for g in np.flatnonzero(~met):
+        best[g] = _best_share(
+            int(g),
+            red,
+            A,
+            lower,
+            upper,
+            integrality,
+            col_upper,
+            mc,
+            k,
+            g_total,
+            g_base,
+            remaining(),
+            target is not None,
+        )
+    sites_per = np.bincount(codes_s[chosen], minlength=len(labels_s)) if labels_s else np.zeros(0)
+    table = pd.DataFrame(
+        {
+            "group": labels_d,
+            "weight": g_total,
+            "floor": np.where(has_floor, floors, np.nan),
+            "share": share,
+            "shortfall": short,
+            "met": met,
+            "best_share": best,
+        }
+    )
+    if labels_s:
+        per_site = pd.DataFrame(
+            {"group": labels_s, "sites": sites_per, "min_sites": smin, "max_sites": smax}
+        )
+        table = table.merge(per_site, on="group", how="outer")
+        table["sites"] = table["sites"].fillna(0).astype(int)
+    gap = relative_gap(objective, bound_total) if np.isfinite(bound_total) else math.inf
+    if status == "optimal":
+        gap = 0.0 if gap < 1e-7 else gap
+    return Solution(
+        selected=selected,
+        objective=objective,
+        bound=bound_total,
+        gap=gap,
+        status="optimal" if status == "optimal" else "time_limit",
+        seconds=time.perf_counter() - started,
+        sense="min" if target is not None else "max",
+        method=method,
+        covered=covered,
+        details={
+            "groups": table,
+            "floors_met": bool(met.all()),
+            "covered_weight": covered_w,
+            "uncoverable": ~red.base & (red.row_of < 0) & (np.diff(a.indptr) == 0),
+        },
+    )
+
+
+def _bad_costs(m: int) -> np.ndarray:
+    msg = f"costs must have one value per column ({m})"
+    raise ValueError(msg)
+
+
+def _labels(values: Any, n: int, name: str) -> tuple[list[Any], np.ndarray]:
+    if values is None:
+        return ["all"], np.zeros(n, dtype=np.int64)
+    arr = np.asarray(values, dtype=object).ravel()
+    if arr.size != n:
+        msg = f"{name} must have one label per demand row ({n}), got {arr.size}"
+        raise ValueError(msg)
+    text = np.array([str(v) for v in arr], dtype=object)
+    labels = sorted(set(text))
+    code_of = {g: i for i, g in enumerate(labels)}
+    return labels, np.array([code_of[v] for v in text], dtype=np.int64)
+
+
+def _check_site_counts(
+    labels: list[Any], codes: np.ndarray, smin: np.ndarray, smax: np.ndarray, n_sites: int | None
+) -> None:
+    problems = []
+    for gi, g in enumerate(labels):
+        have = int((codes == gi).sum())
+        if smin[gi] > smax[gi]:
+            problems.append(f"{g}: at least {smin[gi]:g} but at most {smax[gi]:g} sites")
+        elif smin[gi] > have:
+            problems.append(f"{g}: at least {smin[gi]:g} sites but only {have} candidates")
+    if n_sites is not None and smin.sum() > n_sites:
+        problems.append(f"the minimum sites per group add up to {smin.sum():g} > n_sites {n_sites}")
+    if problems:
+        msg = "per-group site counts cannot be met: " + "; ".join(problems)
+        raise SpecificationError(msg)
+
+
+def _best_share(
+    g: int,
+    red: Any,
+    A: sp.csr_array,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integrality: np.ndarray,
+    col_upper: np.ndarray,
+    mc: int,
+    k: int,
+    g_total: np.ndarray,
+    g_base: np.ndarray,
+    time_limit: float | None,
+    target_mode: bool,
+) -> float:
+    """Return the best share group ``g`` alone can reach under the site limits.
+
+    The floors' slacks are freed (so no other floor binds) and a coverage
+    target row, if any, is dropped.
+    """
+    cu = col_upper.copy()
+    cu[mc + k :] = np.inf
+    lw = lower.copy()
+    if target_mode:
+        lw[-1] = -np.inf
+    c = np.zeros(A.shape[1])
+    c[mc : mc + k] = np.where(red.group == g, red.weight, 0.0)
+    ans = run_milp(c, A, lw, upper, integrality, col_upper=cu, time_limit=time_limit, maximize=True)
+    got = ans.bound if ans.x is None else ans.objective
+    if not np.isfinite(got) or g_total[g] <= 0:
+        return math.nan
+    return float((got + g_base[g]) / g_total[g])
+
+
+def _greedy(
+    red: Any,
+    costs: np.ndarray,
+    n_sites: int | None,
+    budget: float | None,
+    codes_s: np.ndarray,
+    smin: np.ndarray,
+    smax: np.ndarray,
+    floor_need: np.ndarray,
+    target: float | None,
+    total: float,
+) -> np.ndarray:
+    """Floor-first greedy: first groups below their floor, then total coverage."""
+    mc = red.cover.shape[1]
+    col = sp.csc_array(red.cover)
+    x = np.zeros(mc)
+    done = np.zeros(red.weight.size, dtype=bool)
+    have = np.zeros(max(len(smin), 1))
+    got = np.zeros(max(floor_need.size, 1))
+    spent = 0.0
+    need_total = math.inf if target is None else target * total
+
+    def allowed(j: int) -> bool:
+        if x[j]:
+            return False
+        if n_sites is not None and x.sum() >= n_sites:
+            return False
+        if budget is not None and spent + costs[j] > budget + 1e-9:
+            return False
+        return not (len(smin) and have[codes_s[j]] >= smax[codes_s[j]])
+
+    while True:
+        best, best_key = -1, None
+        for j in range(mc):
+            if not allowed(j):
+                continue
+            rows = col.indices[col.indptr[j] : col.indptr[j + 1]]
+            rows = rows[~done[rows]]
+            gain = float(red.weight[rows].sum())
+            floor_gain = float(
+                sum(
+                    min(red.weight[rows][red.group[rows] == g].sum(), floor_need[g] - got[g])
+                    for g in np.unique(red.group[rows])
+                    if floor_need[g] - got[g] > 0
+                )
+            )
+            below_min = bool(len(smin) and have[codes_s[j]] < smin[codes_s[j]])
+            key = (below_min, floor_gain, gain)
+            if best_key is None or key > best_key:
+                best, best_key = j, key
+        if best < 0 or best_key is None or (not best_key[0] and best_key[2] <= 0):
+            break
+        x[best] = 1
+        spent += costs[best]
+        if len(smin):
+            have[codes_s[best]] += 1
+        rows = col.indices[col.indptr[best] : col.indptr[best + 1]]
+        rows = rows[~done[rows]]
+        np.add.at(got, red.group[rows], red.weight[rows])
+        done[rows] = True
+        if target is not None and float(red.weight[done].sum()) >= need_total:
+            break
+    return x

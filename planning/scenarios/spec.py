@@ -1,0 +1,420 @@
+"""The siting question: :class:`ScenarioSpec`, its choices and default radii."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Literal, get_args
+
+Infrastructure = Literal["5g", "charging"]
+Objective = Literal["max_coverage", "budget", "min_sites", "min_distance", "capacitated"]
+DistanceMode = Literal["straight", "road", "road_time"]
+Progress = Callable[[float, str], Any]
+RadiusModel = Literal["link_budget", "fixed"]
+EquityLevel = Literal["county", "park"]
+StageObjective = Literal["each", "sum"]
+
+INFRASTRUCTURES: tuple[str, ...] = get_args(Infrastructure)
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
+DISTANCES: tuple[str, ...] = get_args(DistanceMode)
+RADIUS_MODELS: tuple[str, ...] = get_args(RadiusModel)
+ENVIRONMENT_NAMES = ("urban", "county_seat", "rural")
+"""Settings a 5G site can stand in (see :mod:`planning.radio`)."""
+DEMANDS = ("firms", "employees", "output_value", "energy_use", "ev_fleet")
+"""Named demand definitions: ``"firms"`` (1 per firm) or an enterprise column."""
+
+RADIUS_5G_M: dict[str, float] = {
+    "700MHz": 1200.0,
+    "2.6GHz": 500.0,
+    "3.5GHz": 450.0,
+    "4.9GHz": 400.0,
+}
+"""Default 5G planning radius per band in metres (urban macro cell, est.)."""
+
+DEFAULT_5G_BAND = "3.5GHz"
+"""Band assumed when a 5G scenario names none (the shared Telecom/Unicom band)."""
+
+CHARGING_RADIUS_M = 2000.0
+"""Default charging-station service radius in metres (straight line or road, est.)."""
+
+CHARGING_TRAVEL_MINUTES = 5.0
+"""Default charging-station service radius in minutes of driving (``distance="road_time"``)."""
+
+CURVE_POINTS = 11
+"""Largest number of points of a scenario's trade-off curve."""
+
+DEFAULT_CURVE_SECONDS = 60.0
+"""Time for a trade-off curve when the scenario has no time limit (half of it is used)."""
+
+PROGRESS_MESSAGES = ("preparing data", "solving", "trade-off curve", "assembling results", "done")
+"""Every message :func:`run_scenario` passes to its ``progress`` callback, in order."""
+
+UNSERVED_PENALTY = 3.0
+"""In ``"min_distance"`` scenarios, the distance charged for a reachable firm that no
+chosen site serves, as a multiple of the service radius."""
+
+
+def default_radius(infrastructure: str, band: str | None = None) -> float:
+    """Return the default service radius in metres for a kind of site.
+
+    Parameters
+    ----------
+    infrastructure
+        ``"5g"`` or ``"charging"``.
+    band
+        5G band (one of ``geodata.schema.BANDS``); None uses
+        :data:`DEFAULT_5G_BAND`. Ignored for charging.
+
+    Returns
+    -------
+    float
+        :data:`RADIUS_5G_M` of the band, or :data:`CHARGING_RADIUS_M`.
+    """
+    if infrastructure == "charging":
+        return CHARGING_RADIUS_M
+    if infrastructure != "5g":
+        msg = f"infrastructure must be one of {INFRASTRUCTURES}, got {infrastructure!r}"
+        raise ValueError(msg)
+    band = DEFAULT_5G_BAND if band is None else band
+    if band not in RADIUS_5G_M:
+        msg = f"band must be one of {tuple(RADIUS_5G_M)} or None, got {band!r}"
+        raise ValueError(msg)
+    return RADIUS_5G_M[band]
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A siting question, in planning terms.
+
+    Parameters
+    ----------
+    name
+        Label of the scenario (unique within a comparison).
+    infrastructure
+        ``"5g"`` (new base stations) or ``"charging"`` (new charging stations).
+    objective
+        ``"max_coverage"``, ``"budget"``, ``"min_sites"`` or
+        ``"min_distance"`` (see the module documentation).
+    n_sites
+        Number of new sites (``"max_coverage"``, ``"min_distance"``).
+    budget_cny
+        Total budget in CNY (``"budget"``), compared with ``cost_cny`` of the
+        candidate sites.
+    coverage_target
+        Share of all demand weight to cover, in (0, 1] (``"min_sites"``).
+    radius_m
+        Service radius of a new site in metres; None uses
+        :func:`default_radius`. With ``distance="road"`` it is a road distance.
+    band
+        5G band used for the default radius.
+    travel_minutes
+        Service radius in minutes of driving when ``distance="road_time"``;
+        None uses :data:`CHARGING_TRAVEL_MINUTES`.
+    demand
+        What a firm weighs: one of :data:`DEMANDS`, or a mapping of those
+        names to mixing weights (see the module documentation).
+    candidate_sources
+        Allowed values of the candidate sites' ``source`` column, or None for
+        all.
+    count_existing
+        Count demand that existing sites already serve as covered (operational
+        base stations within their own radius; charging stations within the
+        service radius). When False the scenario plans as if nothing existed
+        yet, and the "before" figures are zero.
+    distance
+        ``"straight"`` (planar metres), ``"road"`` (metres along
+        ``data.roads``) or ``"road_time"`` (driving time along ``data.roads``).
+        Radio coverage is a straight-line notion, so 5G needs ``"straight"``.
+    time_limit
+        Seconds the solver may spend; the best answer found and its gap are
+        returned when it runs out. The trade-off curve gets about half as
+        much again. None for no limit on the solver (the curve then gets
+        half of :data:`DEFAULT_CURVE_SECONDS`).
+    radius_model
+        5G only: ``"link_budget"`` (default) gives every candidate site its
+        own radius from :func:`planning.radio.cell_radius` (band, setting,
+        antenna height); ``"fixed"`` uses :data:`RADIUS_5G_M`. An explicit
+        ``radius_m`` always means a fixed radius.
+    environment
+        Setting of every 5G candidate (``"urban"``, ``"county_seat"`` or
+        ``"rural"``); None takes a site's ``environment`` column where given,
+        else classifies it from the firm density around it.
+    indoor
+        None (outdoor cell edge, the planning default), ``"low"`` or
+        ``"high"``: add TR 38.901 building-penetration loss.
+    cell_edge_probability
+        Chance that the cell edge meets the RSRP target under shadow fading;
+        None uses 0.75.
+    pile_power_kw
+        Charging (``"capacitated"``): power of a new pile.
+    piles_min, piles_max
+        Piles a new station gets (modular: 2-20 by default).
+    pile_cost_cny
+        Cost per new pile; a station costs its ``cost_cny`` plus its piles.
+    counties, zones
+        Restrict demand and candidates to these counties (``county``) or
+        development zones (``park``); None for the whole area.
+    min_share_per_county
+        Coverage floor per group (one share, or ``{county: share}``).
+    min_sites_per_county, max_sites_per_county
+        Least / most new sites per group (one number or a mapping).
+    equity_level
+        What the floors and site counts group by: ``"county"`` or ``"park"``.
+    stage_budgets_cny
+        Budget of each stage (year) for a staged rollout.
+    stage_sites
+        Largest number of new sites per stage (instead of, or with, budgets).
+    stage_objective
+        ``"each"`` (best coverage at every stage in turn) or ``"sum"``.
+    """
+
+    name: str = "scenario"
+    infrastructure: Infrastructure = "5g"
+    objective: Objective = "max_coverage"
+    n_sites: int = 10
+    budget_cny: float | None = None
+    coverage_target: float = 1.0
+    radius_m: float | None = None
+    band: str | None = None
+    travel_minutes: float | None = None
+    demand: str | Mapping[str, float] = "firms"
+    candidate_sources: tuple[str, ...] | None = None
+    count_existing: bool = True
+    distance: DistanceMode = "straight"
+    time_limit: float | None = 30.0
+    radius_model: RadiusModel = "link_budget"
+    environment: str | None = None
+    indoor: str | None = None
+    cell_edge_probability: float | None = None
+    pile_power_kw: float = 120.0
+    piles_min: int = 2
+    piles_max: int = 20
+    pile_cost_cny: float = 60_000.0
+    counties: tuple[str, ...] | None = None
+    zones: tuple[str, ...] | None = None
+    min_share_per_county: float | Mapping[str, float] | None = None
+    min_sites_per_county: int | Mapping[str, int] | None = None
+    max_sites_per_county: int | Mapping[str, int] | None = None
+    equity_level: EquityLevel = "county"
+    stage_budgets_cny: tuple[float, ...] | None = None
+    stage_sites: tuple[int, ...] | None = None
+    stage_objective: StageObjective = "each"
+
+    def __post_init__(self) -> None:
+        for name in ("counties", "zones", "stage_budgets_cny", "stage_sites"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                value = (value,) if isinstance(value, str | int | float) else tuple(value)
+                object.__setattr__(self, name, value)
+        for name in ("min_share_per_county", "min_sites_per_county", "max_sites_per_county"):
+            value = getattr(self, name)
+            if isinstance(value, Mapping):
+                object.__setattr__(self, name, {str(k): v for k, v in value.items()})
+        if self.candidate_sources is not None and not isinstance(self.candidate_sources, tuple):
+            sources = (self.candidate_sources,) if isinstance(self.candidate_sources, str) else None
+            object.__setattr__(self, "candidate_sources", sources or tuple(self.candidate_sources))
+        if isinstance(self.demand, Mapping):
+            object.__setattr__(self, "demand", {str(k): float(v) for k, v in self.demand.items()})
+        self._check()
+
+    def _check(self) -> None:
+        _choice("infrastructure", self.infrastructure, INFRASTRUCTURES)
+        _choice("objective", self.objective, OBJECTIVES)
+        _choice("distance", self.distance, DISTANCES)
+        if self.infrastructure == "5g" and self.distance != "straight":
+            msg = (
+                "distance must be 'straight' for 5G (radio coverage does not follow roads), "
+                f"got {self.distance!r}"
+            )
+            raise ValueError(msg)
+        if self.objective in ("max_coverage", "min_distance"):
+            if isinstance(self.n_sites, bool) or int(self.n_sites) != self.n_sites:
+                msg = f"n_sites must be a whole number of sites, got {self.n_sites!r}"
+                raise ValueError(msg)
+            if self.n_sites < 1:
+                msg = f"n_sites must be at least 1 for objective {self.objective!r}"
+                raise ValueError(msg)
+        if (
+            self.objective == "budget"
+            and not self.staged
+            and (
+                self.budget_cny is None
+                or not math.isfinite(self.budget_cny)
+                or self.budget_cny <= 0
+            )
+        ):
+            msg = (
+                "budget_cny must be a positive amount in CNY for objective 'budget', "
+                f"got {self.budget_cny!r}"
+            )
+            raise ValueError(msg)
+        if not 0 < self.coverage_target <= 1:
+            msg = f"coverage_target must be a share in (0, 1], got {self.coverage_target!r}"
+            raise ValueError(msg)
+        for name in ("radius_m", "travel_minutes"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                msg = f"{name} must be a positive number or None, got {value!r}"
+                raise ValueError(msg)
+        if self.band is not None:
+            default_radius("5g", self.band)
+        if self.time_limit is not None and not self.time_limit > 0:
+            msg = (
+                f"time_limit must be a positive number of seconds or None, got {self.time_limit!r}"
+            )
+            raise ValueError(msg)
+        _demand_spec(self.demand)
+        self._check_new()
+
+    def _check_new(self) -> None:
+        _choice("radius_model", self.radius_model, RADIUS_MODELS)
+        if self.environment is not None:
+            _choice("environment", self.environment, ENVIRONMENT_NAMES)
+        if self.indoor is not None:
+            _choice("indoor", self.indoor, ("low", "high"))
+        p = self.cell_edge_probability
+        if p is not None and not 0 < p < 1:
+            msg = f"cell_edge_probability must be in (0, 1) or None, got {p!r}"
+            raise ValueError(msg)
+        _choice("equity_level", self.equity_level, ("county", "park"))
+        _choice("stage_objective", self.stage_objective, ("each", "sum"))
+        if self.objective == "capacitated":
+            if self.infrastructure != "charging":
+                msg = (
+                    "objective 'capacitated' is for charging stations; "
+                    "use infrastructure='charging'"
+                )
+                raise ValueError(msg)
+            if not 1 <= self.piles_min <= self.piles_max:
+                msg = (
+                    "piles_min and piles_max must satisfy 1 <= piles_min <= piles_max, "
+                    f"got {self.piles_min} and {self.piles_max}"
+                )
+                raise ValueError(msg)
+            if not (self.pile_power_kw > 0 and self.pile_cost_cny >= 0):
+                msg = "pile_power_kw must be positive and pile_cost_cny non-negative"
+                raise ValueError(msg)
+        floors = self.min_share_per_county
+        values = floors.values() if isinstance(floors, Mapping) else [floors]
+        if any(v is not None and not 0 <= float(v) <= 1 for v in values):
+            msg = f"min_share_per_county must be shares in [0, 1], got {floors!r}"
+            raise ValueError(msg)
+        for name in ("stage_budgets_cny", "stage_sites"):
+            value = getattr(self, name)
+            if value is not None and (
+                not value or any(not (math.isfinite(float(v)) and float(v) >= 0) for v in value)
+            ):
+                msg = f"{name} must be one non-negative number per stage, got {value!r}"
+                raise ValueError(msg)
+        if (
+            self.stage_budgets_cny
+            and self.stage_sites
+            and len(self.stage_budgets_cny) != len(self.stage_sites)
+        ):
+            msg = "stage_budgets_cny and stage_sites must have the same number of stages"
+            raise ValueError(msg)
+        if self.staged and self.equity:
+            msg = "a staged rollout cannot also have per-county floors or site counts (yet)"
+            raise ValueError(msg)
+        if (self.staged or self.equity) and self.objective in ("min_distance", "capacitated"):
+            msg = (
+                f"objective {self.objective!r} does not take county floors, site counts or "
+                "stages; use 'max_coverage', 'budget' or 'min_sites'"
+            )
+            raise ValueError(msg)
+        if self.staged and self.objective == "min_sites":
+            msg = "a staged rollout maximises coverage; use objective 'max_coverage' or 'budget'"
+            raise ValueError(msg)
+
+    @property
+    def staged(self) -> bool:
+        """True when the scenario is a staged rollout."""
+        return bool(self.stage_budgets_cny) or bool(self.stage_sites)
+
+    @property
+    def equity(self) -> bool:
+        """True when the scenario has per-group floors or site counts."""
+        return any(
+            v is not None
+            for v in (
+                self.min_share_per_county,
+                self.min_sites_per_county,
+                self.max_sites_per_county,
+            )
+        )
+
+    def uses_link_budget(self) -> bool:
+        """Return True when 5G radii come from the link budget (per site)."""
+        return (
+            self.infrastructure == "5g"
+            and self.radius_model == "link_budget"
+            and self.radius_m is None
+        )
+
+    def service_radius(self) -> float:
+        """Return the service radius: metres, or seconds for ``distance="road_time"``."""
+        if self.distance == "road_time":
+            minutes = (
+                CHARGING_TRAVEL_MINUTES if self.travel_minutes is None else self.travel_minutes
+            )
+            return 60.0 * minutes
+        if self.radius_m is not None:
+            return float(self.radius_m)
+        return default_radius(self.infrastructure, self.band)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as a JSON-compatible dict (see :meth:`from_dict`)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, params: Mapping[str, Any]) -> ScenarioSpec:
+        """Return the spec described by ``params`` (the output of :meth:`to_dict`).
+
+        Raises
+        ------
+        ValueError
+            If ``params`` has keys that are not parameters, or bad values.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            msg = f"params has unknown keys {unknown}; allowed keys are {sorted(known)}"
+            raise ValueError(msg)
+        return cls(**dict(params))
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))
+
+
+def _choice(name: str, value: Any, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        msg = f"{name} must be one of {tuple(allowed)}, got {value!r}"
+        raise ValueError(msg)
+
+
+def _demand_spec(demand: str | Mapping[str, float]) -> dict[str, float]:
+    mix = {demand: 1.0} if isinstance(demand, str) else dict(demand)
+    if not mix:
+        msg = f"demand must name one of {DEMANDS} or map them to weights; got an empty mapping"
+        raise ValueError(msg)
+    for key, weight in mix.items():
+        if key not in DEMANDS:
+            msg = f"demand must use the names {DEMANDS}, got {key!r}"
+            raise ValueError(msg)
+        if not (math.isfinite(weight) and weight >= 0):
+            msg = f"demand weight of {key!r} must be a non-negative number, got {weight!r}"
+            raise ValueError(msg)
+    if sum(mix.values()) <= 0:
+        msg = f"demand weights must not all be zero, got {mix!r}"
+        raise ValueError(msg)
+    return mix
