@@ -1,0 +1,201 @@
+"""The tables every export format is made of: sites, firms, indicators, curve, parameters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geodata.schema import CATEGORY_LABELS_ZH, LAYER_KINDS
+
+if TYPE_CHECKING:
+    from ..scenarios import ScenarioResult
+from ._labels import (
+    _PARAM_LABELS,
+    _check,
+    _format_param,
+    _label,
+    _t,
+    _value,
+)
+
+_SITE_COLUMNS = (
+    "order",
+    "id",
+    "name",
+    "infrastructure",
+    "source",
+    "county",
+    "cost_cny",
+    "capacity",
+    "gain",
+    "marginal",
+    "firms_covered",
+    "firms_new",
+)
+
+
+_FIRM_COLUMNS = (
+    "id",
+    "name",
+    "county",
+    "park",
+    "sector",
+    "employees",
+    "output_value",
+    "energy_use",
+    "ev_fleet",
+    "weight",
+    "covered_before",
+    "newly_served",
+    "site",
+    "distance_m",
+    "travel_time_s",
+)
+
+
+def _layer(
+    result: ScenarioResult, layer: str, language: str, *, flags_as_text: bool
+) -> gpd.GeoDataFrame:
+    """Return one layer with the export columns, translated."""
+    wanted: tuple[str, ...]
+    if layer == "proposed_sites":
+        gdf, wanted = result.proposed_sites, _SITE_COLUMNS
+        kind = "candidate_sites"
+    else:
+        served = result.served
+        gdf, wanted = served[served["covered_after"].astype(bool).to_numpy()], _FIRM_COLUMNS
+        kind = "enterprises"
+    columns = [c for c in wanted if c in gdf.columns]
+    out = gdf[[*columns, gdf.geometry.name]].copy()
+    for col in columns:
+        if col in CATEGORY_LABELS_ZH and language == "zh":
+            out[col] = out[col].map(lambda v, c=col: _value(v, language, c))
+        if flags_as_text and out[col].dtype == bool:
+            yes, no = _t("yes", language), _t("no", language)
+            out[col] = np.where(out[col].to_numpy(), yes, no)
+    names = {c: _column_label(c, kind, language) for c in columns}
+    out = out.rename(columns=names)
+    out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).to_crs("EPSG:4326")
+
+
+def _column_label(column: str, kind: str, language: str) -> str:
+    if language == "zh" and column in ("name",):
+        label = LAYER_KINDS[kind].field(column).label_zh
+        return label or _label(column, language)
+    return _label(column, language)
+
+
+def _with_lonlat(gdf: gpd.GeoDataFrame, language: str) -> pd.DataFrame:
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    if len(gdf):
+        pts = gdf.geometry.representative_point()
+        table[_label("lon", language)] = np.round(pts.x.to_numpy(), 7)
+        table[_label("lat", language)] = np.round(pts.y.to_numpy(), 7)
+    else:
+        table[_label("lon", language)] = pd.Series(dtype=float)
+        table[_label("lat", language)] = pd.Series(dtype=float)
+    return table
+
+
+def _indicator_table(result: ScenarioResult, language: str) -> pd.DataFrame:
+    table = result.indicators.reset_index()
+    table["level"] = table["level"].map(lambda v: _value(v, language))
+    table["group"] = table["group"].map(lambda v: _value(v, language) if v == "total" else v)
+    return table.rename(columns={c: _label(c, language) for c in table.columns})
+
+
+def _curve_table(result: ScenarioResult, language: str) -> pd.DataFrame:
+    table = pd.DataFrame(result.curve).copy()
+    return table.rename(columns={c: _label(c, language) for c in table.columns})
+
+
+def _parameter_rows(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in result.spec.to_dict().items():
+        rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
+    for key, value in result.summary.items():
+        if key in ("name", "infrastructure", "objective", "radius_unit"):
+            continue
+        text = _format_param(key, value, language)
+        if key == "radius":
+            text = _radius_text(result, language)
+        rows.append((_label(key, language, _PARAM_LABELS), text))
+    return rows
+
+
+def _parameters_frame(result: ScenarioResult, language: str) -> pd.DataFrame:
+    rows = _parameter_rows(result, language)
+    return pd.DataFrame(rows, columns=[_label("parameter", language), _label("value", language)])
+
+
+def _headline(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
+    s = result.summary
+    keys = [
+        "sites",
+        "cost_cny",
+        "firms_newly_served",
+        "share_before",
+        "share_after",
+        "unreachable_firms",
+        "mean_travel_time_s" if "mean_travel_time_s" in s else "mean_distance_m",
+        "gap",
+        "status",
+        "seconds",
+    ]
+    return [
+        (_label(k, language, _PARAM_LABELS), _format_param(k, s[k], language))
+        for k in keys
+        if k in s
+    ]
+
+
+def _question(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
+    spec = result.spec.to_dict()
+    keys = ["name", "infrastructure", "objective"]
+    keys += {
+        "max_coverage": ["n_sites"],
+        "budget": ["budget_cny"],
+        "min_sites": ["coverage_target"],
+        "min_distance": ["n_sites"],
+    }[result.spec.objective]
+    keys += ["demand", "candidate_sources", "count_existing", "distance"]
+    rows = [(_label(k, language, _PARAM_LABELS), _format_param(k, spec[k], language)) for k in keys]
+    rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))
+    return rows
+
+
+def _radius_text(result: ScenarioResult, language: str) -> str:
+    radius = result.spec.service_radius()
+    if result.spec.distance == "road_time":
+        return f"{radius / 60:g} {'分钟' if language == 'zh' else 'min'}"
+    return f"{radius:,.0f} m"
+
+
+LAYERS: tuple[str, ...] = ("proposed_sites", "served_firms")
+LANGUAGES: tuple[str, ...] = ("zh", "en")
+
+
+def parameter_table(result: ScenarioResult, *, language: str = "zh") -> pd.DataFrame:
+    """Return a scenario's settings and headline figures as a readable two-column table.
+
+    Only the settings that apply to the scenario's objective are listed, with
+    units and percentages written out (no raw codes, no ``None``).
+
+    Parameters
+    ----------
+    result
+        Output of :func:`planning.scenarios.run_scenario`.
+    language
+        ``"zh"`` or ``"en"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``parameter`` and ``value`` (both text).
+    """
+    _check("language", language, LANGUAGES)
+    return pd.DataFrame(_parameter_rows(result, language), columns=["parameter", "value"])
