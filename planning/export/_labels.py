@@ -58,6 +58,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "covered": ("覆盖需求", "Demand covered"),
     "share": ("覆盖率", "Share covered"),
     "parameter": ("参数", "Parameter"),
+    "bound": ("最优界", "Bound"),
+    "status": ("求解状态", "Solver status"),
+    "gap": ("最优性差距", "Optimality gap"),
     "value": ("取值", "Value"),
 }
 
@@ -66,7 +69,7 @@ _PARAM_LABELS: dict[str, tuple[str, str]] = {
     "name": ("方案名称", "Scenario"),
     "infrastructure": ("设施类型", "Infrastructure"),
     "objective": ("目标", "Objective"),
-    "n_sites": ("新建站点数", "New sites"),
+    "n_sites": ("设定新建站点数", "Sites asked for"),
     "budget_cny": ("预算(元)", "Budget (CNY)"),
     "coverage_target": ("覆盖目标", "Coverage target"),
     "radius_m": ("服务半径(米)", "Service radius (m)"),
@@ -77,7 +80,7 @@ _PARAM_LABELS: dict[str, tuple[str, str]] = {
     "count_existing": ("计入现有站点", "Count existing sites"),
     "distance": ("距离类型", "Distance"),
     "time_limit": ("求解时限(秒)", "Time limit (s)"),
-    "sites": ("拟建站点数", "Proposed sites"),
+    "sites": ("方案新建站点数", "Sites proposed"),
     "cost_cny": ("总造价(元)", "Total cost (CNY)"),
     "radius": ("服务半径", "Service radius"),
     "existing_sites": ("现有站点数", "Existing sites"),

@@ -49,6 +49,7 @@ _FIRM_COLUMNS = (
     "ev_fleet",
     "weight",
     "covered_before",
+    "covered_after",
     "newly_served",
     "site",
     "distance_m",
@@ -65,8 +66,7 @@ def _layer(
         gdf, wanted = result.proposed_sites, _SITE_COLUMNS
         kind = "candidate_sites"
     else:
-        served = result.served
-        gdf, wanted = served[served["covered_after"].astype(bool).to_numpy()], _FIRM_COLUMNS
+        gdf, wanted = result.served, _FIRM_COLUMNS  # every firm, served or not (flagged)
         kind = "enterprises"
     columns = [c for c in wanted if c in gdf.columns]
     out = gdf[[*columns, gdf.geometry.name]].copy()
@@ -76,6 +76,9 @@ def _layer(
         if flags_as_text and out[col].dtype == bool:
             yes, no = _t("yes", language), _t("no", language)
             out[col] = np.where(out[col].to_numpy(), yes, no)
+    for col in ("distance_m", "travel_time_s", "weight", "gain", "marginal"):
+        if col in out and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(0 if col != "weight" else 2)
     names = {c: _column_label(c, kind, language) for c in columns}
     out = out.rename(columns=names)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
@@ -93,37 +96,79 @@ def _with_lonlat(gdf: gpd.GeoDataFrame, language: str) -> pd.DataFrame:
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     if len(gdf):
         pts = gdf.geometry.representative_point()
-        table[_label("lon", language)] = np.round(pts.x.to_numpy(), 7)
-        table[_label("lat", language)] = np.round(pts.y.to_numpy(), 7)
+        table[_label("lon", language)] = np.round(pts.x.to_numpy(), 6)
+        table[_label("lat", language)] = np.round(pts.y.to_numpy(), 6)
     else:
         table[_label("lon", language)] = pd.Series(dtype=float)
         table[_label("lat", language)] = pd.Series(dtype=float)
     return table
 
 
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Shares as percentages (one decimal), changes in points, other numbers rounded."""
+    out = table.copy()
+    for col in out.columns:
+        name = str(col)
+        if not pd.api.types.is_numeric_dtype(out[col]) or out[col].dtype == bool:
+            continue
+        if name.startswith("share") or name in ("gap", "change"):
+            out[col] = (100 * out[col].astype(float)).round(1)
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(1)
+    return out
+
+
+def _percent_header(column: str, language: str) -> str:
+    label = _label(column, language)
+    if column == "change":
+        return f"{label} ({'百分点' if language == 'zh' else 'points'})"
+    if column.startswith("share") or column == "gap":
+        return f"{label} (%)"
+    return label
+
+
 def _indicator_table(result: ScenarioResult, language: str) -> pd.DataFrame:
-    table = result.indicators.reset_index()
+    table = _rounded(result.indicators.reset_index())
     table["level"] = table["level"].map(lambda v: _value(v, language))
     table["group"] = table["group"].map(lambda v: _value(v, language) if v == "total" else v)
-    return table.rename(columns={c: _label(c, language) for c in table.columns})
+    return table.rename(columns={c: _percent_header(c, language) for c in table.columns})
 
 
 def _curve_table(result: ScenarioResult, language: str) -> pd.DataFrame:
-    table = pd.DataFrame(result.curve).copy()
-    return table.rename(columns={c: _label(c, language) for c in table.columns})
+    table = _rounded(pd.DataFrame(result.curve))
+    if "status" in table:
+        table["status"] = table["status"].map(lambda v: _value(v, language))
+    return table.rename(columns={c: _percent_header(c, language) for c in table.columns})
+
+
+_OBJECTIVE_SETTINGS = {
+    "max_coverage": ("n_sites",),
+    "budget": ("budget_cny",),
+    "min_sites": ("coverage_target",),
+    "min_distance": ("n_sites",),
+}
+_SKIP_SUMMARY = ("name", "infrastructure", "objective", "radius_unit", "radius")
 
 
 def _parameter_rows(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
+    """Return (label, text) rows: the settings that apply, then the results."""
+    spec = result.spec.to_dict()
+    objective = spec.get("objective")
+    others = {k for keys in _OBJECTIVE_SETTINGS.values() for k in keys}
     rows = []
-    for key, value in result.spec.to_dict().items():
+    for key, value in spec.items():
+        if key in others and key not in _OBJECTIVE_SETTINGS.get(str(objective), ()):
+            continue  # a setting of another objective
+        if key == "radius_m":
+            rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))
+            continue
+        if value is None:
+            continue
         rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
     for key, value in result.summary.items():
-        if key in ("name", "infrastructure", "objective", "radius_unit"):
+        if key in _SKIP_SUMMARY or key in spec:
             continue
-        text = _format_param(key, value, language)
-        if key == "radius":
-            text = _radius_text(result, language)
-        rows.append((_label(key, language, _PARAM_LABELS), text))
+        rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
     return rows
 
 
