@@ -17,6 +17,8 @@ from ._basemaps import BASEMAPS, Basemap, _tile_layers
 from ._elements import _CSS, _Legend, _legend_html, _PointLayer
 from ._labels import (
     _TEXT,
+    CHARGING_COLOR,
+    CHARGING_EDGE,
     CLUSTER_THRESHOLD,
     OPERATOR_COLORS,
     SCENARIO_COLORS,
@@ -119,6 +121,7 @@ def build_map(
     language: Literal["zh", "en"] = "zh",
     cluster: bool | None = None,
     show_coverage: bool = True,
+    zoom_to: Literal["area", "enterprises"] = "area",
 ) -> Any:
     """Return a folium map of a planning area and, optionally, scenario results.
 
@@ -151,6 +154,9 @@ def build_map(
         :data:`CLUSTER_THRESHOLD` firms.
     show_coverage
         Whether to draw the 5G footprints and the dissolved coverage area.
+    zoom_to
+        Open on the whole area (``"area"``: counties first) or on the
+        enterprises shown (``"enterprises"``, e.g. after filtering to a zone).
 
     Returns
     -------
@@ -275,18 +281,27 @@ def build_map(
                 "name": _text,
                 "piles": lambda v: _number(v, 0),
                 "power_kw": lambda v: _number(v, 0),
-                "access": _text,
+                "access": lambda v: _text(_category_label("access", v, language)),
             },
         )
         cols = ["name", "piles", "power_kw", "access"]
         piles = pd.to_numeric(charging["piles"], errors="coerce").fillna(1).to_numpy(dtype=float)
         point_layer(
             _site_rows(shown, cols, radius=np.clip(4 + 1.5 * np.log2(piles), 4, 12)),
-            [{"color": "#00441b", "weight": 1.5, "fillColor": "#41ab5d", "fillOpacity": 0.9}],
+            [
+                {
+                    "color": CHARGING_EDGE,
+                    "weight": 2,
+                    "fillColor": CHARGING_COLOR,
+                    "fillOpacity": 0.9,
+                }
+            ],
             [(_text(_label(c, language)), None) for c in cols],
             name=_label("charging", language),
         ).add_to(m)
-        legend.append((_label("charging", language), [("#41ab5d", _label("charging", language))]))
+        legend.append(
+            (_label("charging", language), [(CHARGING_COLOR, _label("charging", language))])
+        )
 
     candidates = data.candidate_sites
     if len(candidates):
@@ -294,7 +309,7 @@ def build_map(
             _convert_geometry(candidates, gcj02),
             {
                 "name": _text,
-                "infrastructure": _text,
+                "infrastructure": lambda v: _text(_category_label("infrastructure", v, language)),
                 "source": lambda v: _text(_category_label("source", v, language)),
                 "cost_cny": lambda v: _number(v, 0),
             },
@@ -327,11 +342,11 @@ def build_map(
     if scenario_items:
         legend.append((_label("scenario", language), scenario_items))
 
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _Legend(_legend_html(_label("legend", language), legend, _label("size_note", language))).add_to(
         m
     )
-    bounds = _bounds(data, gcj02)
+    bounds = _bounds(data, gcj02, firms_first=zoom_to == "enterprises")
     if bounds is not None:
         m.fit_bounds(bounds)
     return m
@@ -345,8 +360,11 @@ def _center(data: Any) -> list[float]:
     return [(s + n) / 2, (w + e) / 2]
 
 
-def _bounds(data: Any, gcj02: bool) -> list[list[float]] | None:
-    for layer in (data.admin_areas, data.enterprises, data.parks, data.candidate_sites):
+def _bounds(data: Any, gcj02: bool, *, firms_first: bool = False) -> list[list[float]] | None:
+    layers = [data.admin_areas, data.enterprises, data.parks, data.candidate_sites]
+    if firms_first:
+        layers = [data.enterprises, data.parks, data.admin_areas, data.candidate_sites]
+    for layer in layers:
         if len(layer) and not layer.geometry.is_empty.all():
             w, s, e, n = _convert_geometry(layer, gcj02).total_bounds
             if np.isfinite([w, s, e, n]).all():

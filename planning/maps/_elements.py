@@ -130,7 +130,8 @@ class _Legend(MacroElement):
 _CSS = """<style>
 .leaflet-container { background: #f4f3ef; }
 .infrasite-legend { background: rgba(255,255,255,.92); padding: 6px 9px; font: 12px/1.45 sans-serif;
-  border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,.3); max-height: 45vh; overflow-y: auto; }
+  border-radius: 4px; box-shadow: 0 0 4px rgba(0,0,0,.3); max-height: 40vh; max-width: 46vw;
+  overflow-y: auto; }
 .infrasite-legend .sw { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
   margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.35); }
 .infrasite-legend h4 { margin: 4px 0 2px; font-size: 12px; }

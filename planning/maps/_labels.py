@@ -34,10 +34,13 @@ STATUS_COLORS = {
 OPERATOR_COLORS = {
     "China Mobile": "#0b7bc1",
     "China Unicom": "#d7191c",
-    "China Telecom": "#2b83ba",
+    "China Telecom": "#1a9850",
     "China Broadnet": "#7b3294",
     "unknown": "#808080",
 }
+CHARGING_COLOR = "#111111"
+"""Fill of charging stations (outlined in bright green), unlike any sector colour."""
+CHARGING_EDGE = "#39ff14"
 SCENARIO_COLORS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080")
 
 _SECTOR_EN = {
@@ -133,23 +136,109 @@ def _label(key: str, language: str) -> str:
     return _TEXT[language][key]
 
 
-def _category_label(field: str, value: str, language: str) -> str:
-    from geodata.schema import (
-        CANDIDATE_SOURCE_LABELS_ZH,
-        DIGITAL_STATUS_LABELS_ZH,
-        OPERATOR_LABELS_ZH,
-        SECTOR_LABELS_ZH,
-    )
+_CATEGORY_EN: dict[str, dict[str, str]] = {
+    "operator": {"unknown": "Unknown"},
+    "source": {
+        "tower": "Tower site",
+        "rooftop": "Zone rooftop",
+        "parking_lot": "Parking lot",
+        "roadside": "Roadside",
+        "other": "Other",
+    },
+    "status": {
+        "operational": "Operational",
+        "under_construction": "Under construction",
+        "planned": "Planned",
+        "optimal": "Optimal",
+        "feasible": "Feasible (with a gap)",
+        "time_limit": "Time limit reached",
+        "infeasible": "Infeasible",
+    },
+    "access": {"public": "Public", "private": "Private"},
+    "infrastructure": {"5g": "5G base station", "charging": "Charging station"},
+    "level": {"national": "National", "provincial": "Provincial", "municipal": "Municipal"},
+    "green_level": {
+        "none": "None",
+        "municipal": "Municipal",
+        "provincial": "Provincial",
+        "national": "National",
+    },
+    "objective": {
+        "max_coverage": "Most coverage with N sites",
+        "budget": "Most coverage within a budget",
+        "min_sites": "Fewest sites for a target",
+        "min_distance": "Shortest mean distance",
+    },
+    "demand": {
+        "firms": "Firms",
+        "employees": "Employees",
+        "output_value": "Output value",
+        "energy_use": "Energy use",
+        "ev_fleet": "EV fleet",
+    },
+    "distance": {
+        "straight": "Straight line",
+        "road": "Road distance",
+        "road_time": "Road travel time",
+    },
+}
+_CATEGORY_ZH_EXTRA: dict[str, dict[str, str]] = {
+    "status": {
+        "optimal": "最优",
+        "feasible": "可行(有差距)",
+        "time_limit": "达到时限",
+        "infeasible": "不可行",
+    },
+    "objective": {
+        "max_coverage": "给定站点数覆盖最多",
+        "budget": "给定预算覆盖最多",
+        "min_sites": "最少站点达到目标",
+        "min_distance": "平均距离最短",
+    },
+    "demand": {
+        "firms": "企业数",
+        "employees": "从业人数",
+        "output_value": "产值",
+        "energy_use": "能耗",
+        "ev_fleet": "新能源车辆",
+    },
+    "distance": {"straight": "直线距离", "road": "道路距离", "road_time": "道路行驶时间"},
+    "operator": {"unknown": "未知"},
+}
 
-    zh = {
-        "sector": SECTOR_LABELS_ZH,
-        "digital_status": DIGITAL_STATUS_LABELS_ZH,
-        "operator": OPERATOR_LABELS_ZH,
-        "source": CANDIDATE_SOURCE_LABELS_ZH,
-    }
-    en = {"sector": _SECTOR_EN, "digital_status": _STATUS_EN}
-    table = (zh if language == "zh" else en).get(field, {})
-    return table.get(value, str(value).replace("_", " "))
+CATEGORY_FIELDS = (
+    "sector",
+    "digital_status",
+    "operator",
+    "source",
+    "status",
+    "access",
+    "infrastructure",
+    "level",
+    "green_level",
+    "objective",
+    "demand",
+    "distance",
+)
+"""Fields whose values are codes shown to users through :func:`_category_label`."""
+
+
+def _category_label(field: str, value: Any, language: str) -> str:
+    """Return the display text of a category code (``value`` itself if unknown)."""
+    from geodata.schema import CATEGORY_LABELS_ZH
+
+    if language == "zh":
+        table = {**CATEGORY_LABELS_ZH.get(field, {}), **_CATEGORY_ZH_EXTRA.get(field, {})}
+    elif field == "sector":
+        table = _SECTOR_EN
+    elif field == "digital_status":
+        table = _STATUS_EN
+    else:
+        table = _CATEGORY_EN.get(field, {})
+    text = table.get(str(value))
+    if text is not None:
+        return text
+    return str(value) if field in ("operator",) else str(value).replace("_", " ")
 
 
 def _present(value: Any) -> bool:
