@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 COLUMNS_EN = {
@@ -185,7 +186,7 @@ def display_value(column: str, value: Any, lang: str) -> Any:
     from planning.maps import _category_label
     from planning.maps._labels import CATEGORY_FIELDS
 
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, bool | np.bool_):
         yes, no = _BOOL[lang]
         return yes if value else no
     if value is None or (isinstance(value, float) and pd.isna(value)):

@@ -174,8 +174,20 @@ def _label(column: str, language: str, labels: Mapping[str, tuple[str, str]] = _
     return pair[0] if language == "zh" else pair[1]
 
 
+_GUESS_FIELDS = ("objective", "distance", "status", "infrastructure", "demand")
+
+
 def _value(value: Any, language: str, column: str | None = None) -> Any:
-    if language != "zh" or not isinstance(value, str):
+    if not isinstance(value, str):
+        return value
+    if language != "zh":
+        from ..maps._labels import CATEGORY_FIELDS, _category_label
+
+        fields = [column] if column in CATEGORY_FIELDS else list(_GUESS_FIELDS)
+        for name in fields:
+            text = _category_label(str(name), value, "en")
+            if text not in (value, value.replace("_", " ")):
+                return text
         return value
     if column is not None and column in CATEGORY_LABELS_ZH:
         return CATEGORY_LABELS_ZH[column].get(value, value)

@@ -71,7 +71,7 @@ def _layer(
     columns = [c for c in wanted if c in gdf.columns]
     out = gdf[[*columns, gdf.geometry.name]].copy()
     for col in columns:
-        if col in CATEGORY_LABELS_ZH and language == "zh":
+        if col in CATEGORY_LABELS_ZH:
             out[col] = out[col].map(lambda v, c=col: _value(v, language, c))
         if flags_as_text and out[col].dtype == bool:
             yes, no = _t("yes", language), _t("no", language)
