@@ -5,16 +5,21 @@ import streamlit as st
 from views.common import init_session
 from views.i18n import t
 
-st.set_page_config(page_title="InfraSite", page_icon="📡", layout="wide")
+st.set_page_config(page_title="InfraSite", page_icon=":material/cell_tower:", layout="wide")
 init_session()
 st.sidebar.title(t("app_title"))
 
+_PAGES = [
+    ("views/map_page.py", "page_map", "map", "map"),
+    ("views/scenario.py", "page_scenario", "add_location_alt", "scenario"),
+    ("views/firm.py", "page_firm", "person_search", "firm"),
+    ("views/compare.py", "page_compare", "compare", "compare"),
+    ("views/export.py", "page_export", "download", "export"),
+    ("views/data.py", "page_data", "database", "data"),
+    ("views/about.py", "page_about", "info", "about"),
+]
 pages = [
-    st.Page("views/map_page.py", title=t("page_map"), icon="🗺️", default=True, url_path="map"),
-    st.Page("views/scenario.py", title=t("page_scenario"), icon="📍", url_path="scenario"),
-    st.Page("views/compare.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
-    st.Page("views/export.py", title=t("page_export"), icon="⬇️", url_path="export"),
-    st.Page("views/data.py", title=t("page_data"), icon="🗂️", url_path="data"),
-    st.Page("views/about.py", title=t("page_about"), icon="ℹ️", url_path="about"),
+    st.Page(path, title=t(title), icon=f":material/{icon}:", url_path=url, default=url == "map")
+    for path, title, icon, url in _PAGES
 ]
 st.navigation(pages).run()

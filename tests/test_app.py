@@ -256,3 +256,107 @@ def test_link_budget_equity_and_stages_from_the_form():
     _ok(at)
     stages = at.session_state["scenarios"]["st"].stages
     assert list(stages["stage"]) == [1, 2] and (stages["spent"] <= 600_000).all()
+
+
+def test_find_a_firm_by_id_shows_its_details():
+    at = _app()
+    at.switch_page("views/firm.py").run()
+    _ok(at)
+    at.text_input(key="firm_query").set_value("E00006").run()
+    _ok(at)
+    assert at.selectbox(key="firm_selected").value is not None
+    heads = [s.value for s in at.subheader]
+    assert any("E00006" in h for h in heads), heads
+    # covered or not, by which base stations; the nearest charging station and distance
+    from planning.firms import firm_details
+    from views.common import current_data
+
+    data = current_data()
+    index = at.selectbox(key="firm_selected").value
+    details = firm_details(data, index)
+    shown = " ".join(s.value for s in at.success) + " ".join(w.value for w in at.warning)
+    for sid, _name in details.covering_5g:
+        assert sid in shown
+    text = " ".join(m.value for m in at.markdown)
+    assert details.nearest_charging[0] in text and "米" in text
+    fields = at.dataframe[0].value
+    assert "企业名称" in fields.iloc[:, 0].tolist() or "名称" in fields.iloc[:, 0].tolist()
+    # a query matching nothing says so
+    at.text_input(key="firm_query").set_value("no such firm").run()
+    assert any("no such firm" in i.value for i in at.info)
+
+
+def test_clicking_the_map_selects_the_nearest_firm():
+    from streamlit_folium import generate_js_hash
+
+    at = _app()
+    at.switch_page("views/firm.py").run()
+    _ok(at)
+    comps = at.get("component_instance")
+    args = json.loads(comps[0].proto.json_args)
+    hash_key = generate_js_hash(args["script"], "firm_map", False)
+    from geodata import demo
+
+    firms = demo.load_demo("chaoyang").enterprises
+    target = firms.iloc[40]
+    click = {"lat": target.geometry.y + 1e-5, "lng": target.geometry.x - 1e-5}
+    at.session_state[hash_key] = {"last_object_clicked": click}
+    at.run()
+    _ok(at)
+    heads = [s.value for s in at.subheader]
+    assert any(target["id"] in h for h in heads), heads
+
+
+def test_a_second_run_with_the_same_name_keeps_both():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    assert at.text_input(key="sc_name").value == "S1"
+    at.button[0].click()
+    at.run()
+    _ok(at)
+    assert at.text_input(key="sc_name").value == "S2"  # the next free default
+    at.text_input(key="sc_name").set_value("S1")
+    at.button[0].click()
+    at.run()
+    _ok(at)
+    assert list(at.session_state["scenarios"]) == ["S1", "S1 (2)"]
+    assert any("S1 (2)" in i.value for i in at.info)
+    # help on points, gap and the marginal contribution; parameters as a table
+    assert any("百分点" in (m.delta or "") for m in at.metric)
+    assert any("边际贡献" in c.value and "新覆盖企业数" in c.value for c in at.caption)
+    params = at.dataframe[-1].value
+    assert list(params.columns) == ["参数", "取值"]
+    assert not params["取值"].isin(["None", "NULL", "nan"]).any()
+    # the report button is on the export page and builds without error
+    at.switch_page("views/export.py").run()
+    _ok(at)
+    assert "dl_report" in {b.key for b in at.get("download_button")}
+
+
+def test_zone_list_follows_the_county_and_empty_filters_say_so():
+    from geodata import demo
+
+    firms = demo.load_demo("chaoyang").enterprises
+    at = _app()
+    county = "建平县"
+    at.multiselect(key="f_county").set_value([county]).run()
+    _ok(at)
+    zones = at.multiselect(key="f_zone").options
+    assert set(zones) == set(firms.loc[firms["county"] == county, "park"].dropna()) - {""}
+    # filters no firm matches: an empty-state message, not an empty map alone
+    zone = zones[0]
+    inside = firms[firms["park"] == zone]
+    counts = inside.groupby(["sector", "digital_status"]).size()
+    empty = [
+        (sec, st_)
+        for sec in firms["sector"].unique()
+        for st_ in firms["digital_status"].unique()
+        if (sec, st_) not in counts.index
+    ]
+    assert empty, "every sector and status occurs in the zone"
+    sector, status = empty[0]
+    at.multiselect(key="f_zone").set_value([zone]).run()
+    at.multiselect(key="f_sector").set_value([sector]).run()
+    at.multiselect(key="f_status").set_value([status]).run()
+    _ok(at)
+    assert any("没有符合筛选条件的企业" in i.value for i in at.info)

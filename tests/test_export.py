@@ -47,7 +47,10 @@ def test_gpkg_opens_back(result, tmp_path):
         sorted(sites.geometry.x), sorted(result.proposed_sites.geometry.x), atol=1e-9
     )
     firms = pyogrio.read_dataframe(path, layer="served_firms")
-    assert len(firms) == int(result.served["covered_after"].sum())
+    # every firm is listed, the unserved ones flagged, not left out
+    assert len(firms) == len(result.served)
+    assert int(firms["Served after"].sum()) == int(result.served["covered_after"].sum())
+    assert (~firms["Served after"].astype(bool)).sum() > 0
     params = pyogrio.read_dataframe(path, layer="parameters", read_geometry=False)
     assert NASTY in params["Value"].tolist()
 
@@ -59,7 +62,9 @@ def test_geojson(result):
     props = doc["features"][0]["properties"]
     assert {"ID", "Build order", "Marginal contribution"} <= set(props)
     doc = json.loads(export_scenario(result, "geojson", language="zh", layer="served_firms"))
-    assert len(doc["features"]) == int(result.served["covered_after"].sum())
+    assert len(doc["features"]) == len(result.served)
+    flags = [f["properties"]["方案后覆盖"] for f in doc["features"]]
+    assert sum(flags) == int(result.served["covered_after"].sum()) < len(flags)
     assert "企业名称" in doc["features"][0]["properties"]
     lon, lat = doc["features"][0]["geometry"]["coordinates"]
     assert 120 < lon < 121 and 41 < lat < 42
@@ -85,7 +90,16 @@ def test_xlsx(result):
     assert "拟建站点" in book.sheetnames and "服务企业" in book.sheetnames
     params = {r[0]: r[1] for r in book["参数"].iter_rows(min_row=2, values_only=True)}
     assert params["方案名称"] == NASTY
-    assert params["新建站点数"] == "4"
+    assert params["设定新建站点数"] == "4"
+    # only the settings of this objective; no empty ones
+    assert "预算(元)" not in params and "覆盖目标" not in params
+    assert "None" not in {str(v) for v in params.values()}
+    # shares as percentages with one decimal, the change in points
+    ind = [c.value for c in book["分区县、分园区指标"][1]]
+    assert "原企业覆盖率 (%)" in ind and "覆盖率提升 (百分点)" in ind
+    col = ind.index("原企业覆盖率 (%)") + 1
+    shares = [r[0].value for r in book["分区县、分园区指标"].iter_cols(col, col, 2)]
+    assert all(0 <= v <= 100 and round(v, 1) == v for v in shares)
     assert "从业人数" in params["需求口径"]
     header = [c.value for c in book["拟建站点"][1]]
     assert "边际贡献" in header

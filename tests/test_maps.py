@@ -75,7 +75,7 @@ def test_static_assets_point_at_local_files(demo, tmp_path):
 def test_clustering_switches_on_for_large_layers(demo, monkeypatch):
     page = maps.build_map(demo).get_root().render()
     assert "L.markerClusterGroup" not in page
-    monkeypatch.setattr(maps, "CLUSTER_THRESHOLD", 10)
+    monkeypatch.setattr(maps._build, "CLUSTER_THRESHOLD", 10)
     page = maps.build_map(demo).get_root().render()
     assert "L.markerClusterGroup" in page
 

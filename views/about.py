@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from views.common import current_data, guard
+from views.common import current_data, guard, table
 from views.i18n import translator
 
 t = translator()
@@ -14,6 +14,6 @@ st.caption(t("internal_use"))
 with guard():
     data = current_data()
     st.subheader(t("about_sources"))
-    st.dataframe(data.summary(), hide_index=True)
+    table(data.summary(), hide_index=True)
     if any(p.synthetic for p in data.provenance.values()):
         st.info(t("synthetic_note"))

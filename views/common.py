@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import threading
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +38,47 @@ def init_session() -> None:
     state.setdefault("upload_version", 0)
     state.setdefault("fill_from_demo", False)
     state.setdefault("scenarios", {})
+    state.setdefault("session_token", uuid.uuid4().hex)
     st.sidebar.radio(
         "语言 / Language",
         list(LANGUAGES),
         format_func=LANGUAGES.__getitem__,
         key="language",
         horizontal=True,
+        on_change=_keep_widget_values,
     )
+
+
+_NOT_SETTABLE = ("FormSubmitter:", "dl_", "tpl_", "w_upload", "clear_uploads", "$$")
+
+
+def _keep_widget_values() -> None:
+    """Keep every widget's value when the language changes.
+
+    Choice widgets remember the *label* the browser showed; once the labels
+    change language that label matches no option and the widget would show
+    nothing selected. Writing each value back (it is still the option, not
+    the label) makes the next run show the same choice in the new language.
+    """
+    state = st.session_state
+    for key in list(state.keys()):
+        name = str(key)
+        if name == "language" or name.startswith(_NOT_SETTABLE):
+            continue
+        with contextlib.suppress(Exception):
+            state[name] = state[name]
 
 
 def data_key() -> tuple[Any, ...]:
     """Return a key that changes whenever the current data changes."""
     state = st.session_state
     if state.get("data_source") == "uploaded":
-        return ("uploaded", state.get("upload_version", 0), bool(state.get("fill_from_demo")))
+        return (
+            "uploaded",
+            state.get("session_token", ""),
+            state.get("upload_version", 0),
+            bool(state.get("fill_from_demo")),
+        )
     return ("demo", state.get("demo_name", "chaoyang"))
 
 
@@ -77,16 +106,21 @@ def current_data() -> geodata.PlanningData:
 
 def data_caption(data: geodata.PlanningData) -> None:
     """Show which data is loaded and, for synthetic layers, say so."""
+    from views.labels import note_text
+
     st.caption(t("dataset", name=data.name))
     synthetic = [p for p in data.provenance.values() if p.synthetic]
     if synthetic:
         st.info(t("synthetic_note"))
         prov = synthetic[0]
-        if language() == "zh":
-            text = f"合成数据; 生成方式: {prov.source}; 许可: {prov.licence}"
-        else:
-            text = prov.label()
-        st.caption(t("provenance", text=text))
+        lang = language()
+        st.caption(
+            t(
+                "provenance_line",
+                source=note_text(prov.source, lang),
+                licence=note_text(prov.licence, lang),
+            )
+        )
 
 
 # --------------------------------------------------------------------------- cached work
@@ -109,14 +143,96 @@ def static_assets() -> str:
     return STATIC_URL
 
 
-def show_map(m: Any, *, key: str, height: int = 620) -> None:
-    """Render a folium map with locally served assets (no CDN, no reruns on pan)."""
-    from streamlit_folium import st_folium
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _map_payload(key: tuple[Any, ...], _build: Callable[[], Any]) -> dict[str, Any]:
+    """Build and render a folium map once per ``key``, for every session.
+
+    ``key`` must name everything the map depends on (data version, filters,
+    language, scenario); the result holds the strings ``st_folium`` sends to
+    the browser, so identical maps are byte-identical across reruns and users.
+    """
+    from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
 
     from planning.maps import use_static_assets
 
-    use_static_assets(m, base_url=static_assets())
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+    m = use_static_assets(_build(), base_url=static_assets())
+    m.get_root().render()
+    m.render()
+    html = _get_html(m)
+    header = _get_header(m)
+    leaflet = _get_map_string(m)
+    css: list[str] = []
+    js: list[str] = []
+    stack = [m]
+    while stack:
+        element = stack.pop(0)
+        css += [href for _, href in getattr(element, "default_css", [])]
+        js += [src for _, src in getattr(element, "default_js", [])]
+        stack += list(getattr(element, "_children", {}).values())
+    (s, w), (n, e) = m.get_bounds() if m.get_bounds()[0][0] is not None else ((0, 0), (0, 0))
+    return {
+        "script": leaflet,
+        "header": header,
+        "html": html,
+        "id": get_full_id(m),
+        "css_links": list(dict.fromkeys(css)),
+        "js_links": list(dict.fromkeys(js)),
+        "bounds": {"_southWest": {"lat": s, "lng": w}, "_northEast": {"lat": n, "lng": e}},
+        "zoom": m.options.get("zoom"),
+        "lock": threading.Lock(),
+    }
+
+
+def show_map(
+    build: Callable[[], Any],
+    *,
+    cache_key: tuple[Any, ...],
+    key: str,
+    height: int = 620,
+    clicks: bool = False,
+) -> dict[str, Any] | None:
+    """Show a folium map built once per ``cache_key`` and shared by every session.
+
+    ``build`` returns the :func:`planning.maps.build_map` result; it runs only
+    when no session has drawn this map yet. Assets are served locally (no
+    CDN); pans and zooms never rerun the script. With ``clicks`` the last
+    clicked feature's position is returned (``{"lat": ..., "lng": ...}``).
+    """
+    from streamlit_folium import _component_func, generate_js_hash
+
+    payload = _map_payload(cache_key, build)
+    returned = ["last_object_clicked"] if clicks else []
+    defaults = {"last_object_clicked": None} if clicks else {}
+    hash_key = generate_js_hash(payload["script"], key, False)
+
+    def _on_change() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+
+    value = _component_func(
+        script=payload["script"],
+        header=payload["header"],
+        html=payload["html"],
+        id=payload["id"],
+        key=hash_key,
+        height=height,
+        width=None,
+        returned_objects=returned,
+        default=defaults,
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=payload["css_links"],
+        js_links=payload["js_links"],
+        on_change=_on_change,
+        wrap_longitude=False,
+    )
+    if not clicks or not isinstance(value, dict):
+        return None
+    clicked = value.get("last_object_clicked")
+    return clicked if isinstance(clicked, dict) else None
 
 
 def scenarios() -> dict[str, Any]:
@@ -151,24 +267,36 @@ def tianditu_default() -> str:
 
 
 def table(frame: Any, *, percent: Any = (), **kwargs: Any) -> None:
-    """Show a table with headers in the interface language (index names too).
+    """Show a table as users read it: headers, category values and rows in their language.
 
-    Shares (``share*``, ``change``, ``gap``) and the columns in ``percent``
-    are shown as percentages.
+    Shares (``share*``, ``gap``) and the columns in ``percent`` are shown as
+    percentages, ``change`` as percentage points; other numbers are rounded
+    (whole numbers without decimals, the rest to one decimal).
     """
-    from views.i18n import column_labels, row_label
+    import pandas as pd
 
-    labels = column_labels(frame.columns)
-    shown = frame.rename(columns=labels, index=row_label)
+    from views.i18n import row_label
+    from views.labels import display_frame, header
+
+    lang = language()
+    frame = pd.DataFrame(frame)
+    shown = display_frame(frame, lang).rename(index=row_label)
     names = [n for n in shown.index.names if n is not None]
     if names:
-        shown = shown.rename_axis(index=column_labels(names))
-    shares = [
-        c
-        for c in frame.columns
-        if str(c).startswith("share") or c in ("change", "gap") or c in set(percent)
-    ]
-    config = {labels[c]: st.column_config.NumberColumn(format="percent") for c in shares}
+        shown = shown.rename_axis(index=[header(n, lang) if n else n for n in shown.index.names])
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        label = header(column, lang)
+        name = str(column)
+        values = frame[column]
+        if name.startswith("share") or name == "gap" or column in set(percent):
+            config[label] = st.column_config.NumberColumn(format="percent")
+        elif name == "change":
+            config[label] = st.column_config.NumberColumn(format=t("points_format"))
+            shown[label] = (values * 100).round(1).to_numpy()
+        elif pd.api.types.is_float_dtype(values):
+            whole = bool(((values.dropna() % 1) == 0).all())
+            config[label] = st.column_config.NumberColumn(format="%.0f" if whole else "%.1f")
     st.dataframe(shown, column_config=config, **kwargs)
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 import geodata
 from geodata.demo import list_demos
 from geodata.templates import layer_template
-from views.common import current_data, data_caption, guard, kind_labeller, show_problems
+from views.common import current_data, data_caption, guard, kind_labeller, show_problems, table
 from views.i18n import LANGUAGES, language, translator
 
 CRS_CHOICES = {
@@ -130,4 +130,4 @@ with guard():
     st.subheader(t("layers_summary"))
     data = current_data()
     data_caption(data)
-    st.dataframe(data.summary(), hide_index=True)
+    table(data.summary(), hide_index=True)

@@ -84,4 +84,7 @@ with guard():
             mime="text/html",
             key="dl_map",
         )
+        from views.report_button import report_buttons
+
+        report_buttons([result])
         st.caption(t("internal_use"))

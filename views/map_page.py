@@ -19,46 +19,56 @@ from views.common import (
 from views.i18n import language, translator
 
 t = translator()
+state = st.session_state
 
 st.header(t("page_map"))
 
-with guard():
-    data = current_data()
-    data_caption(data)
-    firms = data.enterprises
 
-    with st.sidebar.expander(t("filters"), expanded=True):
+def _filters(data) -> dict:
+    firms = data.enterprises
+    with st.expander(t("filters"), expanded=True, icon=":material/filter_alt:"):
+        f1, f2, f3, f4 = st.columns(4)
         counties = sorted(firms["county"].dropna().astype(str).unique()) if len(firms) else []
-        zones = (
-            sorted(z for z in firms["park"].dropna().astype(str).unique() if z)
-            if len(firms)
-            else []
-        )
-        pick_county = st.multiselect(
+        pick_county = f1.multiselect(
             t("filter_county"), counties, key="f_county", placeholder=t("choose")
         )
-        pick_zone = st.multiselect(t("filter_park"), zones, key="f_zone", placeholder=t("choose"))
-        pick_sector = st.multiselect(
+        # zones of the chosen counties only (a zone lies in one county)
+        scope = firms[firms["county"].astype(str).isin(pick_county)] if pick_county else firms
+        zones = sorted(z for z in scope["park"].dropna().astype(str).unique() if z)
+        if any(z not in zones for z in state.get("f_zone", [])):
+            state["f_zone"] = [z for z in state["f_zone"] if z in zones]
+        pick_zone = f2.multiselect(t("filter_park"), zones, key="f_zone", placeholder=t("choose"))
+        pick_sector = f3.multiselect(
             t("filter_sector"),
             list(SECTORS),
             format_func=category_labeller("sector"),
             key="f_sector",
             placeholder=t("choose"),
         )
-        pick_status = st.multiselect(
+        pick_status = f4.multiselect(
             t("filter_status"),
             list(DIGITAL_STATUS),
             format_func=category_labeller("digital_status"),
             key="f_status",
             placeholder=t("choose"),
         )
-    filters = {
+    return {
         "counties": pick_county or None,
         "parks": pick_zone or None,
         "sectors": pick_sector or None,
         "statuses": pick_status or None,
     }
 
+
+@st.fragment
+def _map_and_stats(data) -> None:
+    """Filters, map and statistics: changing them reruns only this part of the page."""
+    with guard():
+        _map_and_stats_body(data)
+
+
+def _map_and_stats_body(data) -> None:
+    filters = _filters(data)
     c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
     color_by = c1.radio(
         t("color_by"),
@@ -81,34 +91,75 @@ with guard():
             st.warning(t("tianditu_missing"))
             basemap = "none"
 
+    filter_key = repr(sorted(filters.items()))
     shown = maps.filter_data(data, **filters)
-    status = coverage(shown, (*data_key(), repr(sorted(filters.items()))), float(charging_m))
+    status = coverage(shown, (*data_key(), filter_key), float(charging_m))
+    missing = [
+        t(f"kind_{kind}")
+        for kind, layer in (
+            ("base_stations", data.base_stations),
+            ("charging_stations", data.charging_stations),
+        )
+        if len(layer) == 0
+    ]
+    if missing:
+        st.warning(
+            t(
+                "layer_absent",
+                layers="、".join(missing) if language() == "zh" else ", ".join(missing),
+            ),
+            icon=":material/layers_clear:",
+        )
 
     left, right = st.columns([3, 2])
     with left:
-        st.caption(t("firms_shown", n=f"{len(shown.enterprises):,}"))
-        m = maps.build_map(
-            shown,
-            color_by=color_by,
-            show_candidates=show_candidates,
-            basemap=basemap,
-            tianditu_key=key or None,
-            language=language(),
+        n_firms = len(shown.enterprises)
+        if n_firms == 0:
+            st.info(t("nothing_matches"), icon=":material/search_off:")
+        else:
+            st.caption(t("firms_shown", n=f"{n_firms:,}"))
+        lang = language()
+        filtered = any(v is not None for v in filters.values())
+        show_map(
+            lambda: maps.build_map(
+                shown,
+                color_by=color_by,
+                show_candidates=show_candidates,
+                basemap=basemap,
+                tianditu_key=key or None,
+                language=lang,
+                zoom_to="enterprises" if filtered and n_firms else "area",
+            ),
+            cache_key=(
+                "main",
+                *data_key(),
+                filter_key,
+                color_by,
+                show_candidates,
+                basemap,
+                key or "",
+                lang,
+            ),
+            key="main_map",
         )
-        show_map(m, key="main_map")
     with right:
         st.subheader(t("stats"))
         n = max(len(status), 1)
         k1, k2, k3 = st.columns(3)
-        k1.metric(t("metric_5g"), f"{status['in_5g'].sum() / n:.1%}")
-        k2.metric(t("metric_charging"), f"{status['near_charging'].sum() / n:.1%}")
-        emp = shown.enterprises["employees"].astype(float) if len(shown.enterprises) else None
+        k1.metric(
+            t("metric_5g"), f"{status['in_5g'].sum() / n:.1%}" if len(data.base_stations) else "—"
+        )
+        k2.metric(
+            t("metric_charging"),
+            f"{status['near_charging'].sum() / n:.1%}" if len(data.charging_stations) else "—",
+        )
+        emp = shown.enterprises["employees"].astype(float) if n_firms else None
         share_emp = (
             float(emp[status["in_5g"].to_numpy()].sum() / emp.sum())
             if emp is not None and emp.sum() > 0
             else 0.0
         )
-        k3.metric(t("metric_employees_5g"), f"{share_emp:.1%}")
+        k3.metric(t("metric_employees_5g"), f"{share_emp:.1%}" if len(data.base_stations) else "—")
         tab_county, tab_zone, tab_unc = st.tabs([t("by_county"), t("by_park"), t("uncovered")])
         with tab_county:
             table(indicators.coverage_stats(shown, status, by="county"))
@@ -123,15 +174,24 @@ with guard():
                 label_visibility="collapsed",
                 key="uncovered_what",
             )
-            missing = indicators.uncovered_firms(shown, status, what=what)
-            listing = pd.DataFrame(missing.drop(columns=missing.geometry.name))
-            listing["lon"] = missing.geometry.x.round(6)
-            listing["lat"] = missing.geometry.y.round(6)
+            uncovered = indicators.uncovered_firms(shown, status, what=what)
+            listing = pd.DataFrame(uncovered.drop(columns=uncovered.geometry.name))
+            listing["lon"] = uncovered.geometry.x.round(6)
+            listing["lat"] = uncovered.geometry.y.round(6)
             table(listing, hide_index=True)
+            from views.labels import display_frame
+
             st.download_button(
                 t("download_csv"),
-                listing.to_csv(index=False).encode("utf-8-sig"),
+                display_frame(listing, lang).to_csv(index=False).encode("utf-8-sig"),
                 file_name=f"uncovered_{what}.csv",
                 mime="text/csv",
                 key="dl_uncovered",
+                icon=":material/download:",
             )
+
+
+with guard():
+    data = current_data()
+    data_caption(data)
+    _map_and_stats(data)

@@ -7,7 +7,15 @@ import streamlit as st
 
 from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, radio, scenarios
-from views.common import category_labeller, current_data, data_caption, guard, show_map, table
+from views.common import (
+    category_labeller,
+    current_data,
+    data_caption,
+    data_key,
+    guard,
+    show_map,
+    table,
+)
 from views.common import scenarios as saved_scenarios
 from views.i18n import language, progress_text, translator
 
@@ -17,16 +25,22 @@ st.header(t("page_scenario"))
 
 
 def _show_result(result: scenarios.ScenarioResult, data) -> None:
+    from planning.export import parameter_table
+
     s = result.summary
     st.subheader(f"{t('results')}: {result.name}")
     cols = st.columns(6)
     cols[0].metric(t("sites"), f"{s['sites']}")
     cols[1].metric(t("cost"), f"{s['cost_cny']:,.0f}")
     cols[2].metric(t("share_before"), f"{s['share_before']:.1%}")
+    points = 100 * (s["share_after"] - s["share_before"])
     cols[3].metric(
-        t("share_after"), f"{s['share_after']:.1%}", f"{s['share_after'] - s['share_before']:+.1%}"
+        t("share_after"),
+        f"{s['share_after']:.1%}",
+        t("points_delta", value=f"{points:+.1f}"),
+        help=t("help_points"),
     )
-    cols[4].metric(t("gap"), f"{s['gap']:.2%}")
+    cols[4].metric(t("gap"), f"{s['gap']:.2%}", help=t("help_gap"))
     cols[5].metric(
         t("status"), t(f"status_{s['status']}"), f"{s['seconds']:.1f} s", delta_color="off"
     )
@@ -41,14 +55,29 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         cap[0].metric(t("sessions_served"), f"{s['sessions_served']:,.0f}")
         cap[1].metric(t("piles"), f"{s['piles']}")
         cap[2].metric(t("utilisation"), f"{s['utilisation_new']:.0%}")
-    m = maps.build_map(data, scenario=result, language=language())
-    show_map(m, key="scenario_map", height=520)
+    lang = language()
+    show_map(
+        lambda: maps.build_map(data, scenario=result, language=lang),
+        cache_key=(
+            "scenario",
+            *data_key(),
+            st.session_state.get("session_token"),
+            result.name,
+            id(result),
+            lang,
+        ),
+        key="scenario_map",
+        height=520,
+    )
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('proposed_sites')}**")
+        st.caption(t("help_marginal"))
         sites = result.proposed_sites
         first = ["order", "name", "id", "marginal", "gain", "firms_new", "cost_cny"]
         listing = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+        if "capacity" in listing and not (listing["capacity"].fillna(0) > 0).any():
+            listing = listing.drop(columns="capacity")  # 5G sites have no capacity
         listing = listing[
             [c for c in first if c in listing] + [c for c in listing if c not in first]
         ]
@@ -59,7 +88,10 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         x = "budget_cny" if "budget_cny" in curve else "sites"
         if len(curve) and x in curve and "share" in curve:
             x_label = t("budget") if x == "budget_cny" else t("sites")
-            st.line_chart(curve, x=x, y="share", x_label=x_label, y_label=t("share_after"))
+            points_curve = pd.DataFrame({x: curve[x], "share": 100 * curve["share"]})
+            st.line_chart(
+                points_curve, x=x, y="share", x_label=x_label, y_label=t("share_after_pct")
+            )
     if result.equity is not None:
         st.markdown(f"**{t('equity_table')}**")
         table(result.equity, hide_index=True)
@@ -73,8 +105,36 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
             table(radio.radius_table().round(0))
             band = result.spec.band or scenarios.DEFAULT_5G_BAND
             st.json(dataclasses.asdict(radio.link_budget(band, "urban")))
-    with st.expander(t("scenario_spec")):
-        st.json(result.spec.to_dict())
+    with st.expander(t("scenario_spec"), icon=":material/tune:"):
+        table(parameter_table(result, language=lang), hide_index=True)
+
+
+def _unique_name(name: str, saved: dict) -> str:
+    """Return ``name``, or ``name (2)``, ``(3)``... if a scenario already has it."""
+    if name not in saved:
+        return name
+    i = 2
+    while f"{name} ({i})" in saved:
+        i += 1
+    return f"{name} ({i})"
+
+
+def _name_submitted() -> None:
+    """Fix the run's unique name and put the next free default in the name box."""
+    state = st.session_state
+    saved = saved_scenarios()
+    typed = str(state.get("sc_name", "")).strip() or _next_default(saved)
+    unique = _unique_name(typed, saved)
+    state["sc_submitted_name"] = unique
+    state["sc_typed_name"] = typed
+    state["sc_name"] = _next_default({**saved, unique: None})
+
+
+def _next_default(saved: dict) -> str:
+    i = len(saved) + 1
+    while f"S{i}" in saved:
+        i += 1
+    return f"S{i}"
 
 
 def _demand(choice: str, weights: dict[str, float]) -> str | dict[str, float]:
@@ -115,7 +175,8 @@ with guard():
         )
     with st.form("scenario_form"):
         c1, c2, c3, c4 = st.columns(4)
-        name = c1.text_input(t("scenario_name"), value=f"S{len(saved) + 1}", key="sc_name")
+        st.session_state.setdefault("sc_name", _next_default(saved))
+        name = c1.text_input(t("scenario_name"), key="sc_name", help=t("help_name"))
         n_sites, budget, target = 5, None, 1.0
         if objective in ("max_coverage", "min_distance", "capacitated"):
             n_sites = c2.number_input(t("n_sites"), 1, 500, 5, key="sc_n")
@@ -168,7 +229,9 @@ with guard():
         )
         if data.roads is None:
             c2.caption(t("no_roads"))
-        submitted = st.form_submit_button(t("run"), type="primary")
+        submitted = st.form_submit_button(
+            t("run"), type="primary", icon=":material/play_arrow:", on_click=_name_submitted
+        )
 
     if submitted:
         try:
@@ -180,7 +243,7 @@ with guard():
             submitted = False
     if submitted:
         spec = scenarios.ScenarioSpec(
-            name=name.strip() or f"S{len(saved) + 1}",
+            name=st.session_state.get("sc_submitted_name") or _next_default(saved),
             infrastructure=infra,
             objective=objective,
             n_sites=int(n_sites),
@@ -207,9 +270,12 @@ with guard():
         with st.status(t("running"), expanded=False) as box:
             result = scenarios.run_scenario(data, spec, progress=_progress)
             box.update(label=t("done"), state="complete")
+        typed = st.session_state.get("sc_typed_name", result.name)
+        if result.name != typed:
+            st.info(t("name_taken", old=typed, new=result.name))
         saved[result.name] = result
         st.session_state["sc_show"] = result.name
-        st.success(t("scenario_saved", name=result.name))
+        st.success(t("scenario_saved", name=result.name), icon=":material/check_circle:")
 
     if saved:
         names = list(saved)

@@ -1,0 +1,281 @@
+"""Map layers: geometry conversion, polygons, enterprises, sites and scenario overlays."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+
+from ._elements import _PointLayer
+from ._labels import (
+    SECTOR_COLORS,
+    STATUS_COLORS,
+    _category_label,
+    _label,
+    _number,
+    _present,
+    _text,
+)
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _convert_geometry(geoms: Any, gcj02: bool) -> Any:
+    """Return geometries in the basemap's datum (GCJ-02 for AMap)."""
+    if not gcj02 or len(geoms) == 0:
+        return geoms
+    import shapely
+
+    from geodata.crs import wgs84_to_gcj02
+
+    def shift(coords: np.ndarray) -> np.ndarray:
+        lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])
+        return np.column_stack([np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)])
+
+    return geoms.set_geometry(shapely.transform(geoms.geometry.values, shift), crs=geoms.crs)
+
+
+def _xy(gdf: Any) -> tuple[np.ndarray, np.ndarray]:
+    pts = gdf.geometry
+    return np.round(pts.y.to_numpy(dtype=float), 5), np.round(pts.x.to_numpy(dtype=float), 5)
+
+
+def _metric_crs(gdf: Any) -> Any:
+    return gdf.estimate_utm_crs()
+
+
+def _dissolved_coverage(stations: Any) -> Any:
+    """Return the union of operational 5G footprints as one WGS84 geometry layer."""
+    import geopandas as gpd
+
+    if "status" in stations:
+        stations = stations[stations["status"].astype(str) == "operational"]
+    stations = stations[stations["radius_m"].notna()]
+    if stations.empty:
+        return None
+    crs = _metric_crs(stations)
+    metric = stations.to_crs(crs)
+    area = metric.geometry.buffer(metric["radius_m"].to_numpy(dtype=float), quad_segs=12)
+    union = area.union_all()
+    out = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
+    out["geometry"] = out.geometry.simplify(0.0002)
+    return out
+
+
+def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
+    """Return GeoJSON text with only ``fields``, every value HTML-escaped."""
+    import shapely
+
+    cols = [c for c in fields if c in gdf]
+    out = gdf[[*cols, gdf.geometry.name]].copy()
+    for c in cols:
+        out[c] = [html.escape(str(v)) if _present(v) else "" for v in out[c]]
+    out = out.set_geometry(shapely.set_precision(out.geometry.values, 1e-5))
+    return str(out.to_json(drop_id=True))
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _firm_radius(employees: Any) -> np.ndarray:
+    emp = pd.to_numeric(employees, errors="coerce").fillna(0).clip(lower=0).to_numpy(dtype=float)
+    return np.round(np.clip(2.5 + 1.6 * np.log10(1.0 + emp), 2.5, 11.0), 1)
+
+
+def _enterprise_layer(
+    firms: Any, *, color_by: str, language: str, cluster: bool, highlight: Any = None
+) -> tuple[Any, list[tuple[str, str]]]:
+    palette = SECTOR_COLORS if color_by == "sector" else STATUS_COLORS
+    categories = list(palette)
+    codes = pd.Categorical(
+        firms[color_by].astype(str) if color_by in firms else ["other"] * len(firms),
+        categories=categories,
+    ).codes
+    codes = np.where(codes < 0, len(categories) - 1, codes)
+    styles = [
+        {"color": "#333333", "weight": 0.6, "fillColor": palette[c], "fillOpacity": 0.85}
+        for c in categories
+    ]
+    lat, lon = _xy(firms)
+    radius = _firm_radius(firms["employees"] if "employees" in firms else pd.Series(0, firms.index))
+    sector_lookup = [_text(_category_label("sector", s, language)) for s in SECTOR_COLORS]
+    status_lookup = [_text(_category_label("digital_status", s, language)) for s in STATUS_COLORS]
+    sector_idx = pd.Categorical(firms.get("sector"), categories=list(SECTOR_COLORS)).codes
+    status_idx = pd.Categorical(firms.get("digital_status"), categories=list(STATUS_COLORS)).codes
+    names = [_text(v) for v in firms["name"]] if "name" in firms else [""] * len(firms)
+    county = [_text(v) for v in firms["county"]] if "county" in firms else [""] * len(firms)
+    park = [_text(v) for v in firms["park"]] if "park" in firms else [""] * len(firms)
+    emp = (
+        pd.to_numeric(firms["employees"], errors="coerce").fillna(0).astype(int).tolist()
+        if "employees" in firms
+        else [0] * len(firms)
+    )
+    rows = [
+        [
+            a,
+            b,
+            int(c),
+            float(r),
+            n,
+            int(s) if s >= 0 else None,
+            int(t) if t >= 0 else None,
+            e,
+            co,
+            p,
+        ]
+        for a, b, c, r, n, s, t, e, co, p in zip(
+            lat.tolist(),
+            lon.tolist(),
+            codes,
+            radius.tolist(),
+            names,
+            sector_idx,
+            status_idx,
+            emp,
+            county,
+            park,
+            strict=True,
+        )
+    ]
+    fields: list[tuple[str, list[str] | None]] = [
+        (_text(_label("name", language)), None),
+        (_text(_label("sector", language)), sector_lookup),
+        (_text(_label("digital_status", language)), status_lookup),
+        (_text(_label("employees", language)), None),
+        (_text(_label("county", language)), None),
+        (_text(_label("park", language)), None),
+    ]
+    layer = _PointLayer(rows, styles, fields, name=_label("enterprises", language), cluster=cluster)
+    legend = [(palette[c], _category_label(color_by, c, language)) for c in categories]
+    return layer, legend
+
+
+def _code(value: int) -> int | None:
+    return int(value) if value >= 0 else None
+
+
+def _site_rows(
+    gdf: Any, columns: Sequence[str], *, radius: Any, style_idx: Any = 0
+) -> list[list[Any]]:
+    lat, lon = _xy(gdf)
+    radius = np.broadcast_to(np.asarray(radius, dtype=float), (len(gdf),))
+    style = np.broadcast_to(np.asarray(style_idx, dtype=int), (len(gdf),))
+    values = [gdf[c].tolist() if c in gdf else [None] * len(gdf) for c in columns]
+    rows = []
+    for i in range(len(gdf)):
+        rows.append([lat[i], lon[i], int(style[i]), float(radius[i]), *(v[i] for v in values)])
+    return rows
+
+
+def _format_columns(gdf: Any, formats: dict[str, Any]) -> Any:
+    out = gdf.copy()
+    for col, fmt in formats.items():
+        if col in out:
+            out[col] = [fmt(v) for v in out[col]]
+    return out
+
+
+def _add_polygons(
+    m: Any, gdf: Any, *, name: str, fields: Sequence[str], style: dict[str, Any], language: str
+) -> None:
+    if gdf is None or len(gdf) == 0:
+        return
+    cols = [c for c in fields if c in gdf]
+    layer = folium.GeoJson(
+        _polygon_json(gdf, cols),
+        name=name,
+        style_function=lambda _feature, s=style: s,
+        tooltip=folium.GeoJsonTooltip(
+            fields=cols, aliases=[_label(c, language) for c in cols], localize=False
+        )
+        if cols
+        else None,
+        smooth_factor=1.0,
+    )
+    layer.add_to(m)
+
+
+def _scenario_list(scenario: Any) -> list[Any]:
+    if scenario is None:
+        return []
+    if isinstance(scenario, list | tuple):
+        return list(scenario)
+    return [scenario]
+
+
+def _scenario_radius(result: Any) -> float | None:
+    """Return the service radius of a scenario in metres, or None for travel times."""
+    spec = result.spec
+    if getattr(spec, "distance", "straight") == "road_time":
+        return None
+    if hasattr(spec, "service_radius"):
+        return float(spec.service_radius())
+    from ..scenarios import default_radius
+
+    return float(spec.radius_m or default_radius(spec.infrastructure))
+
+
+def _add_scenario(
+    m: Any, result: Any, color: str, *, language: str, gcj02: bool
+) -> tuple[str, str]:
+    point_layer = _PointLayer
+    name = str(getattr(result.spec, "name", "")) or _label("scenario", language)
+    title = f"{_label('scenario', language)} {name}"
+    group = folium.FeatureGroup(name=f"{title}: {_label('proposed', language)}")
+    sites = _convert_geometry(result.proposed_sites, gcj02)
+    radius = _scenario_radius(result)
+    if len(sites) and radius is not None:
+        footprint = point_layer(
+            _site_rows(sites, [], radius=radius),
+            [{"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.08}],
+            [],
+            name=f"{title} footprint",
+            metres=True,
+            control=False,
+        )
+        group.add_child(footprint)
+    if len(sites):
+        shown = _format_columns(
+            sites,
+            {
+                "name": _text,
+                "id": _text,
+                "marginal": lambda v: _number(v, 1),
+                "cost_cny": lambda v: _number(v, 0),
+                "order": lambda v: _number(v, 0),
+            },
+        )
+        cols = ["name", "id", "order", "marginal", "cost_cny"]
+        rows = _site_rows(shown, cols, radius=8)
+        for row in rows:
+            if not row[4]:
+                row[4] = row[5]
+        markers = point_layer(
+            rows,
+            [{"color": "#000000", "weight": 2, "fillColor": color, "fillOpacity": 0.95}],
+            [(_text(_label(c, language)), None) for c in cols],
+            name=f"{title} sites",
+            control=False,
+        )
+        group.add_child(markers)
+    group.add_to(m)
+    served = result.served
+    if "newly_served" in served:
+        newly = _convert_geometry(served[served["newly_served"].astype(bool)], gcj02)
+        if len(newly):
+            shown = _format_columns(newly, {"name": _text, "county": _text})
+            layer = point_layer(
+                _site_rows(shown, ["name", "county"], radius=6),
+                [{"color": color, "weight": 2.5, "fillColor": "#ffff33", "fillOpacity": 0.9}],
+                [
+                    (_text(_label("name", language)), None),
+                    (_text(_label("county", language)), None),
+                ],
+                name=f"{title}: {_label('newly_served', language)}",
+            )
+            layer.add_to(m)
+    return color, name
