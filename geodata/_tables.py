@@ -12,8 +12,8 @@ import pandas as pd
 from ._errors import Problem
 from .schema import LayerKind
 
-LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经")
-LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬")
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "經度", "東經")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "緯度", "北緯")
 WKT_NAMES = ("wkt", "geometry", "geom", "几何")
 _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "　": " "})
 
