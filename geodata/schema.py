@@ -168,7 +168,7 @@ _ID = Field(
     "str",
     required=True,
     description="Unique identifier within the layer",
-    aliases=("ID", "编号", "序号", "代码", "fid"),
+    aliases=("ID", "编号", "序号", "代码", "fid", "編號"),
     label_zh="编号",
 )
 _NAME = Field(
@@ -178,7 +178,7 @@ _COUNTY = Field(
     "county",
     "str",
     description="County-level unit (district, county or county-level city)",
-    aliases=("区县", "县区", "所属区县", "县(市、区)", "district"),
+    aliases=("区县", "县区", "所属区县", "县(市、区)", "district", "區縣"),
     label_zh="区县",
 )
 
@@ -195,7 +195,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
                 "str",
                 required=True,
                 description="Enterprise name",
-                aliases=("名称", "企业名称", "单位名称", "company"),
+                aliases=("名称", "企业名称", "单位名称", "company", "企業名稱", "名稱"),
                 label_zh="企业名称",
             ),
             _COUNTY,

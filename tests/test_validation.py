@@ -39,7 +39,8 @@ def test_missing_required_columns_name_the_columns_found(tmp_path):
 
 def test_all_missing_required_columns_reported_together(tmp_path):
     problems = problems_of(tmp_path, "x,y,note\n120,41,a\n", "base_stations")
-    assert [p.column for p in problems] == ["id", "operator", "band", "radius_m"]
+    # A missing id column is no longer a problem: ids are generated (issue 14).
+    assert [p.column for p in problems] == ["operator", "band", "radius_m"]
 
 
 def test_missing_coordinates(tmp_path):

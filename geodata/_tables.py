@@ -1,0 +1,149 @@
+"""Helpers shared by validation and reading: column names, blanks, numbers, problems."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import Problem
+from .schema import LayerKind
+
+LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "經度", "東經")
+LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "緯度", "北緯")
+WKT_NAMES = ("wkt", "geometry", "geom", "几何")
+_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "　": " "})
+
+
+def norm(name: object) -> str:
+    """Return a column name folded for matching: half-width, no spaces, case-folded."""
+    text = str(name).translate(_WIDTH).strip().casefold()
+    return re.sub(r"\s+", "", text)
+
+
+def bare(name: object) -> str:
+    """Return a normalised name without a trailing unit in parentheses."""
+    return re.sub(r"\(.*?\)$", "", norm(name)) or norm(name)
+
+
+def cat_key(value: object) -> str:
+    """Return a category value folded for matching."""
+    return re.sub(r"[\s_\-]+", "", str(value).translate(_WIDTH).strip().casefold())
+
+
+class Collector:
+    """Problems found so far, and which data rows (0-based) they make unusable."""
+
+    def __init__(self) -> None:
+        self.file: list[Problem] = []
+        self.rows: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.bad: set[int] = set()
+
+    def whole(self, code: str, column: str | None, value: object = None, **params: Any) -> None:
+        """Record a problem with the whole file."""
+        self.file.append(Problem.make(code, None, column, value, **params))
+
+    def row(
+        self,
+        pos: int | np.integer[Any],
+        code: str,
+        column: str | None,
+        value: object = None,
+        **params: Any,
+    ) -> None:
+        """Record a problem that makes data row ``pos`` (0-based) unusable."""
+        text = None if value is None or is_missing(value) else str(value)
+        self.rows.append(Problem.make(code, int(pos) + 1, column, text, **params))
+        self.bad.add(int(pos))
+
+    def warn(
+        self, code: str, column: str | None = None, row: int | None = None, **params: Any
+    ) -> None:
+        """Record a warning (the layer still loads)."""
+        self.warnings.append(Problem.make(code, row, column, severity="warning", **params))
+
+    def ordered(self, columns: list[object] | None = None) -> list[Problem]:
+        """Return the problems in file order: whole-file ones, then by row and column."""
+        return self.file + self.sorted_rows(columns)
+
+    def sorted_rows(self, columns: list[object] | None = None) -> list[Problem]:
+        """Return the row problems by row, then by column order."""
+        order = {str(c): i for i, c in enumerate(columns or [])}
+        return sorted(self.rows, key=lambda p: (p.row or 0, order.get(str(p.column), len(order))))
+
+
+def is_missing(value: object) -> bool:
+    """Return whether one value is missing: None, NaN, NA or blank text."""
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def blank(values: pd.Series) -> np.ndarray:
+    """Return which values are missing: NA, None or whitespace-only text."""
+    na = np.asarray(values.isna(), dtype=bool)
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return na
+    text = values.astype(object).where(~na, "").astype(str)
+    return na | np.asarray(text.str.strip().eq(""), dtype=bool)
+
+
+def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(numbers, missing, bad)`` for a column of numbers or text."""
+    missing = blank(values)
+    if pd.api.types.is_bool_dtype(values):
+        nums = np.full(len(values), np.nan)
+        return nums, missing, ~missing
+    if pd.api.types.is_numeric_dtype(values):
+        nums = np.array(values, dtype="float64")
+    else:
+        obj = values.astype(object)
+        if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty"):
+            is_bool = np.zeros(len(obj), dtype=bool)
+        else:
+            is_bool = np.asarray(obj.map(lambda v: isinstance(v, bool | np.bool_)), dtype=bool)
+        text = obj.where(~missing & ~is_bool, "").astype(str)
+        cleaned = text.str.replace(r"[\s,，]", "", regex=True)
+        nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
+        nums[is_bool] = np.inf
+    bad = ~missing & ~np.isfinite(nums)
+    nums[missing | bad] = np.nan
+    return nums, missing, bad
+
+
+def find_named(
+    columns: Iterable[object], names: tuple[str, ...], what: str, found: Collector
+) -> object | None:
+    """Return the column whose name is in ``names`` (earliest name wins)."""
+    best: dict[int, list[object]] = {}
+    for col in columns:
+        for key in (norm(col), bare(col)):
+            if key in names:
+                best.setdefault(names.index(key), []).append(col)
+                break
+    if not best:
+        return None
+    cols = best[min(best)]
+    if len(cols) > 1:
+        listed = " and ".join(repr(str(c)) for c in cols)
+        found.whole("ambiguous_coord", None, listed=listed, what=what)
+        return None
+    return cols[0]
+
+
+def known_names(spec: LayerKind) -> set[str]:
+    """Return every normalised column name that means something for ``spec``."""
+    names = {*LON_NAMES, *LAT_NAMES, *WKT_NAMES}
+    for f in spec.fields:
+        for alias in (f.name, f.label_zh, *f.aliases):
+            if alias:
+                names |= {norm(alias), bare(alias)}
+    return names
