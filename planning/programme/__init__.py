@@ -1,0 +1,97 @@
+"""The city's programme tracker: targets, monthly returns, bulletin and ranking.
+
+The programme (数字化绿色化转型) is reviewed on a fixed rhythm -- monthly
+supervision, a quarterly bulletin and a yearly ranking of the county-level
+units (月督导、季通报、年度大排名). The records are plain tables kept in the
+project (:mod:`.records`); :func:`progress` computes done against target and
+the time-schedule share (序时进度), :func:`ranking` the weighted county score,
+:mod:`.returns` reads the counties' monthly Excel returns and
+:mod:`.documents` / :func:`bulletin` write what goes upward.
+
+Examples
+--------
+>>> from geodata.demo import load_demo  # doctest: +SKIP
+>>> progress(load_demo("chaoyang"), month="2026-11")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .progress import (
+    INFRASTRUCTURE_COLUMNS,
+    MIIT_5G_PER_10K,
+    PROGRESS_COLUMNS,
+    done_by_month,
+    infrastructure_indicators,
+    parse_month,
+    progress,
+    records_of,
+    schedule_shares,
+    traffic_light,
+    trend,
+)
+from .ranking import check_weights, latest_month, ranking, ranking_weights, save_weights
+from .records import (
+    CITY,
+    DEFAULT_INDICATORS,
+    SCHEMAS,
+    TABLE_PREFIX,
+    ProgrammeRecords,
+    default_indicators,
+    empty_table,
+    load_demo_records,
+)
+
+__all__ = [
+    "CITY",
+    "DEFAULT_INDICATORS",
+    "INFRASTRUCTURE_COLUMNS",
+    "MIIT_5G_PER_10K",
+    "PROGRESS_COLUMNS",
+    "SCHEMAS",
+    "TABLE_PREFIX",
+    "ProgrammeRecords",
+    "bulletin",
+    "check_weights",
+    "default_indicators",
+    "done_by_month",
+    "empty_table",
+    "import_return",
+    "infrastructure_indicators",
+    "latest_month",
+    "load_demo_records",
+    "parse_month",
+    "progress",
+    "ranking",
+    "ranking_sheet",
+    "ranking_weights",
+    "read_return",
+    "records_of",
+    "return_template",
+    "save_weights",
+    "schedule_shares",
+    "supervision_sheet",
+    "traffic_light",
+    "trend",
+]
+
+
+def bulletin(project_or_data: Any, quarter: str = "2026Q3", language: str = "zh") -> bytes:
+    """Return the quarterly bulletin as ``.docx`` bytes (see :func:`.bulletin.bulletin`)."""
+    from .bulletin import bulletin as _bulletin
+
+    return _bulletin(project_or_data, quarter=quarter, language=language)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the document and return helpers on first use (openpyxl, python-docx)."""
+    if name in ("supervision_sheet", "ranking_sheet"):
+        from . import documents
+
+        return getattr(documents, name)
+    if name in ("return_template", "read_return", "import_return"):
+        from . import returns
+
+        return getattr(returns, name)
+    raise AttributeError(name)
