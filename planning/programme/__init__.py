@@ -6,7 +6,7 @@ units (月督导、季通报、年度大排名). The records are plain tables ke
 project (:mod:`.records`); :func:`progress` computes done against target and
 the time-schedule share (序时进度), :func:`ranking` the weighted county score,
 :mod:`.returns` reads the counties' monthly Excel returns and
-:mod:`.documents` / :func:`bulletin` write what goes upward.
+:mod:`.documents` / :func:`bulletin` (:mod:`.quarterly`) write what goes upward.
 
 Examples
 --------
@@ -16,14 +16,14 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
+from .documents import ranking_sheet, supervision_sheet
 from .progress import (
     INFRASTRUCTURE_COLUMNS,
     MIIT_5G_PER_10K,
     PROGRESS_COLUMNS,
     done_by_month,
     infrastructure_indicators,
+    list_status,
     parse_month,
     progress,
     records_of,
@@ -31,6 +31,7 @@ from .progress import (
     traffic_light,
     trend,
 )
+from .quarterly import bulletin, parse_quarter
 from .ranking import check_weights, latest_month, ranking, ranking_weights, save_weights
 from .records import (
     CITY,
@@ -60,8 +61,10 @@ __all__ = [
     "import_return",
     "infrastructure_indicators",
     "latest_month",
+    "list_status",
     "load_demo_records",
     "parse_month",
+    "parse_quarter",
     "progress",
     "ranking",
     "ranking_sheet",
@@ -77,19 +80,8 @@ __all__ = [
 ]
 
 
-def bulletin(project_or_data: Any, quarter: str = "2026Q3", language: str = "zh") -> bytes:
-    """Return the quarterly bulletin as ``.docx`` bytes (see :func:`.bulletin.bulletin`)."""
-    from .bulletin import bulletin as _bulletin
-
-    return _bulletin(project_or_data, quarter=quarter, language=language)
-
-
-def __getattr__(name: str) -> Any:
-    """Import the document and return helpers on first use (openpyxl, python-docx)."""
-    if name in ("supervision_sheet", "ranking_sheet"):
-        from . import documents
-
-        return getattr(documents, name)
+def __getattr__(name: str) -> object:
+    """Import the monthly-return helpers on first use."""
     if name in ("return_template", "read_return", "import_return"):
         from . import returns
 

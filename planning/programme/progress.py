@@ -31,6 +31,7 @@ __all__ = [
     "PROGRESS_COLUMNS",
     "done_by_month",
     "infrastructure_indicators",
+    "list_status",
     "parse_month",
     "progress",
     "records_of",
@@ -522,3 +523,36 @@ def trend(project_or_data: Any, indicator: str, year: int, *, through: int = 12)
     table.index.name = "month"
     table.columns.name = None
     return table
+
+
+def list_status(project_or_data: Any, month: str = "2026-11") -> pd.DataFrame:
+    """Return where each firm on the transformation list stood at the end of a month.
+
+    Parameters
+    ----------
+    project_or_data
+        Anything :func:`records_of` accepts.
+    month
+        ``"YYYY-MM"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per firm with a status change by then: ``firm_id``,
+        ``firm_name``, ``county``, ``status`` (the latest ``to_status``) and
+        ``since`` (its date).
+    """
+    year, m = parse_month(month)
+    changes = records_of(project_or_data)["status_changes"]
+    upto = changes[_period(changes["date"]) <= year * 12 + m - 1]
+    upto = upto.assign(_order=np.arange(len(upto))).sort_values(["date", "_order"])
+    last = upto.groupby("firm_id", sort=True).tail(1)
+    return pd.DataFrame(
+        {
+            "firm_id": last["firm_id"].to_numpy(),
+            "firm_name": last["firm_name"].to_numpy(),
+            "county": last["county"].to_numpy(),
+            "status": last["to_status"].to_numpy(),
+            "since": last["date"].to_numpy(),
+        }
+    ).sort_values("firm_id", ignore_index=True)
