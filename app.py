@@ -14,6 +14,7 @@ pages = [
     st.Page("views/scenario.py", title=t("page_scenario"), icon="📍", url_path="scenario"),
     st.Page("views/compare.py", title=t("page_compare"), icon="⚖️", url_path="compare"),
     st.Page("views/export.py", title=t("page_export"), icon="⬇️", url_path="export"),
+    st.Page("views/programme.py", title=t("page_programme"), icon="📈", url_path="programme"),
     st.Page("views/data.py", title=t("page_data"), icon="🗂️", url_path="data"),
     st.Page("views/about.py", title=t("page_about"), icon="ℹ️", url_path="about"),
 ]

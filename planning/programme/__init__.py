@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from ._labels import column as column_label
 from .documents import ranking_sheet, supervision_sheet
 from .progress import (
     INFRASTRUCTURE_COLUMNS,
@@ -55,6 +56,7 @@ __all__ = [
     "ProgrammeRecords",
     "bulletin",
     "check_weights",
+    "column_label",
     "default_indicators",
     "done_by_month",
     "empty_table",
