@@ -15,6 +15,7 @@ _PAGES = [
     ("views/firm.py", "page_firm", "person_search", "firm"),
     ("views/compare.py", "page_compare", "compare", "compare"),
     ("views/export.py", "page_export", "download", "export"),
+    ("views/programme.py", "page_programme", "trending_up", "programme"),
     ("views/data.py", "page_data", "database", "data"),
     ("views/about.py", "page_about", "info", "about"),
 ]

@@ -1,0 +1,225 @@
+"""Programme (推进情况): progress against the time schedule, ranking, returns, documents."""
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from planning import programme as pp
+from planning.programme.quarterly import progress_map_png
+from planning.programme.returns import import_return
+from views.common import current_data, guard, table
+from views.i18n import language, translator
+
+t = translator()
+lang = language()
+
+LIGHT_COLOURS = {"green": "#c6efce", "amber": "#ffeb9c", "red": "#f8cbad"}
+
+
+def _project() -> Any:
+    """The open project, when the app has one (else None: records live in the session)."""
+    try:
+        from views.common import current_project  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return current_project()
+
+
+def _records() -> tuple[Any, Any]:
+    """Return (records, project or None); imports without a project stay in the session."""
+    project = _project()
+    if project is not None:
+        return pp.records_of(project), project
+    state = st.session_state
+    data = current_data()
+    if state.get("programme_data") != data.name or "programme_records" not in state:
+        state["programme_records"] = pp.records_of(data)
+        state["programme_data"] = data.name
+        state["programme_version"] = state.get("programme_version", 0) + 1
+    return state["programme_records"], None
+
+
+def _keep(records: Any) -> None:
+    st.session_state["programme_records"] = records
+    st.session_state["programme_version"] = st.session_state.get("programme_version", 0) + 1
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _progress(_records: Any, version: int, month: str, language: str) -> pd.DataFrame:
+    return pp.progress(_records, month=month, language=language)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _map(_records: Any, version: int, indicator: str, month: str, language: str) -> bytes:
+    return progress_map_png(_records, indicator, month, language=language)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _bulletin(_records: Any, version: int, quarter: str, language: str) -> bytes:
+    return pp.bulletin(_records, quarter=quarter, language=language)
+
+
+def _light_style(column: pd.Series) -> list[str]:
+    codes = column.map(lambda v: next((k for k in LIGHT_COLOURS if t(f"light_{k}") == v), ""))
+    return [f"background-color: {LIGHT_COLOURS[c]}" if c else "" for c in codes]
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: pp.column_label(c, lang) for c in frame.columns})
+
+
+st.header(t("page_programme"))
+st.caption(t("prog_caption"))
+
+with guard():
+    records, project = _records()
+    version = st.session_state.get("programme_version", 0)
+    if records.synthetic:
+        st.info(t("prog_synthetic"))
+    st.caption(t("prog_source_project") if project is not None else t("prog_source_session"))
+    if records.empty:
+        st.warning(t("prog_empty", note=records.note))
+    else:
+        year = 2026
+        last = pp.latest_month(records, year)
+        months = [f"{year}-{m:02d}" for m in range(1, 13)]
+        c1, c2 = st.columns(2)
+        month = c1.selectbox(t("prog_month"), months, index=last - 1, key="prog_month")
+        table_all = _progress(records, version, month, lang)
+        ids = list(dict.fromkeys(table_all["indicator"]))
+        names = dict(zip(table_all["indicator"], table_all["name"], strict=False))
+        indicator = c2.selectbox(
+            t("prog_indicator"), ids, format_func=names.__getitem__, key="prog_indicator"
+        )
+
+        st.subheader(t("prog_cards", month=month))
+        city = table_all[table_all["county"] == pp.CITY]
+        cols = st.columns(4)
+        for i, row in enumerate(city.head(8).itertuples()):
+            cols[i % 4].metric(
+                row.name,
+                t("prog_card_value", done=f"{row.done:,.0f}", target=f"{row.target:,.0f}",
+                  unit=row.unit),
+                t("prog_card_delta", gap=100 * row.gap),
+            )  # fmt: skip
+
+        st.subheader(t("prog_counties"))
+        rows = table_all[table_all["indicator"] == indicator]
+        shown = rows[["county", "target", "done", "share", "schedule_share", "gap", "change"]]
+        shown = shown.assign(light=[t(f"light_{x}") if x else "" for x in rows["light"]])
+        shown = shown.set_index("county")
+        styled = _labelled(shown).style.apply(_light_style, subset=[pp.column_label("light", lang)])
+        percent = {
+            pp.column_label(c, lang): st.column_config.NumberColumn(format="percent")
+            for c in ("share", "schedule_share", "gap")
+        }
+        st.dataframe(styled, column_config=percent, key="prog_table")
+        infra = [c for c in pp.INFRASTRUCTURE_COLUMNS if c in rows.columns]
+        if infra:
+            with st.expander(t("prog_infra")):
+                extra = rows.set_index("county")[infra]
+                table(_labelled(extra), percent=[pp.column_label(c, lang) for c in infra[:4]])
+
+        left, right = st.columns(2)
+        with left:
+            st.subheader(t("prog_trend"))
+            trend = pp.trend(records, indicator, year, through=int(month[5:]))
+            st.line_chart(
+                trend.rename(columns={"schedule": pp.column_label("schedule_share", lang)})
+            )
+        with right:
+            st.subheader(t("prog_map"))
+            st.image(_map(records, version, indicator, month, lang))
+
+        st.subheader(t("prog_ranking"))
+        saved = pp.ranking_weights(records)
+        ind = records["indicators"]
+        weights_frame = pd.DataFrame(
+            {"id": ind["id"], pp.column_label("name", lang): ind[f"name_{lang}"],
+             pp.column_label("weight", lang): [saved[k] for k in ind["id"]]}
+        ).set_index("id")  # fmt: skip
+        with st.form("prog_weights_form"):
+            st.caption(t("prog_weights"))
+            edited = st.data_editor(
+                weights_frame, disabled=[pp.column_label("name", lang)], key="prog_weights"
+            )
+            save = st.form_submit_button(t("prog_weights_save"))
+        weights = dict(edited[pp.column_label("weight", lang)].astype(float))
+        if save:
+            target = project if project is not None else records
+            records = pp.save_weights(target, weights)
+            if project is None:
+                _keep(records)
+            st.success(t("prog_weights_saved"))
+        rank = pp.ranking(records, year, weights, month=int(month[5:]))
+        rank_shown = rank.drop(columns="tied_with").rename(
+            columns=lambda c: (
+                f"{names.get(c.split('_', 1)[1], c)} {pp.column_label('points', lang)}"
+                if c.startswith("points_")
+                else c
+            )
+        )
+        rank_shown = rank_shown[[c for c in rank_shown.columns if not c.startswith("share_")]]
+        table(_labelled(rank_shown))
+        for county, row in rank[rank["tied_with"] != ""].iterrows():
+            st.caption(f"{county}: " + t("prog_tie", names=row["tied_with"], rank=row["rank"]))
+
+        st.subheader(t("prog_downloads"))
+        d1, d2, d3 = st.columns(3)
+        d1.download_button(
+            t("prog_dl_supervision"),
+            pp.supervision_sheet(records, month, language=lang),
+            file_name=f"supervision_{month}.xlsx",
+            key="dl_supervision",
+        )
+        quarter = d2.selectbox(
+            t("prog_quarter"), [f"{year}Q{q}" for q in range(1, 5)], index=2, key="prog_quarter"
+        )
+        d2.download_button(
+            t("prog_dl_bulletin"),
+            _bulletin(records, version, quarter, lang),
+            file_name=f"bulletin_{quarter}.docx",
+            key="dl_bulletin",
+        )
+        d3.download_button(
+            t("prog_dl_ranking"),
+            pp.ranking_sheet(records, year, weights, language=lang),
+            file_name=f"ranking_{year}.xlsx",
+            key="dl_ranking",
+        )
+
+    st.subheader(t("prog_upload"))
+    counties = records.county_names()
+    u1, u2 = st.columns(2)
+    county = u1.selectbox(t("prog_upload_county"), counties, key="prog_up_county")
+    up_month = u2.selectbox(
+        t("prog_upload_month"),
+        [f"2026-{m:02d}" for m in range(1, 13)],
+        index=11,
+        key="prog_up_month",
+    )
+    st.download_button(
+        t("prog_template"),
+        pp.return_template(records, county=county, month=up_month, language=lang),
+        file_name=f"monthly_return_{up_month}.xlsx",
+        key="dl_template",
+    )
+    upload = st.file_uploader(t("prog_upload_file"), type=["xlsx"], key="prog_upload")
+    if upload is not None and st.button(t("prog_upload_go"), key="prog_upload_go"):
+        target = project if project is not None else records
+        result = import_return(
+            target,
+            upload.getvalue(),
+            file_name=upload.name,
+            county=county,
+            month=up_month,
+            language=lang,
+        )
+        if project is None:
+            _keep(result.records)
+        st.success(t("prog_imported", file=upload.name, change=result.entry["change"]))
+    log = (st.session_state.get("programme_records") or records)["imports"]
+    if len(log):
+        st.caption(t("prog_imports"))
+        st.dataframe(_labelled(log), hide_index=True)
