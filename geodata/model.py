@@ -247,6 +247,8 @@ class PlanningData:
             raise _incomplete(path, f"GDAL cannot read it ({exc})") from exc
         if counts is None:  # written before layer counts were recorded: all six kinds
             counts = dict.fromkeys(KINDS, -1)
+            if {"road_nodes", "road_edges"} <= available:
+                counts.update(road_nodes=-1, road_edges=-1)
         missing = [layer for layer in counts if layer not in available]
         if missing:
             raise _incomplete(path, f"layers {missing} recorded in its metadata are missing")

@@ -27,7 +27,7 @@ import geopandas as gpd
 import geodata
 from geodata.model import atomic_path
 
-from ._project import Change, ConflictError, ProjectDump, conflicts
+from ._project import Change, ConflictError, ProjectDump, Seen, conflicts
 from ._serialize import FRAMES, ScenarioRecord, frame_from_bytes
 
 FORMAT = "infrasite-project-1"
@@ -377,24 +377,24 @@ class GpkgStore:
         with _read(self.path(name)) as con:
             return _history(con)
 
-    def apply(self, name: str, seen: int, change: Change, user: str | None, at: str) -> int:
+    def apply(self, name: str, seen: Seen, change: Change, user: str | None, at: str) -> int:
         path = self.path(name)
         with self._lock(name):
             with _read(path) as con:
                 version = int(_meta(con, path)["version"])
                 clash = conflicts(change, _history(con), seen)
-                row = None
+                row, top = None, 0
                 if change.op in ("scenario", "delete_scenario", "rename_scenario"):
                     row = con.execute(
                         "SELECT fid, layer FROM infrasite_scenarios WHERE name = ?",
                         (change.name,),
                     ).fetchone()
-                    top = con.execute("SELECT max(fid) FROM infrasite_scenarios").fetchone()[0]
+                    top = con.execute("SELECT max(fid) FROM infrasite_scenarios").fetchone()[0] or 0
             if clash:
-                raise ConflictError(name, change.target, clash, seen)
+                raise ConflictError(name, change.target, clash, seen.of(change.target))
             with atomic_path(path) as tmp:
                 shutil.copyfile(path, tmp)
-                self._change(tmp, change, row, 0 if row is not None else (top or 0) + 1)
+                self._change(tmp, change, row, 0 if row is not None else top + 1)
                 with closing(sqlite3.connect(tmp)) as con, con:
                     con.executemany(
                         "UPDATE infrasite_project SET value = ? WHERE key = ?",

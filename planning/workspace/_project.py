@@ -122,7 +122,7 @@ class Store(Protocol):
     def load_table(self, name: str, table: str) -> bytes | None: ...
     def settings(self, name: str) -> str: ...
     def history(self, name: str) -> list[dict[str, Any]]: ...
-    def apply(self, name: str, seen: int, change: Change, user: str | None, at: str) -> int: ...
+    def apply(self, name: str, seen: Seen, change: Change, user: str | None, at: str) -> int: ...
 
 
 def now() -> str:
@@ -152,18 +152,46 @@ def check_name(name: Any, what: str = "name") -> str:
     return name
 
 
-def conflicts(change: Change, history: list[dict[str, Any]], seen: int) -> list[dict[str, Any]]:
-    """Return the history rows after version ``seen`` that ``change`` must not overwrite.
+@dataclass
+class Seen:
+    """What a :class:`Project` object has seen: the basis of the optimistic check.
 
-    A change conflicts with a later change of the same target (scenario,
-    table, settings), with any later change of the planning data, and a data
-    change conflicts with any later change at all.
+    Parameters
+    ----------
+    loaded
+        Project version when the object was opened or reloaded.
+    targets
+        Version at which each target (``"data"``, ``"scenario:<name>"``,
+        ``"table:<name>"``, ``"settings"``) was last read, where later.
+    mine
+        Versions this object wrote itself.
     """
-    later = [row for row in history if int(row["version"]) > seen]
-    if change.op in ("data", "rename_project"):
-        return later
+
+    loaded: int
+    targets: dict[str, int] = field(default_factory=dict)
+    mine: set[int] = field(default_factory=set)
+
+    def of(self, target: str) -> int:
+        """Return the version at which ``target`` was last seen."""
+        return self.targets.get(target, self.loaded)
+
+
+def conflicts(change: Change, history: list[dict[str, Any]], seen: Seen) -> list[dict[str, Any]]:
+    """Return the history rows that ``change`` must not overwrite.
+
+    A change conflicts with a change by someone else, after this object last
+    saw it, of the same target (scenario, table, settings) or of the planning
+    data (a scenario run on old data, or a second data replacement).
+    """
     mine = change.targets()
-    return [row for row in later if row["target"] in mine or row["target"] in ("data", "project")]
+    out = []
+    for row in history:
+        version, target = int(row["version"]), str(row["target"])
+        if version in seen.mine:
+            continue
+        if (target in mine or target == "data") and version > seen.of(target):
+            out.append(row)
+    return out
 
 
 class Project:
@@ -190,14 +218,26 @@ class Project:
         meta = self._store.meta(self.name)
         self.created = pd.Timestamp(meta["created"])
         self.modified = pd.Timestamp(meta["modified"])
-        self.version = int(meta["version"])
+        self._seen = Seen(int(meta["version"]))
         self._data = None
         return self
+
+    @property
+    def version(self) -> int:
+        """The latest project version this object has read or written."""
+        seen = self._seen
+        return max([seen.loaded, *seen.targets.values(), *seen.mine])
+
+    def _mark(self, target: str) -> None:
+        """Record the current version as seen for ``target`` (call before reading it)."""
+        version = int(self._store.meta(self.name)["version"])
+        self._seen.targets[target] = max(version, self._seen.of(target))
 
     @property
     def data(self) -> geodata.PlanningData:
         """The project's :class:`geodata.PlanningData` (read once, then kept)."""
         if self._data is None:
+            self._mark("data")
             self._data = self._store.load_data(self.name)
         return self._data
 
@@ -206,7 +246,8 @@ class Project:
     def _apply(self, change: Change, user: str | None) -> None:
         at = now()
         who = user if user is not None else self._user
-        self.version = self._store.apply(self.name, self.version, change, who, at)
+        version = self._store.apply(self.name, self._seen, change, who, at)
+        self._seen.mine.add(version)
         self.modified = pd.Timestamp(at)
 
     def save_scenario(
@@ -260,6 +301,7 @@ class Project:
         KeyError
             If no scenario has that name.
         """
+        self._mark(f"scenario:{name}")
         record = self._store.load_scenario(self.name, name)
         if record is None:
             msg = f"project {self.name!r} has no scenario {name!r}; saved: {self.scenarios()}"
@@ -315,6 +357,7 @@ class Project:
         """
         from ._serialize import frame_from_bytes
 
+        self._mark(f"table:{name}")
         blob = self._store.load_table(self.name, name)
         if blob is None:
             msg = f"project {self.name!r} has no table {name!r}; tables: {self.tables()}"
@@ -340,6 +383,7 @@ class Project:
     @property
     def settings(self) -> dict[str, Any]:
         """The project's settings (a JSON-compatible dict; read fresh each time)."""
+        self._mark("settings")
         value: dict[str, Any] = json.loads(self._store.settings(self.name))
         return value
 
@@ -426,7 +470,7 @@ class Workspace:
         meta = self._store.meta(new)
         change = Change("rename_project", "project", name=old, new_name=new)
         who = user if user is not None else self.user
-        self._store.apply(new, int(meta["version"]), change, who, now())
+        self._store.apply(new, Seen(int(meta["version"])), change, who, now())
 
     def duplicate_project(self, name: str, new: str, *, user: str | None = None) -> Project:
         """Copy a project with everything in it under a new name."""
