@@ -59,9 +59,7 @@ def _fresh_pg(template_db: str) -> str:
     base = template_db.rsplit("/", 1)[0]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as con:
         con.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        con.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE ws_template").format(sql.Identifier(name))
-        )
+        con.execute(sql.SQL("CREATE DATABASE {} TEMPLATE ws_template").format(sql.Identifier(name)))
     return f"{base}/{name}"
 
 
