@@ -1,0 +1,24 @@
+"""Shared fixtures: a private INFRASITE_HOME for every test, a throwaway PostGIS server."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _infrasite_home(tmp_path_factory, monkeypatch):
+    """Keep projects out of the user's real data folder (and off any team server)."""
+    home = tmp_path_factory.mktemp("infrasite_home")
+    monkeypatch.setenv("INFRASITE_HOME", str(home))
+    monkeypatch.delenv("INFRASITE_DATABASE_URL", raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def postgis_server(request):
+    """A PostgreSQL + PostGIS server on 127.0.0.1, started once and stopped at the end."""
+    import pg_server
+
+    server = pg_server.start()
+    request.addfinalizer(lambda: pg_server.stop(server))
+    return server
