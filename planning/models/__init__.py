@@ -9,6 +9,7 @@ the GeoDataFrame adapters live in :mod:`planning.adapters`.
 """
 
 from ._errors import SpecificationError
+from .backup import solve_backup_coverage
 from .capacitated import solve_capacitated_coverage, solve_capacitated_location
 from .lscp import solve_lscp
 from .mclp import solve_mclp
@@ -24,6 +25,7 @@ __all__ = [
     "budget_curve",
     "coverage_curve",
     "relative_gap",
+    "solve_backup_coverage",
     "solve_capacitated_coverage",
     "solve_capacitated_location",
     "solve_lscp",
