@@ -44,6 +44,7 @@ from .models import (
     solve_lscp,
     solve_mclp,
     solve_pcenter,
+    solve_pdispersion,
     solve_pmedian,
 )
 from .scenarios import (
@@ -90,6 +91,7 @@ __all__ = [
     "solve_mclp_gdf",
     "solve_pcenter",
     "solve_pcenter_gdf",
+    "solve_pdispersion",
     "solve_pmedian",
     "solve_pmedian_gdf",
     "uncovered_firms",

@@ -14,6 +14,7 @@ from .capacitated import solve_capacitated_coverage, solve_capacitated_location
 from .lscp import solve_lscp
 from .mclp import solve_mclp
 from .pcenter import solve_pcenter
+from .pdispersion import solve_pdispersion
 from .pmedian import solve_pmedian
 from .solution import Solution, Status, relative_gap
 from .tradeoff import budget_curve, coverage_curve
@@ -31,5 +32,6 @@ __all__ = [
     "solve_lscp",
     "solve_mclp",
     "solve_pcenter",
+    "solve_pdispersion",
     "solve_pmedian",
 ]
