@@ -55,6 +55,9 @@ PathSpec = tuple[Sequence[Hashable], Sequence[float]]
 _MAX_PATH_CANDIDATES = 16
 """Most candidate nodes on one path the combinations formulation enumerates."""
 
+_HEURISTIC_SECONDS = 10.0
+"""Time for the greedy and swaps when no time limit is given."""
+
 _EXACT_MAX_NNZ = 3_000_000
 """Largest arc-cover matrix (entries) ``method="auto"`` hands to the MILP."""
 
@@ -281,11 +284,14 @@ def solve_flow_refuelling(
     allowed[forb] = False
     model = _Model(cycles, f, c, rng, allowed, ex, req, p, budget)
     model.build(formulation)
-    chosen = model.local_search(model.greedy(deadline), deadline)
+    use_exact = method == "exact" or (method == "auto" and model.nnz <= _EXACT_MAX_NNZ)
+    share = 0.3 if use_exact else 1.0
+    quick = t0 + (_HEURISTIC_SECONDS if time_limit is None else share * float(time_limit))
+    quick = min(quick, deadline)
+    chosen = model.local_search(model.greedy(quick), quick)
     bound = float(f[model.possible].sum())
     status: Status = "feasible"
     name = "greedy+swap"
-    use_exact = method == "exact" or (method == "auto" and model.nnz <= _EXACT_MAX_NNZ)
     if use_exact and time.perf_counter() < deadline:
         res = model.milp(relax=False, start=chosen, deadline=deadline)
         if res.status not in ("optimal", "time_limit"):
@@ -421,6 +427,28 @@ class _Model:
                 rows.extend((q, np.asarray([k for k in h if not is_ex[k]])) for h in combos)
         self.rows = rows
         self.nnz = sum(s.size + 1 for _, s in rows)
+        # arc rows for the heuristic (whatever the formulation): arcs x sites, and paths x arcs
+        arcs = rows
+        if formulation != "arc-cover":
+            arcs = []
+            for q, cy in enumerate(self.cycles):
+                if self.possible[q] and self.f[q] > 0:
+                    for a in _arc_sets(cy, self.rng) or []:
+                        a = a[self.allowed[a] | is_ex[a]]
+                        if not is_ex[a].any():
+                            arcs.append((q, a))
+        na = len(arcs)
+        sizes = np.array([a.size for _, a in arcs], dtype=np.int64)
+        cols = np.concatenate([a for _, a in arcs]) if na else np.zeros(0, np.int64)
+        self.arc_site = sp.csr_array(
+            (np.ones(cols.size), (np.repeat(np.arange(na), sizes), cols)), shape=(na, self.m)
+        )
+        owner = np.array([q for q, _ in arcs], dtype=np.int64)
+        self.path_arc = sp.csr_array(
+            (np.ones(na), (owner, np.arange(na))), shape=(len(self.cycles), na)
+        )
+        self.arcs_per_path = np.bincount(owner, minlength=len(self.cycles))
+        self.live = self.possible & (self.f > 0)
 
     def refuelled(self, chosen: np.ndarray) -> np.ndarray:
         is_open = np.zeros(self.m, dtype=bool)
@@ -428,77 +456,86 @@ class _Model:
         is_open[self.ex] = True
         return np.array([_refuelled(cy, is_open, self.rng) for cy in self.cycles], dtype=bool)
 
+    def _open(self, chosen: np.ndarray) -> np.ndarray:
+        o = np.zeros(self.m)
+        o[np.asarray(chosen, dtype=np.int64)] = 1.0
+        return o
+
+    def _uncovered(self, chosen: np.ndarray) -> np.ndarray:
+        return (self.arc_site @ self._open(chosen)) <= 0
+
+    def _fast_value(self, unc: np.ndarray) -> float:
+        left = self.path_arc @ unc.astype(np.float64)
+        return float(self.f[self.live & (left == 0)].sum())
+
     def value(self, chosen: np.ndarray) -> float:
         return float(self.f[self.refuelled(chosen)].sum())
 
-    def _spend(self, chosen: list[int]) -> tuple[int, float]:
-        return len(chosen), float(self.c[chosen].sum())
+    def _gains(self, unc: np.ndarray, partial: bool) -> np.ndarray:
+        """Per site, the flow its opening completes (plus half the flow share of arcs it covers)."""
+        need = self.path_arc @ unc.astype(np.float64)  # uncovered arcs per path
+        hit = sp.csr_array(self.path_arc @ (self.arc_site * unc[:, None].astype(np.float64)))
+        coo = sp.coo_array(hit)
+        q, j, k = coo.row, coo.col, coo.data
+        done = self.live[q] & (need[q] > 0) & (k >= need[q] - 1e-9)
+        g = np.bincount(j[done], weights=self.f[q[done]], minlength=self.m).astype(np.float64)
+        if partial:
+            share = k / np.maximum(self.arcs_per_path[q], 1)
+            g += 0.5 * np.bincount(j, weights=self.f[q] * share * ~done, minlength=self.m)
+        return g
 
-    def _fits(self, chosen: list[int], j: int) -> bool:
-        count, spent = self._spend(chosen)
-        if self.p is not None and count + 1 > self.p:
-            return False
-        limit = math.inf if self.budget is None else self.budget * (1 + 1e-12) + 1e-9
-        return spent + self.c[j] <= limit
-
-    def _progress(self, chosen: np.ndarray) -> float:
-        """Refuelled flow plus, for the rest, the flow share of arcs already covered."""
-        is_open = np.zeros(self.m, dtype=bool)
-        is_open[chosen] = True
-        is_open[self.ex] = True
-        done = self.refuelled(chosen)
-        score = float(self.f[done].sum())
-        if self.formulation != "arc-cover":
-            return score
-        per: dict[int, list[bool]] = {}
-        for q, s in self.rows:
-            per.setdefault(q, []).append(bool(is_open[s].any()))
-        for q, hits in per.items():
-            if not done[q] and hits:
-                score += 0.5 * self.f[q] * sum(hits) / len(hits)
-        return score
+    def _room(self, chosen: np.ndarray) -> np.ndarray:
+        ok = self.allowed.copy()
+        ok[self.ex] = False
+        ok[np.asarray(chosen, dtype=np.int64)] = False
+        if self.p is not None and chosen.size + 1 > self.p:
+            ok[:] = False
+        if self.budget is not None:
+            spent = float(self.c[np.asarray(chosen, dtype=np.int64)].sum())
+            ok &= spent + self.c <= self.budget * (1 + 1e-12) + 1e-9
+        return ok
 
     def greedy(self, deadline: float) -> np.ndarray:
-        chosen = self.req.tolist()
-        free = np.flatnonzero(self.allowed)
-        free = free[~np.isin(free, self.ex)]
-        while True:
-            base = self._progress(np.asarray(chosen, dtype=np.int64))
-            best, pick = 1e-12, -1
-            for j in free.tolist():
-                if time.perf_counter() > deadline:
-                    break
-                if j in chosen or not self._fits(chosen, j):
-                    continue
-                gain = self._progress(np.asarray([*chosen, j], dtype=np.int64)) - base
-                if self.budget is not None and self.p is None:
-                    gain /= max(float(self.c[j]), 1e-12)
-                if gain > best:
-                    best, pick = gain, j
-            if pick < 0:
+        """Add the station completing the most flow (or getting closest) while allowed."""
+        chosen = np.asarray(self.req, dtype=np.int64)
+        while time.perf_counter() < deadline:
+            ok = self._room(chosen)
+            if not ok.any():
                 break
-            chosen.append(pick)
-        return np.sort(np.asarray(chosen, dtype=np.int64))
+            g = self._gains(self._uncovered(chosen), partial=True)
+            if self.budget is not None and self.p is None:
+                g = g / np.maximum(self.c, 1e-12)
+            g[~ok] = -1.0
+            j = int(np.argmax(g))
+            if g[j] <= 1e-12:
+                break
+            chosen = np.sort(np.append(chosen, j))
+        return chosen
 
     def local_search(self, chosen: np.ndarray, deadline: float) -> np.ndarray:
-        """Swap one non-required station for another while the refuelled flow rises."""
-        value = self.value(chosen)
+        """Swap one non-required station for the best other while the refuelled flow rises."""
+        value = self._fast_value(self._uncovered(chosen))
         fixed = set(self.req.tolist())
-        free = [j for j in np.flatnonzero(self.allowed).tolist() if j not in set(self.ex.tolist())]
         improved = True
         while improved and time.perf_counter() < deadline:
             improved = False
             for r in [j for j in chosen.tolist() if j not in fixed]:
-                rest = [j for j in chosen.tolist() if j != r]
-                for j in free:
-                    if j in chosen or not self._fits(rest, j):
-                        continue
-                    trial = np.sort(np.asarray([*rest, j], dtype=np.int64))
-                    tv = self.value(trial)
-                    if tv > value + 1e-9:
-                        chosen, value, improved = trial, tv, True
-                        break
-                if improved or time.perf_counter() > deadline:
+                if time.perf_counter() > deadline:
+                    break
+                rest = chosen[chosen != r]
+                unc = self._uncovered(rest)
+                ok = self._room(rest)
+                ok[r] = False
+                if not ok.any():
+                    continue
+                g = self._gains(unc, partial=False)
+                g[~ok] = -1.0
+                j = int(np.argmax(g))
+                base = self._fast_value(unc)
+                if base + g[j] > value + 1e-9:
+                    chosen = np.sort(np.append(rest, j))
+                    value = base + float(g[j])
+                    improved = True
                     break
         return chosen
 
