@@ -180,3 +180,28 @@ def test_time_limit_kept(form):
     assert time.perf_counter() - t0 <= limit * 1.1 + 1.0
     assert np.isfinite(sol.bound) and sol.bound >= sol.objective - 1e-6
     assert sol.details["form"] == form
+
+
+def test_geodataframe_adapter_matches_array_model():
+    import geopandas as gpd
+
+    from planning import coverage_matrix_gdf, solve_backup_coverage_gdf
+
+    rng = np.random.default_rng(2)
+    firms = gpd.GeoDataFrame(
+        {"employees": rng.integers(1, 100, size=40)},
+        geometry=gpd.points_from_xy(120.40 + rng.random(40) * 0.1, 41.55 + rng.random(40) * 0.1),
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(
+        {"cost": rng.integers(1, 5, size=12).astype(float)},
+        geometry=gpd.points_from_xy(120.40 + rng.random(12) * 0.1, 41.55 + rng.random(12) * 0.1),
+        crs="EPSG:4326",
+    )
+    sol = solve_backup_coverage_gdf(firms, sites, 3000.0, weights="employees", p=4)
+    cover = coverage_matrix_gdf(firms, sites, 3000.0)
+    ref = solve_backup_coverage(cover, weights=firms["employees"].to_numpy(float), p=4)
+    assert sol.objective == pytest.approx(ref.objective)
+    assert sol.optimal
+    with pytest.raises(KeyError, match="names no column"):
+        solve_backup_coverage_gdf(firms, sites, 3000.0, weights="staff", p=4)

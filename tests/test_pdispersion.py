@@ -144,3 +144,22 @@ def test_time_limit_kept_with_valid_bound():
     assert time.perf_counter() - t0 <= limit * 1.1 + 1.0
     assert sol.bound >= sol.objective > 0
     assert len(sol.selected) == 60
+
+
+def test_geodataframe_adapter_uses_metres():
+    import geopandas as gpd
+
+    from planning import solve_pdispersion_gdf
+
+    # four points on a parallel near Chaoyang, 0.01 degree of longitude apart (~830 m)
+    sites = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([120.40, 120.41, 120.42, 120.45], [41.6] * 4), crs="EPSG:4326"
+    )
+    sol = solve_pdispersion_gdf(sites, 2)
+    np.testing.assert_array_equal(sol.selected, [0, 3])
+    assert 4000 < sol.objective < 4300  # 0.05 degree at 41.6 N is about 4.16 km
+    sol = solve_pdispersion_gdf(sites, 2, forbidden=[3])
+    np.testing.assert_array_equal(sol.selected, [0, 2])
+    assert 1600 < sol.objective < 1700
+    sol = solve_pdispersion_gdf(sites, 3, forbidden=[3])
+    assert 800 < sol.objective < 870

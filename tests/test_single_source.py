@@ -240,3 +240,41 @@ def test_sparse_cost_and_time_limit_kept():
     assert (a is None) == (b is None)
     if a is not None:
         assert a.objective == pytest.approx(b.objective)
+
+
+def test_geodataframe_adapter_one_station_per_firm():
+    import geopandas as gpd
+
+    from planning import distance_matrix_gdf, solve_capacitated_location_gdf
+
+    rng = np.random.default_rng(4)
+    firms = gpd.GeoDataFrame(
+        {"sessions": rng.integers(1, 6, size=15).astype(float)},
+        geometry=gpd.points_from_xy(120.40 + rng.random(15) * 0.05, 41.55 + rng.random(15) * 0.05),
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(
+        {"piles": np.full(5, 12.0)},
+        geometry=gpd.points_from_xy(120.40 + rng.random(5) * 0.05, 41.55 + rng.random(5) * 0.05),
+        crs="EPSG:4326",
+    )
+    sol = solve_capacitated_location_gdf(
+        firms, sites, "sessions", "piles", cutoff=10_000.0, p=3, exact_p=True
+    )
+    dist = distance_matrix_gdf(firms, sites, 10_000.0).toarray()
+    d = firms["sessions"].to_numpy()
+    best = brute_single_p(dist * d[:, None], d, np.full(5, 12.0), 3)
+    assert sol.objective == pytest.approx(best)
+    assert len(sol.selected) == 3
+    assert ((sol.details["allocation"].toarray() > 0).sum(axis=1) == 1).all()
+
+
+def brute_single_p(cost, d, cap, p):
+    """Exactly p sites, each firm to its cheapest open site with room, by MILP-free enumeration."""
+    m = cost.shape[1]
+    best = np.inf
+    for combo in itertools.combinations(range(m), p):
+        sub = cost[:, combo]
+        value = brute_single(sub, d, cap[list(combo)], np.zeros(p))
+        best = min(best, value)
+    return best
