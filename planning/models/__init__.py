@@ -9,10 +9,13 @@ the GeoDataFrame adapters live in :mod:`planning.adapters`.
 """
 
 from ._errors import SpecificationError
+from .backup import solve_backup_coverage
 from .capacitated import solve_capacitated_coverage, solve_capacitated_location
+from .frlm import refuelling_combinations, solve_flow_refuelling
 from .lscp import solve_lscp
 from .mclp import solve_mclp
 from .pcenter import solve_pcenter
+from .pdispersion import solve_pdispersion
 from .pmedian import solve_pmedian
 from .solution import Solution, Status, relative_gap
 from .tradeoff import budget_curve, coverage_curve
@@ -23,11 +26,15 @@ __all__ = [
     "Status",
     "budget_curve",
     "coverage_curve",
+    "refuelling_combinations",
     "relative_gap",
+    "solve_backup_coverage",
     "solve_capacitated_coverage",
     "solve_capacitated_location",
+    "solve_flow_refuelling",
     "solve_lscp",
     "solve_mclp",
     "solve_pcenter",
+    "solve_pdispersion",
     "solve_pmedian",
 ]

@@ -242,6 +242,10 @@ def solve_capacitated_location(
     forbidden: np.ndarray | None = None,
     method: Method = "auto",
     time_limit: float | None = None,
+    single_source: bool = False,
+    p: int | None = None,
+    exact_p: bool = False,
+    fill_required: bool | float = False,
 ) -> Solution:
     """Open sites and split all demand among them at the least total cost.
 
@@ -278,6 +282,18 @@ def solve_capacitated_location(
     time_limit
         Seconds allowed for the exact solve, or None; when it runs out the
         best solution found is returned with status ``"time_limit"``.
+    single_source
+        Serve each point wholly from one site (see
+        :func:`planning.models.single_source.solve_sized_location`, which
+        also handles the three options below).
+    p
+        Largest number of sites to open (required included, existing not
+        counted), or None; with zero fixed costs, the capacitated p-median.
+    exact_p
+        Open exactly ``p`` sites.
+    fill_required
+        True (or a share in (0, 1]): existing and required sites must serve
+        at least that share of their capacity.
 
     Returns
     -------
@@ -299,6 +315,13 @@ def solve_capacitated_location(
     ValueError
         If an argument has the wrong shape or invalid values.
     """
+    if single_source or p is not None or exact_p or fill_required:
+        from .single_source import solve_sized_location
+
+        kw: dict[str, Any] = {"existing": existing, "required": required, "forbidden": forbidden}
+        kw |= {"p": p, "exact_p": exact_p, "fill_required": fill_required, "method": method}
+        kw |= {"single_source": single_source, "time_limit": time_limit}
+        return solve_sized_location(cost, demand, capacity, fixed_cost, **kw)
     t0 = time.perf_counter()
     entries = cost_rows(cost)
     n, m = entries.n, entries.m
