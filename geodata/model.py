@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from contextlib import closing
+import uuid
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from ._errors import DataError, Problem
 from .schema import KINDS, LAYER_KINDS
 
 _META_TABLE = "infrasite_metadata"
+_LAYERS_ROW = "__layers__"
 _CRS = "EPSG:4326"
 
 
@@ -141,11 +144,15 @@ class PlanningData:
         return pd.DataFrame(rows)
 
     def to_gpkg(self, path: str | os.PathLike[str]) -> Path:
-        """Save every layer into one GeoPackage.
+        """Save every layer into one GeoPackage, atomically.
 
-        Each kind becomes one layer named after it; provenance and the area
-        name go into an attributes table ``infrasite_metadata``. If a road
-        graph is present it is saved as ``road_nodes`` and ``road_edges``.
+        Each kind becomes one layer named after it; provenance, the area name
+        and the list of layers written go into an attributes table
+        ``infrasite_metadata``. If a road graph is present it is saved as
+        ``road_nodes`` and ``road_edges``. The file is first written under a
+        temporary name in the same folder, flushed to disk and then moved
+        over ``path`` in one step, so an interrupted save leaves the previous
+        file (or no file) and never a partial one.
 
         Parameters
         ----------
@@ -158,8 +165,18 @@ class PlanningData:
             The path written.
         """
         path = Path(path)
-        if path.exists():
-            path.unlink()
+        with atomic_path(path) as tmp:
+            self.write_layers(tmp)
+        return path
+
+    def write_layers(self, path: str | os.PathLike[str]) -> None:
+        """Write the layers and metadata into a new GeoPackage at ``path`` (not atomic).
+
+        The building block of :meth:`to_gpkg`; other writers that replace a
+        whole file atomically (project stores) call it on their temporary file.
+        """
+        path = Path(path)
+        counts: dict[str, int] = {}
         for kind, gdf in self.layers().items():
             out = gdf.copy()
             for col in out.columns:
@@ -168,17 +185,21 @@ class PlanningData:
             # an empty layer still gets its kind's geometry type (GIS shows "Unknown" otherwise)
             typed = {"geometry_type": LAYER_KINDS[kind].geometry} if out.empty else {}
             out.to_file(path, layer=kind, driver="GPKG", engine="pyogrio", **typed)
+            counts[kind] = len(out)
         if self.roads is not None:
             from ._roads import roads_to_gdfs
 
             nodes, edges = roads_to_gdfs(self.roads)
             nodes.to_file(path, layer="road_nodes", driver="GPKG", engine="pyogrio")
             edges.to_file(path, layer="road_edges", driver="GPKG", engine="pyogrio")
-        self._write_metadata(path)
-        return path
+            counts["road_nodes"], counts["road_edges"] = len(nodes), len(edges)
+        self._write_metadata(path, counts)
 
-    def _write_metadata(self, path: Path) -> None:
-        rows = [("__dataset__", json.dumps({"name": self.name}, ensure_ascii=False))]
+    def _write_metadata(self, path: Path, counts: dict[str, int]) -> None:
+        rows = [
+            ("__dataset__", json.dumps({"name": self.name}, ensure_ascii=False)),
+            (_LAYERS_ROW, json.dumps(counts)),
+        ]
         for key, prov in self.provenance.items():
             rows.append((key, json.dumps(prov.__dict__, ensure_ascii=False)))
         with closing(sqlite3.connect(path)) as con, con:
@@ -199,8 +220,19 @@ class PlanningData:
         Parameters
         ----------
         path
-            GeoPackage written by :meth:`to_gpkg`. Layers that are missing
-            load as empty layers.
+            GeoPackage written by :meth:`to_gpkg` (or a project file of
+            :mod:`planning.workspace`).
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        geodata.DataError
+            If the file is not a complete InfraSite GeoPackage: unreadable or
+            truncated, without the ``infrasite_metadata`` table, or with a
+            layer missing or shorter than the metadata records. Such a file is
+            never loaded with layers silently empty; read single layers of
+            other GeoPackages with :func:`geodata.read_layer`.
         """
         import pyogrio
 
@@ -208,41 +240,128 @@ class PlanningData:
         if not path.exists():
             msg = f"path {str(path)!r} does not exist"
             raise FileNotFoundError(msg)
-        available = {name for name, _ in pyogrio.list_layers(path)}
-        name, provenance = _read_metadata(path)
+        name, provenance, counts = _read_metadata(path)
+        try:
+            available = {name for name, _ in pyogrio.list_layers(path)}
+        except Exception as exc:  # GDAL refuses a damaged file
+            raise _incomplete(path, f"GDAL cannot read it ({exc})") from exc
+        if counts is None:  # written before layer counts were recorded: all six kinds
+            counts = dict.fromkeys(KINDS, -1)
+        missing = [layer for layer in counts if layer not in available]
+        if missing:
+            raise _incomplete(path, f"layers {missing} recorded in its metadata are missing")
         layers: dict[str, gpd.GeoDataFrame] = {}
-        for kind in KINDS:
-            if kind not in available:
-                continue
-            gdf = gpd.read_file(path, layer=kind, engine="pyogrio")
-            for f in LAYER_KINDS[kind].fields:
-                if f.type == "bool" and f.name in gdf:
-                    gdf[f.name] = gdf[f.name].fillna(0).astype(bool)
-            layers[kind] = gdf.to_crs(_CRS) if gdf.crs is not None else gdf.set_crs(_CRS)
-        roads = None
-        if {"road_nodes", "road_edges"} <= available:
-            from ._roads import roads_from_gdfs
+        try:
+            for kind in KINDS:
+                if kind not in counts:
+                    continue
+                gdf = gpd.read_file(path, layer=kind, engine="pyogrio")
+                for f in LAYER_KINDS[kind].fields:
+                    if f.type == "bool" and f.name in gdf:
+                        gdf[f.name] = gdf[f.name].fillna(0).astype(bool)
+                layers[kind] = gdf.to_crs(_CRS) if gdf.crs is not None else gdf.set_crs(_CRS)
+            roads = None
+            if {"road_nodes", "road_edges"} <= set(counts):
+                from ._roads import roads_from_gdfs
 
-            roads = roads_from_gdfs(
-                gpd.read_file(path, layer="road_nodes", engine="pyogrio"),
-                gpd.read_file(path, layer="road_edges", engine="pyogrio"),
-            )
+                nodes = gpd.read_file(path, layer="road_nodes", engine="pyogrio")
+                edges = gpd.read_file(path, layer="road_edges", engine="pyogrio")
+                layers_read = {"road_nodes": nodes, "road_edges": edges}
+                roads = roads_from_gdfs(nodes, edges)
+            else:
+                layers_read = {}
+        except DataError:
+            raise
+        except Exception as exc:
+            raise _incomplete(path, f"a layer cannot be read ({exc})") from exc
+        layers_read.update(layers)
+        short = [
+            f"{layer} has {len(layers_read[layer])} of {n} features"
+            for layer, n in counts.items()
+            if n >= 0 and layer in layers_read and len(layers_read[layer]) != n
+        ]
+        if short:
+            raise _incomplete(path, "; ".join(short))
         return cls(name=name or path.stem, roads=roads, provenance=provenance, **layers)
 
 
-def _read_metadata(path: Path) -> tuple[str | None, dict[str, Provenance]]:
+def _incomplete(path: Path, why: str) -> DataError:
+    message = f"not a complete InfraSite GeoPackage: {why}; nothing was loaded"
+    return DataError([Problem(None, None, message)], source=str(path))
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success move it over ``path`` atomically.
+
+    The temporary file lives in the same folder (so the final
+    :func:`os.replace` is one atomic rename), is flushed to disk with
+    ``fsync`` before the rename, and is removed if the block raises. Its name
+    starts with a dot and ends with ``.tmp.gpkg``.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
+    try:
+        yield tmp
+        fsync_file(tmp)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            with suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def fsync_file(path: str | os.PathLike[str]) -> None:
+    """Flush a file's content to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries to disk (a rename is durable after it); no-op on Windows."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_metadata(path: Path) -> tuple[str | None, dict[str, Provenance], dict[str, int] | None]:
     provenance: dict[str, Provenance] = {}
     name = None
-    with closing(sqlite3.connect(path)) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (_META_TABLE,)
-        ).fetchone()[0]
-        if not exists:
-            return None, provenance
-        for layer, info in con.execute(f"SELECT layer, info FROM {_META_TABLE}"):
-            data = json.loads(info)
-            if layer == "__dataset__":
-                name = data.get("name")
-            else:
-                provenance[layer] = Provenance(**data)
-    return name, provenance
+    counts: dict[str, int] | None = None
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _incomplete(path, f"SQLite cannot open it ({exc})") from exc
+    try:
+        with closing(con):
+            exists = con.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?", (_META_TABLE,)
+            ).fetchone()[0]
+            if not exists:
+                why = (
+                    f"it has no {_META_TABLE} table (a file from another program, or a save "
+                    "that did not finish)"
+                )
+                raise _incomplete(path, why)
+            rows = con.execute(f"SELECT layer, info FROM {_META_TABLE}").fetchall()
+    except sqlite3.Error as exc:
+        raise _incomplete(path, f"SQLite cannot read it ({exc})") from exc
+    for layer, info in rows:
+        data = json.loads(info)
+        if layer == "__dataset__":
+            name = data.get("name")
+        elif layer == _LAYERS_ROW:
+            counts = {str(k): int(v) for k, v in data.items()}
+        else:
+            provenance[layer] = Provenance(**data)
+    if name is None:
+        raise _incomplete(path, f"its {_META_TABLE} table has no __dataset__ row")
+    return name, provenance, counts

@@ -158,7 +158,7 @@ def test_geopackage_has_one_layer_per_kind_and_a_registered_metadata_table(tmp_p
     assert srs == dict.fromkeys(KINDS, 4326)
     assert app_id == 0x47504B47  # "GPKG": the file is a GeoPackage, not a bare SQLite file
     meta = pyogrio.read_dataframe(path, layer="infrasite_metadata")
-    assert set(meta["layer"]) == {"__dataset__"}
+    assert set(meta["layer"]) == {"__dataset__", "__layers__"}
 
 
 def test_empty_planning_data_round_trips(tmp_path):
@@ -170,13 +170,12 @@ def test_empty_planning_data_round_trips(tmp_path):
     assert back.enterprises["on_transform_list"].dtype == bool
 
 
-def test_foreign_geopackage_loads_with_missing_layers_empty(tmp_path):
+def test_foreign_geopackage_is_refused_not_loaded_short(tmp_path):
     path = tmp_path / "from_qgis.gpkg"
     _parks().to_file(path, layer="parks", driver="GPKG", engine="pyogrio")
-    back = PlanningData.from_gpkg(path)
-    assert back.name == "from_qgis" and back.provenance == {}
-    assert len(back.parks) == 2 and back.enterprises.empty
-    assert back.parks["green_park"].tolist() == [True, False]
+    with pytest.raises(geodata.DataError, match="infrasite_metadata") as info:
+        PlanningData.from_gpkg(path)
+    assert "nothing was loaded" in str(info.value)
 
 
 def test_loading_a_missing_file_names_the_path(tmp_path):

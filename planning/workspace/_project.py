@@ -1,0 +1,517 @@
+"""Workspace and Project: the backend-independent API over a project store.
+
+A :class:`Workspace` lists, creates, renames and deletes projects; a
+:class:`Project` holds one project's planning data, saved scenarios, record
+tables and settings. Every change goes through the store's ``apply`` in one
+transaction that checks the project version this object last saw: when
+someone else changed the same thing (or the data) since, it raises
+:class:`ConflictError` naming who changed what, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+import geodata
+
+from ..scenarios import ScenarioResult
+from ._serialize import ScenarioRecord, frame_to_bytes, record_to_result, renamed, result_to_record
+
+HISTORY_COLUMNS = ("version", "at", "user", "action", "target")
+"""Columns of :meth:`Project.history`."""
+
+_NAME_MAX = 120
+
+
+class ConflictError(RuntimeError):
+    """A save that would overwrite a change made by someone else since the project was opened.
+
+    Parameters
+    ----------
+    project
+        Project name.
+    target
+        What this save wanted to change.
+    changes
+        The conflicting history rows (``version``, ``at``, ``user``,
+        ``action``, ``target``), first one first.
+    seen
+        The project version the failed save was based on.
+    """
+
+    def __init__(self, project: str, target: str, changes: list[dict[str, Any]], seen: int):
+        self.project = project
+        self.target = target
+        self.changes = changes
+        self.seen = seen
+        first = changes[0]
+        who = first.get("user") or "someone"
+        msg = (
+            f"project {project!r}: {who} changed {first['target']!r} ({first['action']}) at "
+            f"{first['at']} (version {first['version']}) after this copy was opened at version "
+            f"{seen}; the save of {target!r} was not written. Reload the project and save again."
+        )
+        super().__init__(msg)
+
+
+@dataclass
+class Change:
+    """One change to a project, applied by a store in one transaction.
+
+    ``op`` is one of ``"scenario"`` (put ``record``; ``replace`` allows an
+    existing name), ``"delete_scenario"``, ``"rename_scenario"``, ``"data"``,
+    ``"table"``, ``"settings"`` or ``"rename_project"``.
+    """
+
+    op: str
+    target: str
+    name: str = ""
+    new_name: str = ""
+    record: ScenarioRecord | None = None
+    replace: bool = False
+    data: geodata.PlanningData | None = None
+    blob: bytes = b""
+    text: str = ""
+
+    def targets(self) -> set[str]:
+        """Every history target this change touches."""
+        out = {self.target}
+        if self.op == "rename_scenario":
+            out |= {f"scenario:{self.name}", f"scenario:{self.new_name}"}
+        return out
+
+
+@dataclass
+class ProjectDump:
+    """Everything in a project, for export, import and creation."""
+
+    name: str
+    data: geodata.PlanningData
+    created: str
+    modified: str
+    version: int = 1
+    scenarios: list[ScenarioRecord] = field(default_factory=list)
+    tables: dict[str, bytes] = field(default_factory=dict)
+    settings: str = "{}"
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Store(Protocol):
+    """What a backend provides (see ``_gpkg_store`` and ``_postgis_store``)."""
+
+    location: str
+
+    def names(self) -> list[str]: ...
+    def create(self, dump: ProjectDump) -> None: ...
+    def delete(self, name: str) -> None: ...
+    def rename(self, old: str, new: str) -> None: ...
+    def meta(self, name: str) -> dict[str, Any]: ...
+    def load_data(self, name: str) -> geodata.PlanningData: ...
+    def scenario_names(self, name: str) -> list[str]: ...
+    def load_scenario(self, name: str, scenario: str) -> ScenarioRecord | None: ...
+    def table_names(self, name: str) -> list[str]: ...
+    def load_table(self, name: str, table: str) -> bytes | None: ...
+    def settings(self, name: str) -> str: ...
+    def history(self, name: str) -> list[dict[str, Any]]: ...
+    def apply(self, name: str, seen: int, change: Change, user: str | None, at: str) -> int: ...
+
+
+def now() -> str:
+    """Return the current UTC time as ISO text (seconds and microseconds)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def default_user() -> str | None:
+    """Return the login name of whoever runs the process, or None."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers)
+        return None
+
+
+def check_name(name: Any, what: str = "name") -> str:
+    """Return a valid project, scenario or table name, or raise ValueError saying why."""
+    if not isinstance(name, str) or not name.strip():
+        msg = f"{what} must be a non-empty text, got {name!r}"
+        raise ValueError(msg)
+    if name != name.strip():
+        msg = f"{what} must not start or end with spaces, got {name!r}"
+        raise ValueError(msg)
+    if len(name) > _NAME_MAX or re.search(r"[\x00-\x1f\x7f]", name):
+        msg = f"{what} must be at most {_NAME_MAX} characters without control characters"
+        raise ValueError(msg)
+    return name
+
+
+def conflicts(change: Change, history: list[dict[str, Any]], seen: int) -> list[dict[str, Any]]:
+    """Return the history rows after version ``seen`` that ``change`` must not overwrite.
+
+    A change conflicts with a later change of the same target (scenario,
+    table, settings), with any later change of the planning data, and a data
+    change conflicts with any later change at all.
+    """
+    later = [row for row in history if int(row["version"]) > seen]
+    if change.op in ("data", "rename_project"):
+        return later
+    mine = change.targets()
+    return [row for row in later if row["target"] in mine or row["target"] in ("data", "project")]
+
+
+class Project:
+    """One planning project: data, scenarios, record tables, settings and history.
+
+    Obtain it from :meth:`Workspace.project` or :meth:`Workspace.create_project`.
+    ``version`` is the project version this object last read or wrote; saves
+    based on an older version than a conflicting change raise
+    :class:`ConflictError`.
+    """
+
+    def __init__(self, store: Store, name: str, *, user: str | None = None) -> None:
+        self._store = store
+        self._user = user
+        self.name = name
+        self._data: geodata.PlanningData | None = None
+        self.reload()
+
+    def __repr__(self) -> str:
+        return f"Project({self.name!r}, version={self.version}, location={self._store.location!r})"
+
+    def reload(self) -> Project:
+        """Read the project again (its version, times and data); return self."""
+        meta = self._store.meta(self.name)
+        self.created = pd.Timestamp(meta["created"])
+        self.modified = pd.Timestamp(meta["modified"])
+        self.version = int(meta["version"])
+        self._data = None
+        return self
+
+    @property
+    def data(self) -> geodata.PlanningData:
+        """The project's :class:`geodata.PlanningData` (read once, then kept)."""
+        if self._data is None:
+            self._data = self._store.load_data(self.name)
+        return self._data
+
+    # ------------------------------------------------------------------ changes
+
+    def _apply(self, change: Change, user: str | None) -> None:
+        at = now()
+        who = user if user is not None else self._user
+        self.version = self._store.apply(self.name, self.version, change, who, at)
+        self.modified = pd.Timestamp(at)
+
+    def save_scenario(
+        self, result: ScenarioResult, *, replace: bool = False, user: str | None = None
+    ) -> str:
+        """Save a scenario result; return the name it was saved under.
+
+        Parameters
+        ----------
+        result
+            A result of :func:`planning.scenarios.run_scenario`.
+        replace
+            Overwrite a saved scenario of the same name. When False and the
+            name is taken, the result is saved under the first free name
+            ``"<name> (2)"``, ``"<name> (3)"``, ...; nothing is overwritten.
+        user
+            Who saves, for the history (default: the workspace's user).
+
+        Raises
+        ------
+        ConflictError
+            If someone else saved this scenario name, or changed the data,
+            since this project was read.
+        """
+        if not isinstance(result, ScenarioResult):
+            msg = f"result must be a ScenarioResult, got {type(result).__name__}"
+            raise TypeError(msg)
+        name = check_name(result.name, "scenario name")
+        if not replace:
+            taken = set(self.scenarios())
+            k = 2
+            while name in taken:
+                name = f"{result.name} ({k})"
+                k += 1
+        if name != result.name:
+            result = renamed(result, name)
+        record = result_to_record(result, saved=now(), saved_by=user or self._user)
+        change = Change("scenario", f"scenario:{name}", name=name, record=record, replace=replace)
+        self._apply(change, user)
+        return name
+
+    def scenarios(self) -> list[str]:
+        """Return the saved scenario names, in the order they were first saved."""
+        return self._store.scenario_names(self.name)
+
+    def load_scenario(self, name: str) -> ScenarioResult:
+        """Return a saved scenario result.
+
+        Raises
+        ------
+        KeyError
+            If no scenario has that name.
+        """
+        record = self._store.load_scenario(self.name, name)
+        if record is None:
+            msg = f"project {self.name!r} has no scenario {name!r}; saved: {self.scenarios()}"
+            raise KeyError(msg)
+        return record_to_result(record)
+
+    def delete_scenario(self, name: str, *, user: str | None = None) -> None:
+        """Delete a saved scenario (KeyError if there is none of that name)."""
+        if name not in self.scenarios():
+            msg = f"project {self.name!r} has no scenario {name!r}"
+            raise KeyError(msg)
+        self._apply(Change("delete_scenario", f"scenario:{name}", name=name), user)
+
+    def rename_scenario(self, old: str, new: str, *, user: str | None = None) -> None:
+        """Rename a saved scenario (KeyError: no ``old``; ValueError: ``new`` is taken)."""
+        check_name(new, "new")
+        names = self.scenarios()
+        if old not in names:
+            msg = f"project {self.name!r} has no scenario {old!r}"
+            raise KeyError(msg)
+        if new in names:
+            msg = f"new must be a free scenario name; {new!r} is already saved"
+            raise ValueError(msg)
+        self._apply(Change("rename_scenario", f"scenario:{old}", name=old, new_name=new), user)
+
+    def replace_data(self, data: geodata.PlanningData, *, user: str | None = None) -> None:
+        """Replace the project's planning data (saved scenarios keep their own tables)."""
+        if not isinstance(data, geodata.PlanningData):
+            msg = f"data must be a geodata.PlanningData, got {type(data).__name__}"
+            raise TypeError(msg)
+        self._apply(Change("data", "data", data=data), user)
+        self._data = data
+
+    def history(self) -> pd.DataFrame:
+        """Return the change history: version, at (UTC), user, action, target."""
+        frame = pd.DataFrame(self._store.history(self.name), columns=list(HISTORY_COLUMNS))
+        frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+        return frame.sort_values("version", kind="stable").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ record tables
+
+    def tables(self) -> list[str]:
+        """Return the names of the saved record tables."""
+        return self._store.table_names(self.name)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Return a saved record table as it was saved (dtypes and index kept).
+
+        Raises
+        ------
+        KeyError
+            If no table has that name.
+        """
+        from ._serialize import frame_from_bytes
+
+        blob = self._store.load_table(self.name, name)
+        if blob is None:
+            msg = f"project {self.name!r} has no table {name!r}; tables: {self.tables()}"
+            raise KeyError(msg)
+        return frame_from_bytes(blob)
+
+    def save_table(self, name: str, frame: pd.DataFrame, *, user: str | None = None) -> None:
+        """Save (or replace) a record table.
+
+        Raises
+        ------
+        ConflictError
+            If someone else saved this table since this project was read.
+        """
+        check_name(name, "name")
+        if not isinstance(frame, pd.DataFrame):
+            msg = f"frame must be a pandas DataFrame, got {type(frame).__name__}"
+            raise TypeError(msg)
+        self._apply(Change("table", f"table:{name}", name=name, blob=frame_to_bytes(frame)), user)
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The project's settings (a JSON-compatible dict; read fresh each time)."""
+        value: dict[str, Any] = json.loads(self._store.settings(self.name))
+        return value
+
+    def save_settings(self, mapping: Mapping[str, Any], *, user: str | None = None) -> None:
+        """Replace the project's settings with ``mapping`` (JSON-compatible values)."""
+        if not isinstance(mapping, Mapping):
+            msg = f"mapping must be a dict of settings, got {type(mapping).__name__}"
+            raise TypeError(msg)
+        try:
+            text = json.dumps(dict(mapping), ensure_ascii=False)
+        except TypeError as exc:
+            msg = f"mapping must hold JSON-compatible values only: {exc}"
+            raise ValueError(msg) from exc
+        self._apply(Change("settings", "settings", text=text), user)
+
+
+class Workspace:
+    """A collection of projects in one folder (GeoPackage) or one PostGIS database."""
+
+    def __init__(self, store: Store, *, user: str | None = None) -> None:
+        self._store = store
+        self.user = user if user is not None else default_user()
+
+    @property
+    def location(self) -> str:
+        """The folder or the database URL (password masked)."""
+        return self._store.location
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.location!r})"
+
+    def projects(self) -> list[str]:
+        """Return the project names, sorted."""
+        return sorted(self._store.names())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._store.names()
+
+    def create_project(
+        self, name: str, data: geodata.PlanningData, *, user: str | None = None
+    ) -> Project:
+        """Create a project holding ``data``.
+
+        Raises
+        ------
+        FileExistsError
+            If a project of that name exists.
+        """
+        check_name(name)
+        if not isinstance(data, geodata.PlanningData):
+            msg = f"data must be a geodata.PlanningData, got {type(data).__name__}"
+            raise TypeError(msg)
+        at = now()
+        who = user if user is not None else self.user
+        history = [{"version": 1, "at": at, "user": who, "action": "create", "target": "project"}]
+        self._store.create(ProjectDump(name, data, at, at, 1, history=history))
+        return Project(self._store, name, user=self.user)
+
+    def project(self, name: str) -> Project:
+        """Open a project (KeyError naming the projects there are, if absent)."""
+        if name not in self._store.names():
+            msg = f"no project {name!r} in {self.location}; projects: {self.projects()}"
+            raise KeyError(msg)
+        return Project(self._store, name, user=self.user)
+
+    def delete_project(self, name: str) -> None:
+        """Delete a project and everything in it (KeyError if absent)."""
+        if name not in self._store.names():
+            msg = f"no project {name!r} in {self.location}"
+            raise KeyError(msg)
+        self._store.delete(name)
+
+    def rename_project(self, old: str, new: str, *, user: str | None = None) -> None:
+        """Rename a project (KeyError if ``old`` is absent, FileExistsError if ``new`` is taken)."""
+        check_name(new, "new")
+        names = self._store.names()
+        if old not in names:
+            msg = f"no project {old!r} in {self.location}"
+            raise KeyError(msg)
+        if new in names:
+            msg = f"new must be a free project name; {new!r} exists in {self.location}"
+            raise FileExistsError(msg)
+        self._store.rename(old, new)
+        meta = self._store.meta(new)
+        change = Change("rename_project", "project", name=old, new_name=new)
+        who = user if user is not None else self.user
+        self._store.apply(new, int(meta["version"]), change, who, now())
+
+    def duplicate_project(self, name: str, new: str, *, user: str | None = None) -> Project:
+        """Copy a project with everything in it under a new name."""
+        check_name(new, "new")
+        if new in self._store.names():
+            msg = f"new must be a free project name; {new!r} exists in {self.location}"
+            raise FileExistsError(msg)
+        dump = dump_project(self._store, name)
+        return self._create_from_dump(dump, new, f"duplicate of {name}", user)
+
+    def export_project(self, name: str, path: str | Path) -> Path:
+        """Write a project (layers, scenarios, tables, settings, history) to one GeoPackage."""
+        from ._gpkg_store import write_project_file
+
+        if name not in self._store.names():
+            msg = f"no project {name!r} in {self.location}"
+            raise KeyError(msg)
+        path = Path(path)
+        write_project_file(path, dump_project(self._store, name))
+        return path
+
+    def import_project(
+        self, path: str | Path, name: str | None = None, *, user: str | None = None
+    ) -> Project:
+        """Create a project from a GeoPackage written by :meth:`export_project`.
+
+        Parameters
+        ----------
+        path
+            The exported file.
+        name
+            Name of the new project; None uses the name stored in the file.
+
+        Raises
+        ------
+        geodata.DataError
+            If the file is not a complete exported project.
+        FileExistsError
+            If the project name is taken.
+        """
+        from ._gpkg_store import read_project_file
+
+        dump = read_project_file(Path(path))
+        new = check_name(name if name is not None else dump.name)
+        if new in self._store.names():
+            msg = f"name must be a free project name; {new!r} exists in {self.location}"
+            raise FileExistsError(msg)
+        return self._create_from_dump(dump, new, f"import of {Path(path).name}", user)
+
+    def _create_from_dump(
+        self, dump: ProjectDump, new: str, target: str, user: str | None
+    ) -> Project:
+        at = now()
+        dump.name = new
+        dump.version += 1
+        dump.modified = at
+        who = user if user is not None else self.user
+        dump.history.append(
+            {"version": dump.version, "at": at, "user": who, "action": "create", "target": target}
+        )
+        self._store.create(dump)
+        return Project(self._store, new, user=self.user)
+
+
+def dump_project(store: Store, name: str) -> ProjectDump:
+    """Read everything in a project."""
+    meta = store.meta(name)
+    scenarios = []
+    for scen in store.scenario_names(name):
+        record = store.load_scenario(name, scen)
+        if record is not None:
+            scenarios.append(record)
+    tables = {}
+    for table in store.table_names(name):
+        blob = store.load_table(name, table)
+        if blob is not None:
+            tables[table] = blob
+    return ProjectDump(
+        name=name,
+        data=store.load_data(name),
+        created=str(meta["created"]),
+        modified=str(meta["modified"]),
+        version=int(meta["version"]),
+        scenarios=scenarios,
+        tables=tables,
+        settings=store.settings(name),
+        history=store.history(name),
+    )

@@ -1,0 +1,193 @@
+"""Scenario results and record tables to storable parts (JSON text, NumPy and Parquet bytes).
+
+A :class:`~planning.scenarios.ScenarioResult` becomes a :class:`ScenarioRecord`:
+its spec, summary and solution figures as JSON text, the solution's arrays as
+one ``.npz`` blob, and each table (proposed sites, served firms, indicators,
+trade-off curve) as Parquet bytes, which keep dtypes, indexes (also
+MultiIndexes) and, for GeoDataFrames, geometry and CRS exactly. Both storage
+backends keep these parts as they are, so a loaded scenario equals the saved
+one. Nothing is pickled: a shared database never runs code on load.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..models import Solution
+from ..scenarios import ScenarioResult, ScenarioSpec
+
+FRAMES = ("proposed_sites", "served", "indicators", "curve")
+"""The tables of a scenario result, stored one Parquet blob each."""
+
+_SOLUTION_SCALARS = ("objective", "bound", "gap", "status", "seconds", "sense", "method")
+_SOLUTION_ARRAYS = ("selected", "covered", "assignment", "marginal")
+
+
+@dataclass
+class ScenarioRecord:
+    """A scenario result in storable parts.
+
+    Parameters
+    ----------
+    name
+        Scenario name (unique within a project).
+    spec, summary, solution
+        JSON text of the spec, the headline figures and the solution scalars
+        (with the JSON-compatible ``details``).
+    arrays
+        ``.npz`` bytes with the solution's arrays and array-valued details.
+    frames
+        Parquet bytes of each table in :data:`FRAMES`.
+    saved, saved_by
+        ISO time (UTC) and user of the save.
+    """
+
+    name: str
+    spec: str
+    summary: str
+    solution: str
+    arrays: bytes
+    frames: dict[str, bytes] = field(default_factory=dict)
+    saved: str = ""
+    saved_by: str | None = None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Return JSON text (NaN and infinities allowed, non-ASCII kept)."""
+    return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=True)
+
+
+def frame_to_bytes(frame: pd.DataFrame) -> bytes:
+    """Return Parquet bytes of a DataFrame or GeoDataFrame (GeoParquet, CRS kept)."""
+    buf = io.BytesIO()
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame.to_parquet(buf, index=None)
+    else:
+        frame.to_parquet(buf, index=None, engine="pyarrow")
+    return buf.getvalue()
+
+
+def frame_from_bytes(blob: bytes) -> pd.DataFrame:
+    """Return the DataFrame (GeoDataFrame if it has geometry) of :func:`frame_to_bytes`."""
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO(blob)
+    meta = pq.read_schema(buf).metadata or {}
+    buf.seek(0)
+    if b"geo" in meta:
+        return gpd.read_parquet(buf)
+    return pd.read_parquet(buf, engine="pyarrow")
+
+
+def result_to_record(result: ScenarioResult, *, saved: str, saved_by: str | None) -> ScenarioRecord:
+    """Return the storable parts of a scenario result."""
+    sol = result.solution
+    arrays: dict[str, np.ndarray] = {}
+    for key in _SOLUTION_ARRAYS:
+        value = getattr(sol, key)
+        if value is not None:
+            arrays[key] = np.asarray(value)
+    details: dict[str, Any] = {}
+    for key, value in sol.details.items():
+        if isinstance(value, np.ndarray):
+            arrays[f"details.{key}"] = value
+            details[key] = {"__array__": key}
+        elif sp.issparse(value):
+            csr = sp.csr_array(value)
+            for part in ("data", "indices", "indptr"):
+                arrays[f"sparse.{key}.{part}"] = getattr(csr, part)
+            details[key] = {"__sparse__": key, "shape": list(csr.shape)}
+        else:
+            details[key] = _jsonable(value)
+    solution = {k: getattr(sol, k) for k in _SOLUTION_SCALARS}
+    solution["details"] = details
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)  # type: ignore[arg-type]
+    frames = {key: frame_to_bytes(getattr(result, key)) for key in FRAMES}
+    return ScenarioRecord(
+        name=result.name,
+        spec=dumps(result.spec.to_dict()),
+        summary=dumps(result.summary),
+        solution=dumps(solution),
+        arrays=buf.getvalue(),
+        frames=frames,
+        saved=saved,
+        saved_by=saved_by,
+    )
+
+
+def record_to_result(record: ScenarioRecord) -> ScenarioResult:
+    """Rebuild the :class:`ScenarioResult` of a record."""
+    spec = ScenarioSpec.from_dict(json.loads(record.spec))
+    summary = json.loads(record.summary)
+    sol = json.loads(record.solution)
+    with np.load(io.BytesIO(record.arrays), allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    details: dict[str, Any] = {}
+    for key, value in sol.pop("details", {}).items():
+        if isinstance(value, dict) and "__array__" in value:
+            details[key] = arrays[f"details.{key}"]
+        elif isinstance(value, dict) and "__sparse__" in value:
+            parts = [arrays[f"sparse.{key}.{p}"] for p in ("data", "indices", "indptr")]
+            details[key] = sp.csr_array(tuple(parts), shape=tuple(value["shape"]))
+        else:
+            details[key] = value
+    solution = Solution(
+        selected=arrays["selected"],
+        objective=sol["objective"],
+        bound=sol["bound"],
+        gap=sol["gap"],
+        status=sol["status"],
+        seconds=sol["seconds"],
+        sense=sol["sense"],
+        method=sol["method"],
+        covered=arrays.get("covered"),
+        assignment=arrays.get("assignment"),
+        marginal=arrays.get("marginal"),
+        details=details,
+    )
+    frames = {key: frame_from_bytes(record.frames[key]) for key in FRAMES}
+    return ScenarioResult(
+        spec=spec,
+        solution=solution,
+        proposed_sites=frames["proposed_sites"],
+        served=frames["served"],
+        indicators=frames["indicators"],
+        curve=frames["curve"],
+        summary=summary,
+    )
+
+
+def renamed(result: ScenarioResult, name: str) -> ScenarioResult:
+    """Return ``result`` under another scenario name (spec and summary follow)."""
+    spec = replace(result.spec, name=name)
+    summary = {**result.summary, "name": name} if "name" in result.summary else result.summary
+    return replace(result, spec=spec, summary=summary)
+
+
+def rename_json(text: str, name: str) -> str:
+    """Return JSON text of an object with its ``"name"`` key set to ``name`` (if it has one)."""
+    value = json.loads(text)
+    if isinstance(value, dict) and "name" in value:
+        value["name"] = name
+    return dumps(value)
