@@ -158,8 +158,17 @@ class ReturnProblem(Problem):
 class ReturnError(DataError):
     """A monthly return that cannot be imported, with every problem in it."""
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return the problems with columns sheet, row, column, message, value."""
+    def to_frame(self, *, language: str | None = None, lines: bool = False) -> pd.DataFrame:
+        """Return the problems with columns sheet, row, column, message, value.
+
+        Parameters
+        ----------
+        language
+            Accepted for compatibility with :meth:`geodata.DataError.to_frame`;
+            return messages are written in the language the import ran in.
+        lines
+            Ignored: ``row`` already is the row number Excel shows.
+        """
         rows = [asdict(p) for p in self.problems]
         return pd.DataFrame(rows, columns=["sheet", "row", "column", "message", "value"])
 
