@@ -1,11 +1,13 @@
 """InfraSite planner app: a thin router over the pages in ``views/``."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from views.common import init_session
 from views.i18n import t
 
-st.set_page_config(page_title="InfraSite", page_icon=":material/cell_tower:", layout="wide")
+st.set_page_config(page_title="InfraSite", page_icon=str(Path(__file__).parent / "static" / "infrasite.png"), layout="wide")
 init_session()
 st.sidebar.title(t("app_title"))
 

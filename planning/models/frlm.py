@@ -31,12 +31,10 @@ gives the bound.
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import time
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -44,124 +42,30 @@ import scipy.sparse as sp
 
 from ._args import check_method, check_roles, check_time_limit, site_indices, site_vector
 from ._errors import SpecificationError
+from ._frlm_paths import (
+    _MAX_PATH_CANDIDATES,
+    PathSpec,
+    _arc_sets,
+    _check_paths,
+    _combos,
+    _Cycle,
+    _refuelled,
+    refuelling_combinations,
+)
 from ._highs import solve_milp
 from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
 Formulation = Literal["arc-cover", "combinations"]
-PathSpec = tuple[Sequence[Hashable], Sequence[float]]
 
-_MAX_PATH_CANDIDATES = 16
-"""Most candidate nodes on one path the combinations formulation enumerates."""
+__all__ = ["refuelling_combinations", "solve_flow_refuelling"]
 
 _HEURISTIC_SECONDS = 10.0
 """Time for the greedy and swaps when no time limit is given."""
 
 _EXACT_MAX_NNZ = 3_000_000
 """Largest arc-cover matrix (entries) ``method="auto"`` hands to the MILP."""
-
-
-@dataclass(frozen=True)
-class _Cycle:
-    """One path's round trip: candidate index and position of each stop, and the length."""
-
-    sites: np.ndarray
-    pos: np.ndarray
-    length: float
-
-
-def _cycle(nodes: Sequence[Hashable], cum: np.ndarray, index: dict[Hashable, int]) -> _Cycle:
-    """Return the stops of the round trip O..D..O (D once, O once) and their positions."""
-    total = float(cum[-1])
-    fwd = [(index.get(v, -1), float(c)) for v, c in zip(nodes, cum, strict=True)]
-    inner = zip(nodes[1:-1], cum[1:-1], strict=True)
-    back = [(index.get(v, -1), 2 * total - float(c)) for v, c in inner][::-1]
-    stops = fwd + back
-    return _Cycle(
-        np.array([s for s, _ in stops], dtype=np.int64),
-        np.array([q for _, q in stops], dtype=np.float64),
-        2 * total,
-    )
-
-
-def _refuelled(cyc: _Cycle, is_open: np.ndarray, rng: float) -> bool:
-    """Return whether the open stations on the cycle are never more than ``rng`` apart."""
-    on = cyc.sites >= 0
-    on[on] = is_open[cyc.sites[on]]
-    q = cyc.pos[on]
-    if q.size == 0:
-        return False
-    gaps = np.diff(np.append(q, q[0] + cyc.length))
-    return bool(gaps.max() <= rng * (1 + 1e-12))
-
-
-def _arc_sets(cyc: _Cycle, rng: float) -> list[np.ndarray] | None:
-    """Return per arc of the cycle the candidate sites within range before its end.
-
-    None when an arc is longer than the range (the path can never be refuelled).
-    """
-    n = cyc.pos.size
-    out: list[np.ndarray] = []
-    for t in range(n):
-        end = cyc.pos[(t + 1) % n] + (cyc.length if t + 1 == n else 0.0)
-        arc = end - cyc.pos[t]
-        if arc > rng * (1 + 1e-12):
-            return None
-        if arc <= 0:
-            continue  # two stops at the same place
-        reach: list[int] = []
-        for back in range(n):
-            s = (t - back) % n
-            q = cyc.pos[s] - (cyc.length if s > t else 0.0)
-            if end - q > rng * (1 + 1e-12):
-                break
-            if cyc.sites[s] >= 0:
-                reach.append(int(cyc.sites[s]))
-        out.append(np.unique(np.asarray(reach, dtype=np.int64)))
-    return out
-
-
-def refuelling_combinations(
-    nodes: Sequence[Hashable],
-    cumulative: Sequence[float],
-    candidates: Sequence[Hashable],
-    *,
-    vehicle_range_m: float,
-    max_candidates: int = _MAX_PATH_CANDIDATES,
-) -> list[tuple[int, ...]]:
-    """List the minimal sets of candidate sites that refuel one path's round trip.
-
-    Parameters
-    ----------
-    nodes
-        Node ids along the path, origin first.
-    cumulative
-        Distance from the origin to each node (metres), non-decreasing.
-    candidates
-        Node ids where stations may be built; results are indices into it.
-    vehicle_range_m
-        Distance a vehicle covers on a full tank or charge.
-    max_candidates
-        Refuse paths with more candidate nodes than this (the enumeration
-        is exponential).
-
-    Returns
-    -------
-    list of tuple of int
-        Each minimal combination (no proper subset refuels the path), as
-        sorted candidate indices; empty when no combination does.
-    """
-    index = {v: j for j, v in enumerate(candidates)}
-    cyc = _cycle(list(nodes), np.asarray(cumulative, dtype=np.float64), index)
-    on_path = np.unique(cyc.sites[cyc.sites >= 0])
-    if on_path.size > max_candidates:
-        msg = (
-            f"the path has {on_path.size} candidate nodes, more than max_candidates="
-            f"{max_candidates}; use the arc-cover formulation"
-        )
-        raise SpecificationError(msg)
-    return _combos(cyc, on_path, np.ones(len(candidates), dtype=bool), float(vehicle_range_m))
 
 
 def solve_flow_refuelling(
@@ -345,34 +249,6 @@ def solve_flow_refuelling(
             "cost": float(c[chosen].sum()),
         },
     )
-
-
-def _check_paths(paths: Sequence[PathSpec], index: dict[Hashable, int]) -> list[_Cycle]:
-    cycles: list[_Cycle] = []
-    problems: list[str] = []
-    for q, spec in enumerate(paths):
-        try:
-            nodes, cum = spec
-        except (TypeError, ValueError):
-            problems.append(f"path {q} is not a (nodes, cumulative distances) pair")
-            continue
-        nodes = list(nodes)
-        arr = np.asarray(cum, dtype=np.float64)
-        if len(nodes) < 2 or arr.shape != (len(nodes),):
-            problems.append(f"path {q} needs at least two nodes and one distance per node")
-            continue
-        if not np.isfinite(arr).all() or arr[0] != 0 or (np.diff(arr) < 0).any():
-            problems.append(f"path {q}: distances must start at 0, be finite and never decrease")
-            continue
-        if arr[-1] <= 0:
-            problems.append(f"path {q} has zero length (origin = destination)")
-            continue
-        cycles.append(_cycle(nodes, arr, index))
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        msg = "paths: " + "; ".join(problems[:5]) + more
-        raise ValueError(msg)
-    return cycles
 
 
 class _Model:
@@ -636,17 +512,3 @@ class _Model:
     def decode(self, x: np.ndarray) -> np.ndarray:
         pick = np.flatnonzero(x[: self.m] > 0.5)
         return np.sort(pick[~np.isin(pick, self.ex)]).astype(np.int64)
-
-
-def _combos(cy: _Cycle, on: np.ndarray, usable: np.ndarray, rng: float) -> list[tuple[int, ...]]:
-    found: list[tuple[int, ...]] = []
-    is_open = np.zeros(usable.size, dtype=bool)
-    for size in range(1, on.size + 1):
-        for combo in itertools.combinations(on.tolist(), size):
-            if any(set(h) <= set(combo) for h in found):
-                continue
-            is_open[:] = False
-            is_open[list(combo)] = True
-            if _refuelled(cy, is_open, rng):
-                found.append(tuple(int(k) for k in combo))
-    return found

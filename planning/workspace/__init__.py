@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ._project import HISTORY_COLUMNS, ConflictError, Project, Workspace
+from ._changes import HISTORY_COLUMNS, ConflictError
+from ._project import Project, Workspace
 
 __all__ = [
     "HISTORY_COLUMNS",

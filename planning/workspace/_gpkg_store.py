@@ -27,7 +27,7 @@ import geopandas as gpd
 import geodata
 from geodata.model import atomic_path
 
-from ._project import Change, ConflictError, ProjectDump, Seen, conflicts
+from ._changes import Change, ConflictError, ProjectDump, Seen, conflicts
 from ._serialize import FRAMES, ScenarioRecord, frame_from_bytes
 
 FORMAT = "infrasite-project-1"

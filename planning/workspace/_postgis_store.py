@@ -30,7 +30,7 @@ import shapely
 
 import geodata
 
-from ._project import Change, ConflictError, ProjectDump, Seen, conflicts
+from ._changes import Change, ConflictError, ProjectDump, Seen, conflicts
 from ._serialize import FRAMES, ScenarioRecord, rename_json
 
 _SCHEMA = [
