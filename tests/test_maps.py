@@ -156,6 +156,46 @@ def test_scenario_overlay_marks_sites_and_newly_served_firms(demo):
     assert f",{radius}]" in page  # footprint circles in metres
 
 
+def test_staged_plan_is_coloured_by_year_with_each_site_footprint_its_own_radius(demo):
+    from planning import scenarios
+    from planning.maps._layers import STAGE_COLORS
+
+    spec = scenarios.ScenarioSpec(name="St", infrastructure="5g", stage_sites=(2, 2), time_limit=20)
+    result = scenarios.run_scenario(demo, spec)
+    sites = result.proposed_sites
+    assert sorted(set(sites["stage"])) == [1, 2]
+    page = maps.build_map(demo, scenario=result, language="en").get_root().render()
+    for n in (1, 2):
+        assert f"St \\u00b7 year {n}" in page, f"no legend entry for year {n}"
+        assert STAGE_COLORS[n - 1] in page
+    for site, radius in zip(sites.geometry, sites["radius_m"], strict=True):
+        # footprint rows are [lat, lon, style, radius]: the style is the year, the radius the site's
+        year = int(sites.loc[sites.geometry == site, "stage"].iloc[0]) - 1
+        assert f"[{round(site.y, 5)},{round(site.x, 5)},{year},{float(radius)}]" in page
+
+
+def test_unreachable_firms_are_drawn_when_a_target_is_missed(demo):
+    from planning import scenarios
+
+    spec = scenarios.ScenarioSpec(
+        name="T",
+        infrastructure="charging",
+        objective="min_sites",
+        coverage_target=0.9,
+        time_limit=20,
+    )
+    result = scenarios.run_scenario(demo, spec)
+    assert result.summary["target_reached"] is False
+    out = result.unreachable
+    assert len(out) > 0
+    m = maps.build_map(demo, scenario=result, language="en")
+    names = json.loads(maps.map_json_summary(m))
+    assert f"Scenario T: firms no site can reach ({len(out)})" in names
+    page = m.get_root().render()
+    pt = out.geometry.iloc[0]
+    assert f"[{round(pt.y, 5)},{round(pt.x, 5)},0,5.0" in page
+
+
 def test_osm_demo_with_unknown_operators_maps_without_warnings():
     data = geodata.load_demo("liechtenstein")
     assert (data.base_stations["operator"] == "unknown").any()

@@ -338,7 +338,7 @@ def build_map(
     scenario_items = []
     for i, result in enumerate(_scenario_list(scenario)):
         color = SCENARIO_COLORS[i % len(SCENARIO_COLORS)]
-        scenario_items.append(_add_scenario(m, result, color, language=language, gcj02=gcj02))
+        scenario_items.extend(_add_scenario(m, result, color, language=language, gcj02=gcj02))
     if scenario_items:
         legend.append((_label("scenario", language), scenario_items))
 

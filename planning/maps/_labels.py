@@ -95,6 +95,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "size_note": "圆点大小: 从业人数",
         "legend": "图例",
         "existing": "现有",
+        "stage": "建设年度",
+        "stage_n": "第{n}年",
+        "unreachable": "无站址可及的企业",
     },
     "en": {
         "enterprises": "Enterprises",
@@ -128,6 +131,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "size_note": "Dot size: employees",
         "legend": "Legend",
         "existing": "existing",
+        "stage": "Build year",
+        "stage_n": "year {n}",
+        "unreachable": "firms no site can reach",
     },
 }
 

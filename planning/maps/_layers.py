@@ -219,25 +219,56 @@ def _scenario_radius(result: Any) -> float | None:
     return float(spec.radius_m or default_radius(spec.infrastructure))
 
 
+STAGE_COLORS = ("#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff")
+"""Fill colours of proposed sites by build year (first year darkest)."""
+
+UNREACHABLE_COLOR = "#d62728"
+
+
+def _site_radii(sites: Any, radius: float | None) -> np.ndarray | None:
+    """Return each proposed site's service radius: its own ``radius_m`` where known."""
+    if radius is None:
+        return None
+    out = np.full(len(sites), float(radius))
+    if "radius_m" in sites:
+        own = pd.to_numeric(sites["radius_m"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(own) & (own > 0)
+        out[ok] = own[ok]
+    return out
+
+
 def _add_scenario(
     m: Any, result: Any, color: str, *, language: str, gcj02: bool
-) -> tuple[str, str]:
+) -> list[tuple[str, str]]:
+    """Draw a scenario's proposed sites, footprints, newly served and unreachable firms.
+
+    Returns the legend entries: one per build year for a staged plan, else one.
+    """
     point_layer = _PointLayer
     name = str(getattr(result.spec, "name", "")) or _label("scenario", language)
     title = f"{_label('scenario', language)} {name}"
     group = folium.FeatureGroup(name=f"{title}: {_label('proposed', language)}")
     sites = _convert_geometry(result.proposed_sites, gcj02)
-    radius = _scenario_radius(result)
-    if len(sites) and radius is not None:
+    radii = _site_radii(sites, _scenario_radius(result))
+    staged = len(sites) > 0 and "stage" in sites
+    if staged:
+        stage = pd.to_numeric(sites["stage"], errors="coerce").fillna(1).astype(int).to_numpy()
+        stage_idx = np.clip(stage - 1, 0, len(STAGE_COLORS) - 1)
+        fills = list(STAGE_COLORS)
+    else:
+        stage_idx = np.zeros(len(sites), dtype=int)
+        fills = [color]
+    if len(sites) and radii is not None:
         footprint = point_layer(
-            _site_rows(sites, [], radius=radius),
-            [{"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.08}],
+            _site_rows(sites, [], radius=radii, style_idx=stage_idx),
+            [{"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.08} for c in fills],
             [],
             name=f"{title} footprint",
             metres=True,
             control=False,
         )
         group.add_child(footprint)
+    legend = [(color, name)]
     if len(sites):
         shown = _format_columns(
             sites,
@@ -247,21 +278,33 @@ def _add_scenario(
                 "marginal": lambda v: _number(v, 1),
                 "cost_cny": lambda v: _number(v, 0),
                 "order": lambda v: _number(v, 0),
+                "stage": lambda v: _number(v, 0),
+                "radius_m": lambda v: _number(v, 0),
             },
         )
         cols = ["name", "id", "order", "marginal", "cost_cny"]
-        rows = _site_rows(shown, cols, radius=8)
+        cols += [c for c in ("stage", "radius_m") if c in sites]
+        rows = _site_rows(shown, cols, radius=8, style_idx=stage_idx)
         for row in rows:
             if not row[4]:
                 row[4] = row[5]
         markers = point_layer(
             rows,
-            [{"color": "#000000", "weight": 2, "fillColor": color, "fillOpacity": 0.95}],
+            [{"color": "#000000", "weight": 2, "fillColor": c, "fillOpacity": 0.95} for c in fills],
             [(_text(_label(c, language)), None) for c in cols],
             name=f"{title} sites",
             control=False,
         )
         group.add_child(markers)
+        if staged:
+            years = sorted(set(int(s) for s in stage))
+            legend = [
+                (
+                    STAGE_COLORS[min(y - 1, len(STAGE_COLORS) - 1)],
+                    f"{name} · {_label('stage_n', language).format(n=y)}",
+                )
+                for y in years
+            ]
     group.add_to(m)
     served = result.served
     if "newly_served" in served:
@@ -278,4 +321,28 @@ def _add_scenario(
                 name=f"{title}: {_label('newly_served', language)}",
             )
             layer.add_to(m)
-    return color, name
+    if "reachable" in served:
+        out = _convert_geometry(served[~served["reachable"].to_numpy(bool)], gcj02)
+        if len(out):
+            shown = _format_columns(out, {"name": _text, "county": _text})
+            layer = point_layer(
+                _site_rows(shown, ["name", "county"], radius=5),
+                [
+                    {
+                        "color": UNREACHABLE_COLOR,
+                        "weight": 2,
+                        "fillColor": "#ffffff",
+                        "fillOpacity": 0.9,
+                        "dashArray": "2 2",
+                    }
+                ],
+                [
+                    (_text(_label("name", language)), None),
+                    (_text(_label("county", language)), None),
+                ],
+                name=f"{title}: {_label('unreachable', language)} ({len(out)})",
+                show=result.summary.get("target_reached", True) is False,
+            )
+            layer.add_to(m)
+            legend.append((UNREACHABLE_COLOR, f"{name} · {_label('unreachable', language)}"))
+    return legend
