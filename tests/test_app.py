@@ -360,3 +360,20 @@ def test_zone_list_follows_the_county_and_empty_filters_say_so():
     at.multiselect(key="f_status").set_value([status]).run()
     _ok(at)
     assert any("没有符合筛选条件的企业" in i.value for i in at.info)
+
+
+def test_a_missed_coverage_target_is_said_plainly_with_the_unreachable_firms():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    at.radio(key="sc_infra").set_value("charging").run()
+    at.selectbox(key="sc_objective").set_value("min_sites").run()
+    at.slider(key="sc_target").set_value(0.9)
+    at = _run_scenario(at, "tgt")
+    _ok(at)
+    result = at.session_state["scenarios"]["tgt"]
+    assert result.summary["target_reached"] is False
+    n = len(result.unreachable)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "未达到覆盖目标 90%" in warnings and f"{n} 家企业" in warnings
+    assert any(e.label == f"无站址可及的企业 ({n} 家)" for e in at.expander)
+    assert any(len(df.value) == n for df in at.dataframe)

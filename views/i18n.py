@@ -114,6 +114,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "indicators": "前后指标对比(按区县和开发区)",
         "curve": "覆盖率随站点数(或预算)变化曲线",
         "time_limit_hit": "达到时间上限:给出的是目前最好的方案,差距 {gap}。",
+        "target_missed": "未达到覆盖目标 {target}: 实际覆盖 {share};"
+        "{n} 家企业周边没有任何候选或现有站址,无论建多少站都无法覆盖(见下表和地图上的红圈)。",
+        "unreachable_list": "无站址可及的企业 ({n} 家)",
         "scenario_spec": "方案参数",
         # compare page
         "compare_pick": "选择两个或更多方案",
@@ -324,6 +327,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "indicators": "Before / after indicators by county and zone",
         "curve": "Coverage vs number of sites (or budget)",
         "time_limit_hit": "Time limit reached: best answer found so far, gap {gap}.",
+        "target_missed": "Coverage target {target} not reached: {share} is covered; {n} firms have "
+        "no candidate or existing site within reach, however many sites are built (listed below, "
+        "red rings on the map).",
+        "unreachable_list": "Firms no site can reach ({n})",
         "scenario_spec": "Scenario parameters",
         "compare_pick": "Pick two or more scenarios",
         "compare_need_two": "Pick at least two scenarios.",

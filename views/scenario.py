@@ -46,7 +46,20 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     )
     if s["status"] == "time_limit":
         st.warning(t("time_limit_hit", gap=f"{s['gap']:.2%}"))
-    if s.get("note"):
+    if s.get("target_reached") is False:
+        st.warning(
+            t(
+                "target_missed",
+                target=f"{result.spec.coverage_target:.0%}",
+                share=f"{s['share_after']:.1%}",
+                n=s.get("unreachable_firms", 0),
+            )
+        )
+        out = result.unreachable
+        with st.expander(t("unreachable_list", n=len(out))):
+            cols = [c for c in ("id", "name", "county", "park", "sector") if c in out]
+            table(pd.DataFrame(out[cols]), hide_index=True)
+    elif s.get("note"):
         st.warning(s["note"])
     if s.get("floors_not_met"):
         st.warning(s["floors_not_met"])
