@@ -171,3 +171,27 @@ def test_empty_proposal_exports(objective, tmp_path):
     path = tmp_path / "e.gpkg"
     path.write_bytes(export_scenario(res, "gpkg"))
     assert len(pyogrio.read_dataframe(path, layer="proposed_sites")) == 0
+
+
+def test_workbook_holds_the_stages_and_the_county_floors():
+    import io
+
+    import openpyxl
+
+    import geodata
+    from planning import export
+    from planning.scenarios import ScenarioSpec, run_scenario
+
+    data = geodata.load_demo()
+    staged = run_scenario(data, ScenarioSpec(name="st", n_sites=4, stage_sites=(2, 2)))
+    floors = run_scenario(data, ScenarioSpec(name="fl", n_sites=12, min_share_per_county=0.5))
+    for result, sheet, rows in ((staged, "分年度建设", 2), (floors, "分区县底线", 7)):
+        book = openpyxl.load_workbook(io.BytesIO(export.export_scenario(result, "xlsx")))
+        assert sheet in book.sheetnames, book.sheetnames
+        values = list(book[sheet].values)
+        assert len(values) == rows + 1
+        if sheet == "分区县底线":
+            assert values[0][:3] == ("分组", "需求权重", "覆盖率底线")
+            assert {v[5] for v in values[1:]} <= {"是", "否"}
+        else:
+            assert values[0][0] == "建设年度" and [v[0] for v in values[1:]] == [1, 2]

@@ -117,6 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "target_missed": "未达到覆盖目标 {target}: 实际覆盖 {share};"
         "{n} 家企业周边没有任何候选或现有站址,无论建多少站都无法覆盖(见下表和地图上的红圈)。",
         "unreachable_list": "无站址可及的企业 ({n} 家)",
+        "stage_axis": "建设年度",
         "scenario_spec": "方案参数",
         # compare page
         "compare_pick": "选择两个或更多方案",
@@ -331,6 +332,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no candidate or existing site within reach, however many sites are built (listed below, "
         "red rings on the map).",
         "unreachable_list": "Firms no site can reach ({n})",
+        "stage_axis": "Build year",
         "scenario_spec": "Scenario parameters",
         "compare_pick": "Pick two or more scenarios",
         "compare_need_two": "Pick at least two scenarios.",

@@ -111,6 +111,12 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     if result.stages is not None:
         st.markdown(f"**{t('stages_table')}**")
         table(result.stages, hide_index=True)
+        over_time = pd.DataFrame(
+            {"stage": result.stages["stage"], "share": 100 * result.stages["share"]}
+        )
+        st.line_chart(
+            over_time, x="stage", y="share", x_label=t("stage_axis"), y_label=t("share_after_pct")
+        )
     st.markdown(f"**{t('indicators')}**")
     table(result.indicators)
     if s.get("radius_model") == "link_budget":

@@ -14,6 +14,7 @@ from ._tables import (
     LAYERS,
     _curve_table,
     _indicator_table,
+    _labelled,
     _layer,
     _parameters_frame,
     _with_lonlat,
@@ -50,6 +51,10 @@ def _xlsx(result: ScenarioResult, language: str) -> bytes:
         _t("indicators", language): _indicator_table(result, language),
         _t("curve_sheet", language): _curve_table(result, language),
     }
+    if result.stages is not None:
+        sheets[_t("stages_sheet", language)] = _labelled(result.stages, language)
+    if result.equity is not None:
+        sheets[_t("equity_sheet", language)] = _labelled(result.equity, language)
     book = openpyxl.Workbook(write_only=True)
     for name, frame in sheets.items():
         sheet = book.create_sheet(name[:31])

@@ -141,6 +141,15 @@ def _curve_table(result: ScenarioResult, language: str) -> pd.DataFrame:
     return table.rename(columns={c: _percent_header(c, language) for c in table.columns})
 
 
+def _labelled(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Return a result table (stages, county floors) rounded and labelled."""
+    table = _rounded(pd.DataFrame(frame))
+    for col in table.columns:
+        if table[col].dtype == bool:
+            table[col] = table[col].map(lambda v: _t("yes" if v else "no", language))
+    return table.rename(columns={c: _percent_header(str(c), language) for c in table.columns})
+
+
 _OBJECTIVE_SETTINGS = {
     "max_coverage": ("n_sites",),
     "budget": ("budget_cny",),
