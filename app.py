@@ -6,10 +6,13 @@ import streamlit as st
 
 from views.common import init_session
 from views.i18n import t
+from views.project_picker import project_picker
 
-st.set_page_config(page_title="InfraSite", page_icon=str(Path(__file__).parent / "static" / "infrasite.png"), layout="wide")
+ICON = Path(__file__).parent / "static" / "infrasite.png"
+st.set_page_config(page_title="InfraSite", page_icon=str(ICON), layout="wide")
 init_session()
 st.sidebar.title(t("app_title"))
+project_picker()
 
 _PAGES = [
     ("views/map_page.py", "page_map", "map", "map"),

@@ -137,10 +137,10 @@ def test_bad_upload_shows_the_problems_table_and_loads_nothing():
     assert {"row", "column", "message"} <= set(problems.columns)
     assert 2 in set(problems["row"])
     assert at.session_state["uploads"] == {}
-    assert at.session_state["data_source"] == "demo"
+    assert len(at.session_state["project_obj"].data.enterprises) == 3665
 
 
-def test_good_upload_switches_to_uploaded_data():
+def test_good_upload_is_saved_into_the_project():
     at = _app()
     at.switch_page("views/data.py").run()
     good = "id,name,lon,lat,employees\nE1,甲公司,120.45,41.57,12\nE2,乙公司,120.46,41.58,30\n"
@@ -148,7 +148,9 @@ def test_good_upload_switches_to_uploaded_data():
     at.button[0].click().run()
     _ok(at)
     assert len(at.session_state["uploads"]["enterprises"]) == 2
-    assert at.session_state["data_source"] == "uploaded"
+    project = at.session_state["project_obj"]
+    assert len(project.reload().data.enterprises) == 2
+    assert project.history()["action"].iloc[-1] == "data"
     at.switch_page("views/map_page.py").run()
     _ok(at)
     assert any("2" in c.value for c in at.caption)
@@ -185,10 +187,11 @@ def test_every_interface_string_and_progress_message_is_translated():
 
 def test_osm_demo_runs_a_charging_scenario_by_road():
     at = _app()
-    at.switch_page("views/data.py").run()
+    at.sidebar.text_input(key="pj_new_name").set_value("Vaduz")
+    at.sidebar.selectbox(key="pj_demo").set_value("liechtenstein")
+    at.sidebar.button(key="pj_do_new_demo").click().run()
     _ok(at)
-    at.selectbox(key="w_demo_name").set_value("liechtenstein").run()
-    _ok(at)
+    assert at.session_state["project"] == "Vaduz"
     at.switch_page("views/scenario.py").run()
     _ok(at)
     at.radio(key="sc_infra").set_value("charging").run()

@@ -85,6 +85,9 @@ def _same_data(got: geodata.PlanningData, want: geodata.PlanningData) -> None:
 
 
 def _same_value(a, b) -> bool:
+    if isinstance(a, pd.DataFrame) or isinstance(b, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+        return True
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -116,6 +119,11 @@ def _same_result(got, want) -> None:
     pd.testing.assert_frame_equal(got.indicators, want.indicators)
     pd.testing.assert_frame_equal(got.curve, want.curve)
     assert got.proposed_sites.crs.equals(want.proposed_sites.crs)
+    for key in ("equity", "stages"):
+        a, b = getattr(got, key), getattr(want, key)
+        assert (a is None) == (b is None), key
+        if b is not None:
+            pd.testing.assert_frame_equal(a, b)
 
 
 def test_projects_are_created_listed_renamed_and_deleted(ws, demo):
@@ -170,6 +178,30 @@ def test_a_loaded_scenario_equals_the_saved_one(ws, demo, results):
     for result in results:
         _same_result(again.load_scenario(result.name), result)
     assert isinstance(again.load_scenario("B").solution.details["pmedian_rows"], np.ndarray)
+
+
+def test_county_floors_and_staged_plans_keep_their_tables(ws, demo):
+    floors = run_scenario(
+        demo,
+        ScenarioSpec(
+            name="floors", objective="budget", budget_cny=600_000, min_share_per_county=0.5,
+            time_limit=10,
+        ),
+    )  # fmt: skip
+    staged = run_scenario(
+        demo,
+        ScenarioSpec(
+            name="staged", objective="budget", budget_cny=600_000,
+            stage_budgets_cny=(300_000, 300_000), time_limit=10,
+        ),
+    )  # fmt: skip
+    assert floors.equity is not None and staged.stages is not None
+    project = ws.create_project("equity", demo)
+    for result in (floors, staged):
+        project.save_scenario(result)
+    again = ws.project("equity")
+    for result in (floors, staged):
+        _same_result(again.load_scenario(result.name), result)
 
 
 def test_runs_never_overwrite_silently(ws, demo, results):

@@ -29,14 +29,16 @@ STATIC_URL = "/app/static/vendor"
 
 
 def init_session() -> None:
-    """Set the session defaults once and draw the sidebar language switch."""
+    """Set the session defaults once and draw the sidebar language switch.
+
+    The language comes from ``?lang=`` on a fresh session and is written back
+    to the address bar, so a reload or a bookmark keeps it.
+    """
     state = st.session_state
-    state.setdefault("language", "zh")
-    state.setdefault("data_source", "demo")
-    state.setdefault("demo_name", "chaoyang")
+    if "language" not in state:
+        asked = st.query_params.get("lang", "zh")
+        state["language"] = asked if asked in LANGUAGES else "zh"
     state.setdefault("uploads", {})
-    state.setdefault("upload_version", 0)
-    state.setdefault("fill_from_demo", False)
     state.setdefault("scenarios", {})
     state.setdefault("session_token", uuid.uuid4().hex)
     st.sidebar.radio(
@@ -47,9 +49,11 @@ def init_session() -> None:
         horizontal=True,
         on_change=_keep_widget_values,
     )
+    if st.query_params.get("lang") != state["language"]:
+        st.query_params["lang"] = state["language"]
 
 
-_NOT_SETTABLE = ("FormSubmitter:", "dl_", "tpl_", "w_upload", "clear_uploads", "$$")
+_NOT_SETTABLE = ("FormSubmitter:", "dl_", "tpl_", "w_upload", "$$", "pj_do_", "sm_do_", "conflict_")
 
 
 def _keep_widget_values() -> None:
@@ -69,39 +73,122 @@ def _keep_widget_values() -> None:
             state[name] = state[name]
 
 
+# --------------------------------------------------------------------------- projects
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _workspace(location: str) -> Any:
+    from planning.workspace import open_workspace
+
+    return open_workspace(location)
+
+
+def workspace() -> Any:
+    """Return the workspace of projects (shared by every session of this server).
+
+    Its location is :func:`planning.workspace.default_location`: the team
+    server in ``INFRASITE_DATABASE_URL``, else the folder ``INFRASITE_HOME``,
+    else the user data folder.
+    """
+    from planning.workspace import default_location
+
+    return _workspace(default_location())
+
+
+def _project_name() -> str | None:
+    """Settle which project this session works in; create one from the demo on first start."""
+    state = st.session_state
+    ws = workspace()
+    names = ws.projects()
+    asked = st.query_params.get("project")
+    current = state.get("project")
+    if asked and asked != current:
+        if asked in names:
+            current = asked
+        else:
+            state["project_notice"] = ("project_missing", asked)
+            current = None
+    if current not in names:
+        current = names[0] if names else None
+    if current is None:
+        current = t("project_first")
+        with contextlib.suppress(FileExistsError):  # another session created it first
+            ws.create_project(current, demo_data("chaoyang"))
+    state["project"] = current
+    if st.query_params.get("project") != current:
+        st.query_params["project"] = current
+    return current
+
+
+def current_project() -> Any:
+    """Return this session's open :class:`planning.workspace.Project`.
+
+    The project named by ``?project=`` (else the first one; on a first start
+    a copy of the demo city). When someone else changed it since this
+    session last read it, it is read again and what they changed is kept in
+    ``st.session_state["others_changes"]`` for the sidebar to show.
+    """
+    state = st.session_state
+    name = _project_name()
+    project = state.get("project_obj")
+    if project is None or project.name != name:
+        project = workspace().project(name, user=user_name())
+        state["project_obj"] = project
+        state["others_changes"] = []
+        return project
+    stored = project.stored_version()
+    if stored > project.version:
+        state["others_changes"] = project.changes_by_others()
+        project.reload()
+    return project
+
+
+def user_name() -> str:
+    """Return who this session's saves are recorded as (``?user=``, else the server login)."""
+    asked = str(st.query_params.get("user", "")).strip()
+    return asked or str(workspace().user)
+
+
+def open_project(name: str) -> None:
+    """Switch this session to project ``name`` (the address bar follows)."""
+    state = st.session_state
+    state["project"] = name
+    state.pop("project_obj", None)
+    state["others_changes"] = []
+    st.query_params["project"] = name
+
+
+def reload_project() -> None:
+    """Forget this session's copy of the project so the next run reads it again."""
+    st.session_state.pop("project_obj", None)
+    st.session_state.pop("conflict", None)
+
+
+def _data_version(project: Any) -> int:
+    """Return the project version of the last change to its planning data."""
+    history = project.history()
+    changed = history.loc[history["target"].isin(["data", "project"]), "version"]
+    return int(changed.max()) if len(changed) else 0
+
+
 def data_key() -> tuple[Any, ...]:
     """Return a key that changes whenever the current data changes."""
-    state = st.session_state
-    if state.get("data_source") == "uploaded":
-        return (
-            "uploaded",
-            state.get("session_token", ""),
-            state.get("upload_version", 0),
-            bool(state.get("fill_from_demo")),
-        )
-    return ("demo", state.get("demo_name", "chaoyang"))
+    project = current_project()
+    return ("project", workspace().location, project.name, _data_version(project))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _demo(name: str) -> geodata.PlanningData:
+def demo_data(name: str) -> geodata.PlanningData:
+    """Return demo city ``name`` (read once per server; a template, never written)."""
     from geodata import demo
 
     return demo.load_demo(name)
 
 
 def current_data() -> geodata.PlanningData:
-    """Return the planning data the pages work on (demo or uploaded)."""
-    state = st.session_state
-    if state.get("data_source") != "uploaded":
-        return _demo(state.get("demo_name", "chaoyang"))
-    layers = dict(state.get("uploads", {}))
-    if state.get("fill_from_demo"):
-        base = _demo(state.get("demo_name", "chaoyang"))
-        return base.replace(name=f"{base.name}+uploaded", **layers)
-    provenance = {
-        kind: geodata.Provenance(source="uploaded file", licence="user data") for kind in layers
-    }
-    return geodata.PlanningData(name="uploaded", provenance=provenance, **layers)
+    """Return the planning data of the open project."""
+    data: geodata.PlanningData = current_project().data
+    return data
 
 
 def data_caption(data: geodata.PlanningData) -> None:
@@ -235,9 +322,34 @@ def show_map(
     return clicked if isinstance(clicked, dict) else None
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _saved_result(location: str, project: str, name: str, stamp: int, _project: Any) -> Any:
+    """Read one saved scenario once per version, for every session."""
+    return _project.load_scenario(name)
+
+
 def scenarios() -> dict[str, Any]:
-    """Return the scenarios saved in this session, by name."""
-    saved: dict[str, Any] = st.session_state.setdefault("scenarios", {})
+    """Return the open project's saved scenarios, by name, in the order they were saved.
+
+    A copy is kept in ``st.session_state["scenarios"]``.
+    """
+    project = current_project()
+    history = project.history()
+    renamed = history.loc[history["action"] == "rename_scenario", "version"]
+    last_rename = int(renamed.max()) if len(renamed) else 0
+    stamps = history.groupby("target")["version"].max()
+    location = workspace().location
+    saved = {
+        name: _saved_result(
+            location,
+            project.name,
+            name,
+            max(int(stamps.get(f"scenario:{name}", 0)), last_rename),
+            project,
+        )
+        for name in project.scenarios()
+    }
+    st.session_state["scenarios"] = saved
     return saved
 
 
@@ -311,10 +423,19 @@ def show_problems(error: geodata.DataError) -> None:
 
 @contextlib.contextmanager
 def guard() -> Iterator[None]:
-    """Turn errors into messages: a problems table for bad data, never a traceback."""
+    """Turn errors into messages: a problems table for bad data, never a traceback.
+
+    A save that lost a race with someone else's (:class:`ConflictError`)
+    says who changed what and offers to reload the project.
+    """
+    from planning.workspace import ConflictError
+
     try:
         yield
     except geodata.DataError as exc:
         show_problems(exc)
+    except ConflictError as exc:
+        st.warning(t("project_conflict", message=str(exc)))
+        st.button(t("project_reload"), key="conflict_reload", on_click=reload_project)
     except Exception as exc:
         st.error(t("error_generic", message=str(exc) or type(exc).__name__))

@@ -1,11 +1,19 @@
-"""Data: choose the demo city or upload your own layers; templates to fill in."""
+"""Data: the open project's layers; upload your own files into it; templates to fill in."""
 
 import streamlit as st
 
 import geodata
-from geodata.demo import list_demos
 from geodata.templates import layer_template
-from views.common import current_data, data_caption, guard, kind_labeller, show_problems, table
+from views.common import (
+    current_data,
+    current_project,
+    data_caption,
+    guard,
+    kind_labeller,
+    show_problems,
+    table,
+    user_name,
+)
 from views.i18n import LANGUAGES, language, translator
 
 CRS_CHOICES = {
@@ -21,13 +29,8 @@ st.header(t("page_data"))
 state = st.session_state
 
 
-def _keep(target: str, widget: str) -> None:
-    """Copy a widget's value to a session key that survives page switches."""
-    state[target] = state[widget]
-
-
 def _load_upload() -> None:
-    """Read the uploaded file as a layer; keep it only if it has no problems."""
+    """Read the uploaded file as a layer; save it into the project only if it has no problems."""
     upload = state.get("w_upload")
     state["upload_problems"] = None
     state["upload_message"] = None
@@ -39,49 +42,24 @@ def _load_upload() -> None:
     except geodata.DataError as exc:
         state["upload_problems"] = exc
         return
+    project = current_project()
+    data = project.data
+    provenance = {
+        **data.provenance,
+        kind: geodata.Provenance(
+            source=f"uploaded file {upload.name}",
+            licence="user data",
+            datum=CRS_CHOICES[state["w_crs"]],
+        ),
+    }
+    project.replace_data(data.replace(**{kind: layer}, provenance=provenance), user=user_name())
     state["uploads"] = {**state.get("uploads", {}), kind: layer}
-    state["upload_version"] = state.get("upload_version", 0) + 1
-    state["data_source"] = state["w_data_source"] = "uploaded"
-    state["upload_message"] = (kind, len(layer))
-
-
-def _clear_uploads() -> None:
-    state["uploads"] = {}
-    state["upload_version"] = state.get("upload_version", 0) + 1
-    state["data_source"] = state["w_data_source"] = "demo"
+    state["upload_message"] = (kind, len(layer), project.name)
 
 
 with guard():
-    c1, c2 = st.columns(2)
-    sources = ["demo", "uploaded"]
-    c1.radio(
-        t("data_source"),
-        sources,
-        index=sources.index(state.get("data_source", "demo")),
-        format_func=lambda v: t(f"source_{v}"),
-        horizontal=True,
-        key="w_data_source",
-        on_change=_keep,
-        args=("data_source", "w_data_source"),
-    )
-    demos = list_demos()
-    current = state.get("demo_name", demos[0])
-    c2.selectbox(
-        t("demo_city"),
-        demos,
-        index=demos.index(current) if current in demos else 0,
-        key="w_demo_name",
-        on_change=_keep,
-        args=("demo_name", "w_demo_name"),
-    )
-    st.checkbox(
-        t("fill_from_demo"),
-        value=bool(state.get("fill_from_demo")),
-        key="w_fill_from_demo",
-        on_change=_keep,
-        args=("fill_from_demo", "w_fill_from_demo"),
-    )
-
+    project = current_project()
+    st.caption(t("project_template_note", name=project.name))
     st.subheader(t("upload_header"))
     with st.form("upload_form", clear_on_submit=False):
         c1, c2 = st.columns(2)
@@ -96,16 +74,9 @@ with guard():
     if state.get("upload_problems") is not None:
         show_problems(state["upload_problems"])
     if state.get("upload_message"):
-        kind, n = state["upload_message"]
+        kind, n, saved_in = state["upload_message"]
         st.success(t("layer_loaded", kind=kind_name(kind), n=n))
-
-    uploads = state.get("uploads", {})
-    st.markdown(f"**{t('uploaded_layers')}**")
-    if uploads:
-        st.write({kind_name(k): len(v) for k, v in uploads.items()})
-        st.button(t("clear_uploads"), key="clear_uploads", on_click=_clear_uploads)
-    else:
-        st.caption(t("no_uploads"))
+        st.caption(t("data_saved_project", project=saved_in))
 
     st.subheader(t("templates"))
     tlang = st.radio(

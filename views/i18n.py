@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from views._programme_strings import PROGRAMME_STRINGS
+from views._workspace_strings import WORKSPACE_STRINGS
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
@@ -95,7 +96,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "run": "运行方案",
         "running": "正在计算方案…",
         "done": "完成",
-        "scenario_saved": "方案“{name}”已保存,可在“方案对比”和“导出”页面使用。",
         "results": "结果",
         "show_scenario": "查看方案",
         "no_scenarios": "还没有方案。请先在“选址方案”页面运行一个方案。",
@@ -140,9 +140,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "layer_served_firms": "企业覆盖情况",
         "download": "下载 {what}",
         # data page
-        "data_source": "数据来源",
-        "source_demo": "演示数据",
-        "source_uploaded": "上传的数据",
         "demo_city": "演示城市",
         "upload_header": "上传图层",
         "layer_kind": "图层类型",
@@ -150,14 +147,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "upload_file": "文件 (CSV / XLSX / GeoJSON / GPKG / 压缩的 Shapefile)",
         "load_layer": "加载图层",
         "layer_loaded": "已加载图层“{kind}”: {n} 条记录。",
-        "uploaded_layers": "已上传的图层",
-        "no_uploads": "还没有上传任何图层。",
-        "clear_uploads": "清除已上传的图层",
         "templates": "图层模板下载",
         "template_lang": "模板表头语言",
         "template_download": "下载“{kind}”模板 ({fmt})",
         "layers_summary": "图层概况",
-        "fill_from_demo": "未上传的图层使用演示数据补齐",
         "kind_enterprises": "企业",
         "kind_parks": "开发区",
         "kind_base_stations": "5G 基站",
@@ -309,7 +302,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "run": "Run scenario",
         "running": "Computing the scenario…",
         "done": "Done",
-        "scenario_saved": "Scenario “{name}” saved; use it on the Compare and Export pages.",
         "results": "Results",
         "show_scenario": "Show scenario",
         "no_scenarios": "No scenarios yet. Run one on the Siting scenario page first.",
@@ -352,9 +344,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "layer_proposed_sites": "proposed sites",
         "layer_served_firms": "firms served",
         "download": "Download {what}",
-        "data_source": "Data source",
-        "source_demo": "Demo data",
-        "source_uploaded": "Uploaded data",
         "demo_city": "Demo city",
         "upload_header": "Upload a layer",
         "layer_kind": "Layer kind",
@@ -362,14 +351,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "upload_file": "File (CSV / XLSX / GeoJSON / GPKG / zipped Shapefile)",
         "load_layer": "Load layer",
         "layer_loaded": "Loaded layer “{kind}”: {n} rows.",
-        "uploaded_layers": "Uploaded layers",
-        "no_uploads": "No layers uploaded yet.",
-        "clear_uploads": "Clear uploaded layers",
         "templates": "Layer templates",
         "template_lang": "Template header language",
         "template_download": "Download the “{kind}” template ({fmt})",
         "layers_summary": "Layers",
-        "fill_from_demo": "Fill layers not uploaded from the demo",
         "kind_enterprises": "Enterprises",
         "kind_parks": "Development zones",
         "kind_base_stations": "5G base stations",
@@ -455,7 +440,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> None:
             STRINGS[lang].update(strings)
 
 
-_merge(PROGRAMME_STRINGS)
+_merge(PROGRAMME_STRINGS, WORKSPACE_STRINGS)
 
 
 COLUMNS_ZH = {

@@ -19,10 +19,8 @@ LIGHT_COLOURS = {"green": "#c6efce", "amber": "#ffeb9c", "red": "#f8cbad"}
 
 def _project() -> Any:
     """The open project, when the app has one (else None: records live in the session)."""
-    try:
-        from views.common import current_project  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from views.common import current_project
+
     return current_project()
 
 
@@ -74,7 +72,11 @@ st.caption(t("prog_caption"))
 
 with guard():
     records, project = _records()
-    version = st.session_state.get("programme_version", 0)
+    version: Any = (
+        (project.name, project.version)
+        if project is not None
+        else st.session_state.get("programme_version", 0)
+    )
     if records.synthetic:
         st.info(t("prog_synthetic"))
     st.caption(t("prog_source_project") if project is not None else t("prog_source_session"))
@@ -216,10 +218,11 @@ with guard():
             month=up_month,
             language=lang,
         )
+        records = result.records
         if project is None:
-            _keep(result.records)
+            _keep(records)
         st.success(t("prog_imported", file=upload.name, change=result.entry["change"]))
-    log = (st.session_state.get("programme_records") or records)["imports"]
+    log = records["imports"]
     if len(log):
         st.caption(t("prog_imports"))
         st.dataframe(_labelled(log), hide_index=True)

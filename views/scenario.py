@@ -10,11 +10,13 @@ from planning import maps, radio, scenarios
 from views.common import (
     category_labeller,
     current_data,
+    current_project,
     data_caption,
     data_key,
     guard,
     show_map,
     table,
+    user_name,
 )
 from views.common import scenarios as saved_scenarios
 from views.i18n import language, progress_text, translator
@@ -128,6 +130,46 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         table(parameter_table(result, language=lang), hide_index=True)
 
 
+def _rename_scenario(old: str) -> None:
+    state = st.session_state
+    new = str(state.get("sm_new_name", "")).strip()
+    project = current_project()
+    if not new or new in project.scenarios():
+        state["sm_notice"] = ("warning", t("scenario_name_bad"))
+        return
+    project.rename_scenario(old, new, user=user_name())
+    state["sc_show"] = new
+    state["sm_new_name"] = ""
+    state["sm_notice"] = ("success", t("scenario_renamed", name=new))
+
+
+def _delete_scenario(name: str) -> None:
+    state = st.session_state
+    current_project().delete_scenario(name, user=user_name())
+    state.pop("sc_show", None)
+    state["sm_delete_ok"] = False
+    state["sm_notice"] = ("success", t("scenario_deleted", name=name))
+
+
+def _manage(pick: str) -> None:
+    """Rename or delete the scenario shown (a deletion asks for a confirmation first)."""
+    notice = st.session_state.pop("sm_notice", None)
+    if notice is not None:
+        getattr(st, notice[0])(notice[1])
+    with st.expander(t("scenario_manage"), icon=":material/edit:"):
+        c1, c2 = st.columns(2)
+        c1.text_input(t("scenario_rename_to"), key="sm_new_name")
+        c1.button(t("scenario_rename"), key="sm_do_rename", on_click=_rename_scenario, args=(pick,))
+        ok = c2.checkbox(t("scenario_delete_confirm", name=pick), key="sm_delete_ok")
+        c2.button(
+            t("scenario_delete"),
+            key="sm_do_delete",
+            on_click=_delete_scenario,
+            args=(pick,),
+            disabled=not ok,
+        )
+
+
 def _unique_name(name: str, saved: dict) -> str:
     """Return ``name``, or ``name (2)``, ``(3)``... if a scenario already has it."""
     if name not in saved:
@@ -143,7 +185,7 @@ def _name_submitted() -> None:
     state = st.session_state
     saved = saved_scenarios()
     typed = str(state.get("sc_name", "")).strip() or _next_default(saved)
-    unique = _unique_name(typed, saved)
+    unique = typed if state.get("sc_replace") else _unique_name(typed, saved)
     state["sc_submitted_name"] = unique
     state["sc_typed_name"] = typed
     state["sc_name"] = _next_default({**saved, unique: None})
@@ -248,6 +290,7 @@ with guard():
         )
         if data.roads is None:
             c2.caption(t("no_roads"))
+        c1.checkbox(t("scenario_replace"), key="sc_replace", help=t("scenario_replace_help"))
         submitted = st.form_submit_button(
             t("run"), type="primary", icon=":material/play_arrow:", on_click=_name_submitted
         )
@@ -289,16 +332,24 @@ with guard():
         with st.status(t("running"), expanded=False) as box:
             result = scenarios.run_scenario(data, spec, progress=_progress)
             box.update(label=t("done"), state="complete")
+        project = current_project()
+        name = project.save_scenario(
+            result, replace=bool(st.session_state.get("sc_replace")), user=user_name()
+        )
         typed = st.session_state.get("sc_typed_name", result.name)
-        if result.name != typed:
-            st.info(t("name_taken", old=typed, new=result.name))
-        saved[result.name] = result
-        st.session_state["sc_show"] = result.name
-        st.success(t("scenario_saved", name=result.name), icon=":material/check_circle:")
+        if name != typed:
+            st.info(t("name_taken", old=typed, new=name))
+        saved = saved_scenarios()
+        st.session_state["sc_show"] = name
+        st.success(
+            t("scenario_saved_project", name=name, project=project.name),
+            icon=":material/check_circle:",
+        )
 
     if saved:
         names = list(saved)
         if st.session_state.get("sc_show") not in names:
             st.session_state["sc_show"] = names[-1]
         pick = st.selectbox(t("show_scenario"), names, key="sc_show")
+        _manage(pick)
         _show_result(saved[pick], data)

@@ -160,7 +160,7 @@ def _put_record(con: sqlite3.Connection, fid: int, layer: str, rec: ScenarioReco
     con.execute("DELETE FROM infrasite_frames WHERE owner = 'scenario' AND name = ?", (rec.name,))
     con.executemany(
         "INSERT INTO infrasite_frames (owner, name, part, blob) VALUES ('scenario', ?, ?, ?)",
-        [(rec.name, part, rec.frames[part]) for part in FRAMES],
+        [(rec.name, part, blob) for part, blob in rec.frames.items()],
     )
     _label_sites(con, layer, rec.name)
 

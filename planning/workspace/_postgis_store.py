@@ -377,8 +377,8 @@ def _put_scenario(cur: Any, pid: int, rec: ScenarioRecord, *, exists: bool) -> N
             "arrays, saved, saved_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             (pid, rec.name, *values),
         )
-    for part in FRAMES:
-        _put_frame(cur, pid, "scenario", rec.name, part, rec.frames[part])
+    for part, blob in rec.frames.items():
+        _put_frame(cur, pid, "scenario", rec.name, part, blob)
 
 
 def _rename_scenario(cur: Any, pid: int, old: str, new: str) -> None:

@@ -67,6 +67,21 @@ class Project:
         seen = self._seen
         return max([seen.loaded, *seen.targets.values(), *seen.mine])
 
+    def stored_version(self) -> int:
+        """Return the project's version as stored now (others' saves included)."""
+        return int(self._store.meta(self.name)["version"])
+
+    def changes_by_others(self) -> pd.DataFrame:
+        """Return the history rows saved by other users since this object last read the project.
+
+        Columns as :meth:`history`; empty when nobody else changed anything.
+        """
+        history = self.history()
+        newer = history[history["version"] > self.version]
+        if self._user is not None:
+            newer = newer[newer["user"] != self._user]
+        return newer.reset_index(drop=True)
+
     def _mark(self, target: str) -> None:
         """Record the current version as seen for ``target`` (call before reading it)."""
         version = int(self._store.meta(self.name)["version"])
@@ -281,12 +296,17 @@ class Workspace:
         self._store.create(ProjectDump(name, data, at, at, 1, history=history))
         return Project(self._store, name, user=self.user)
 
-    def project(self, name: str) -> Project:
-        """Open a project (KeyError naming the projects there are, if absent)."""
+    def project(self, name: str, *, user: str | None = None) -> Project:
+        """Open a project (KeyError naming the projects there are, if absent).
+
+        ``user`` is who the returned object's saves are recorded as (default:
+        the workspace's user); an app serving several people passes each
+        person's name.
+        """
         if name not in self._store.names():
             msg = f"no project {name!r} in {self.location}; projects: {self.projects()}"
             raise KeyError(msg)
-        return Project(self._store, name, user=self.user)
+        return Project(self._store, name, user=user if user is not None else self.user)
 
     def delete_project(self, name: str) -> None:
         """Delete a project and everything in it (KeyError if absent)."""

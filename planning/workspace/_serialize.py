@@ -27,6 +27,9 @@ from ..scenarios import ScenarioResult, ScenarioSpec
 FRAMES = ("proposed_sites", "served", "indicators", "curve")
 """The tables of a scenario result, stored one Parquet blob each."""
 
+OPTIONAL_FRAMES = ("equity", "stages")
+"""Tables only some scenarios have (county floors, a staged rollout); stored when present."""
+
 _SOLUTION_SCALARS = ("objective", "bound", "gap", "status", "seconds", "sense", "method")
 _SOLUTION_ARRAYS = ("selected", "covered", "assignment", "marginal")
 
@@ -108,10 +111,14 @@ def result_to_record(result: ScenarioResult, *, saved: str, saved_by: str | None
         if value is not None:
             arrays[key] = np.asarray(value)
     details: dict[str, Any] = {}
+    frame_parts: dict[str, bytes] = {}
     for key, value in sol.details.items():
         if isinstance(value, np.ndarray):
             arrays[f"details.{key}"] = value
             details[key] = {"__array__": key}
+        elif isinstance(value, pd.DataFrame):
+            frame_parts[f"details.{key}"] = frame_to_bytes(value)
+            details[key] = {"__frame__": key}
         elif sp.issparse(value):
             csr = sp.csr_array(value)
             for part in ("data", "indices", "indptr"):
@@ -124,6 +131,11 @@ def result_to_record(result: ScenarioResult, *, saved: str, saved_by: str | None
     buf = io.BytesIO()
     np.savez(buf, **arrays)  # type: ignore[arg-type]
     frames = {key: frame_to_bytes(getattr(result, key)) for key in FRAMES}
+    for key in OPTIONAL_FRAMES:
+        table = getattr(result, key)
+        if table is not None:
+            frames[key] = frame_to_bytes(table)
+    frames.update(frame_parts)
     return ScenarioRecord(
         name=result.name,
         spec=dumps(result.spec.to_dict()),
@@ -147,6 +159,8 @@ def record_to_result(record: ScenarioRecord) -> ScenarioResult:
     for key, value in sol.pop("details", {}).items():
         if isinstance(value, dict) and "__array__" in value:
             details[key] = arrays[f"details.{key}"]
+        elif isinstance(value, dict) and "__frame__" in value:
+            details[key] = frame_from_bytes(record.frames[f"details.{key}"])
         elif isinstance(value, dict) and "__sparse__" in value:
             parts = [arrays[f"sparse.{key}.{p}"] for p in ("data", "indices", "indptr")]
             details[key] = sp.csr_array(tuple(parts), shape=tuple(value["shape"]))
@@ -175,6 +189,11 @@ def record_to_result(record: ScenarioRecord) -> ScenarioResult:
         indicators=frames["indicators"],
         curve=frames["curve"],
         summary=summary,
+        **{
+            key: frame_from_bytes(record.frames[key])
+            for key in OPTIONAL_FRAMES
+            if key in record.frames
+        },
     )
 
 
