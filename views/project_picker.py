@@ -170,9 +170,7 @@ def project_picker() -> None:
         st.button(t("project_rename"), key="pj_do_rename", on_click=_rename)
         st.divider()
         confirm = st.checkbox(t("project_delete_confirm", name=project.name), key="pj_delete_ok")
-        st.button(
-            t("project_delete"), key="pj_do_delete", on_click=_delete, disabled=not confirm
-        )
+        st.button(t("project_delete"), key="pj_do_delete", on_click=_delete, disabled=not confirm)
         st.divider()
         state.setdefault("pj_user", user_name())
         st.text_input(t("your_name"), key="pj_user", on_change=_set_user)
