@@ -59,6 +59,8 @@ def _free_port() -> int:
 def app_url(tmp_path_factory) -> Iterator[str]:
     port = _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    env = {**os.environ, "INFRASITE_HOME": str(tmp_path_factory.mktemp("browser_projects"))}
+    env.pop("INFRASITE_DATABASE_URL", None)
     cmd = [
         sys.executable,
         "-m",
@@ -72,7 +74,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     ]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -191,4 +193,48 @@ def test_scenario_runs_and_its_geopackage_downloads(app_page, app_url, tmp_path)
     assert layers, "the GeoPackage has no layers"
     frames = {name: pyogrio.read_dataframe(path, layer=name) for name in layers}
     assert any(len(f) == 5 for f in frames.values()), {k: len(v) for k, v in frames.items()}
+    assert blocked == [], f"the page asked for remote resources: {blocked[:5]}"
+
+
+def test_work_survives_a_reload_and_a_second_tab_sees_it(app_page, app_url, chromium):
+    page, blocked = app_page
+    page.goto(f"{app_url}/scenario")
+    _wait_idle(page)
+    page.get_by_role("textbox", name="方案名称").fill("刷新后还在")  # sent with the form
+    page.get_by_role("button", name="运行方案").click()
+    errors = page.locator("[data-testid='stAlertContentError']")
+    page.get_by_text("已保存到项目").or_(errors).first.wait_for(timeout=90_000)
+    _wait_idle(page)
+    assert errors.count() == 0, errors.first.inner_text()
+
+    page.get_by_role("link", name="数据", exact=True).click()
+    _wait_idle(page)
+    firms = "id,name,lon,lat,employees\nE1,甲公司,120.45,41.57,12\nE2,乙公司,120.46,41.58,30\n"
+    page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "firms.csv", "mimeType": "text/csv", "buffer": firms.encode("utf-8")}]
+    )
+    _wait_idle(page)
+    page.get_by_role("button", name="加载图层").click()
+    page.get_by_text("已加载图层").wait_for(timeout=60_000)
+    _wait_idle(page)
+    assert "project=" in page.url
+
+    def _shows_the_work(tab: Any) -> None:
+        tab.goto(f"{app_url}/scenario?{page.url.split('?', 1)[1]}")
+        _wait_idle(tab)
+        tab.get_by_text("结果: 刷新后还在").wait_for(timeout=60_000)
+        tab.get_by_role("link", name="地图与统计").click()
+        _wait_idle(tab)
+        tab.get_by_text("显示企业 2 家").wait_for(timeout=60_000)
+
+    page.reload()
+    _wait_idle(page)
+    _shows_the_work(page)
+    second = page.context.new_page()  # a second tab of the same browser
+    _shows_the_work(second)
+    other = chromium.new_context()  # and a colleague's browser on the same URL
+    try:
+        _shows_the_work(other.new_page())
+    finally:
+        other.close()
     assert blocked == [], f"the page asked for remote resources: {blocked[:5]}"
