@@ -172,3 +172,29 @@ def test_a_colleagues_save_shows_up_with_their_name():
     assert "王的方案" in mine.selectbox(key="sc_show").options
     history = open_workspace().project(FIRST).history()
     assert list(history["user"])[-1] == "wang"
+
+
+def test_a_project_downloads_as_one_file_and_imports_back():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    at = _run(at, "带走的方案")
+    _ok(at)
+    assert at.sidebar.get("download_button"), "no project download button"
+    from views.project_picker import _project_file
+
+    project = at.session_state["project_obj"]
+    file_bytes = _project_file(open_workspace().location, FIRST, project.stored_version())
+    assert file_bytes[:16] == b"SQLite format 3\x00"
+    mime = "application/geopackage+sqlite3"
+    at.sidebar.file_uploader(key="pj_import_file").set_value(("朝阳.gpkg", file_bytes, mime))
+    at.sidebar.button(key="pj_do_import").click().run()
+    _ok(at)
+    copy = f"{FIRST} (2)"
+    assert at.session_state["project"] == copy
+    assert open_workspace().project(copy).scenarios() == ["带走的方案"]
+    bad = ("bad.gpkg", b"not a geopackage", mime)
+    at.sidebar.file_uploader(key="pj_import_file").set_value(bad)
+    at.sidebar.button(key="pj_do_import").click().run()
+    assert not at.exception
+    assert at.sidebar.error
+    assert open_workspace().projects() == [FIRST, copy]

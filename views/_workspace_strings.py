@@ -45,6 +45,11 @@ WORKSPACE_STRINGS: dict[str, dict[str, str]] = {
         "history_line": "{at} {user}: {action} {target}",
         "no_project": "(未保存)",
         "your_name": "你的名字(记入修改记录)",
+        "project_download": "下载整个项目 (.gpkg)",
+        "project_import": "导入项目文件 (.gpkg)",
+        "project_import_go": "导入为新项目",
+        "project_imported": "已从“{file}”导入项目“{name}”。",
+        "project_import_bad": "无法导入: {error}",
     },
     "en": {
         "project": "Project",
@@ -92,5 +97,10 @@ WORKSPACE_STRINGS: dict[str, dict[str, str]] = {
         "history_line": "{at} {user}: {action} {target}",
         "no_project": "(not saved)",
         "your_name": "Your name (for the change history)",
+        "project_download": "Download the whole project (.gpkg)",
+        "project_import": "Import a project file (.gpkg)",
+        "project_import_go": "Import as a new project",
+        "project_imported": "Project “{name}” imported from “{file}”.",
+        "project_import_bad": "Cannot import: {error}",
     },
 }

@@ -106,6 +106,37 @@ def _delete() -> None:
     _notice("project_deleted", name=name)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _project_file(location: str, name: str, version: int) -> bytes:
+    """Return the project as one GeoPackage (layers, scenarios, history), once per version."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="infrasite-export-") as tmp:
+        path = workspace().export_project(name, Path(tmp) / "project.gpkg")
+        return path.read_bytes()
+
+
+def _import() -> None:
+    import tempfile
+    from pathlib import Path
+
+    upload = st.session_state.get("pj_import_file")
+    if upload is None:
+        return
+    with tempfile.TemporaryDirectory(prefix="infrasite-import-") as tmp:
+        path = Path(tmp) / "project.gpkg"
+        path.write_bytes(upload.getvalue())
+        try:
+            project = workspace().import_project(path, rename_if_taken=True, user=user_name())
+            name = project.name
+        except geodata.DataError as exc:
+            st.session_state["project_notice"] = ("project_import_bad", {"error": str(exc)})
+            return
+    open_project(name)
+    _notice("project_imported", name=name, file=upload.name)
+
+
 def _switch() -> None:
     open_project(st.session_state["pj_pick"])
 
@@ -153,6 +184,8 @@ def project_picker() -> None:
             side.warning(t(key, name=values, opened=project.name))
         elif key == "project_name_bad":
             side.warning(t(key))
+        elif key == "project_import_bad":
+            side.error(t(key, **values))
         else:
             side.success(t(key, **values))
     changes = state.get("others_changes")
@@ -171,6 +204,16 @@ def project_picker() -> None:
         st.divider()
         confirm = st.checkbox(t("project_delete_confirm", name=project.name), key="pj_delete_ok")
         st.button(t("project_delete"), key="pj_do_delete", on_click=_delete, disabled=not confirm)
+        st.divider()
+        st.download_button(
+            t("project_download"),
+            _project_file(workspace().location, project.name, project.stored_version()),
+            file_name=f"{project.name}.gpkg",
+            mime="application/geopackage+sqlite3",
+            key="dl_project",
+        )
+        st.file_uploader(t("project_import"), type=["gpkg"], key="pj_import_file")
+        st.button(t("project_import_go"), key="pj_do_import", on_click=_import)
         st.divider()
         state.setdefault("pj_user", user_name())
         st.text_input(t("your_name"), key="pj_user", on_change=_set_user)

@@ -352,7 +352,12 @@ class Workspace:
         return path
 
     def import_project(
-        self, path: str | Path, name: str | None = None, *, user: str | None = None
+        self,
+        path: str | Path,
+        name: str | None = None,
+        *,
+        rename_if_taken: bool = False,
+        user: str | None = None,
     ) -> Project:
         """Create a project from a GeoPackage written by :meth:`export_project`.
 
@@ -362,6 +367,9 @@ class Workspace:
             The exported file.
         name
             Name of the new project; None uses the name stored in the file.
+        rename_if_taken
+            When the name is taken, import as ``"<name> (2)"``, ``"<name> (3)"``, ...
+            instead of raising.
 
         Raises
         ------
@@ -374,7 +382,12 @@ class Workspace:
 
         dump = read_project_file(Path(path))
         new = check_name(name if name is not None else dump.name)
-        if new in self._store.names():
+        taken = set(self._store.names())
+        if rename_if_taken:
+            base, k = new, 2
+            while new in taken:
+                new, k = f"{base} ({k})", k + 1
+        if new in taken:
             msg = f"name must be a free project name; {new!r} exists in {self.location}"
             raise FileExistsError(msg)
         return self._create_from_dump(dump, new, f"import of {Path(path).name}", user)
