@@ -108,13 +108,18 @@ with guard():
         rows = table_all[table_all["indicator"] == indicator]
         shown = rows[["county", "target", "done", "share", "schedule_share", "gap", "change"]]
         shown = shown.assign(light=[t(f"light_{x}") if x else "" for x in rows["light"]])
-        shown = shown.set_index("county")
+        shown = shown.set_index("county").rename_axis(pp.column_label("county", lang))
         styled = _labelled(shown).style.apply(_light_style, subset=[pp.column_label("light", lang)])
-        percent = {
+        formats = {
             pp.column_label(c, lang): st.column_config.NumberColumn(format="percent")
             for c in ("share", "schedule_share", "gap")
         }
-        st.dataframe(styled, column_config=percent, key="prog_table")
+        for c in ("target", "done", "change"):
+            whole = bool((shown[c].dropna() % 1 == 0).all())
+            formats[pp.column_label(c, lang)] = st.column_config.NumberColumn(
+                format="%.0f" if whole else "%.1f"
+            )
+        st.dataframe(styled, column_config=formats, key="prog_table")
         infra = [c for c in pp.INFRASTRUCTURE_COLUMNS if c in rows.columns]
         if infra:
             with st.expander(t("prog_infra")):
