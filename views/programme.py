@@ -166,7 +166,9 @@ with guard():
             )
         )
         rank_shown = rank_shown[[c for c in rank_shown.columns if not c.startswith("share_")]]
-        table(_labelled(rank_shown))
+        rank_shown = _labelled(rank_shown)
+        points = [c for c in rank_shown.columns if c.endswith(pp.column_label("points", lang))]
+        table(rank_shown, decimals=dict.fromkeys([pp.column_label("score", lang), *points], 2))
         for county, row in rank[rank["tied_with"] != ""].iterrows():
             st.caption(f"{county}: " + t("prog_tie", names=row["tied_with"], rank=row["rank"]))
 
