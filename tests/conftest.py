@@ -1,8 +1,11 @@
-"""Shared fixtures: a private INFRASITE_HOME for every test, a throwaway PostGIS server."""
+"""Shared fixtures: a private INFRASITE_HOME per test, a throwaway PostGIS server, the browser."""
 
 from __future__ import annotations
 
 import pytest
+
+# The browser tests' fixtures, shared by every browser test module.
+from browser_support import app_page, app_url, chromium  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -1,142 +1,19 @@
 """Drive the app in Debian's Chromium with every non-loopback request blocked.
 
 The app is started with ``streamlit run`` on 127.0.0.1; Playwright (sync API)
-controls ``/usr/bin/chromium``. These tests must run in CI: a missing
-Chromium is a failure, not a skip.
+controls ``/usr/bin/chromium`` (fixtures in ``browser_support.py``). These
+tests must run in CI: a missing Chromium is a failure, not a skip.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import MAP_FRAME, wait_idle
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def _chromium() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.fail(
-        "Debian's chromium is required for the browser tests and was not found at "
-        "/usr/bin/chromium: install it with `apt-get install chromium` (.ci/run does)",
-        pytrace=False,
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "INFRASITE_HOME": str(tmp_path_factory.mktemp("browser_projects"))}
-    env.pop("INFRASITE_DATABASE_URL", None)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless=true",
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--browser.gatherUsageStats=false",
-    ]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    path = _chromium()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def app_page(chromium, app_url, request) -> Iterator[tuple[Any, list[str]]]:
-    blocked: list[str] = []
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-
-    def route(r: Any) -> None:
-        if r.request.url.startswith(LOCAL):
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    failed_before = request.session.testsfailed
-    yield page, blocked
-    if request.session.testsfailed > failed_before:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-
-
-def _wait_idle(page: Any) -> None:
-    page.wait_for_selector(IDLE, timeout=60_000)
 
 
 def _canvas_pixels(frame: Any) -> int:
@@ -152,7 +29,7 @@ def _canvas_pixels(frame: Any) -> int:
 def test_map_draws_offline(app_page, app_url):
     page, blocked = app_page
     page.goto(app_url)
-    _wait_idle(page)
+    wait_idle(page)
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator(".leaflet-container").wait_for(state="visible")
     frame.locator(".leaflet-overlay-pane canvas").first.wait_for(state="visible")
@@ -170,18 +47,18 @@ def test_scenario_runs_and_its_geopackage_downloads(app_page, app_url, tmp_path)
 
     page, blocked = app_page
     page.goto(f"{app_url}/scenario")
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_role("button", name="运行方案").click()
     errors = page.locator("[data-testid='stAlertContentError']")
     page.get_by_text("已保存").or_(errors).first.wait_for(timeout=90_000)
-    _wait_idle(page)
+    wait_idle(page)
     assert errors.count() == 0, errors.first.inner_text()
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator(".leaflet-container").wait_for(state="visible")
     assert page.get_by_text("最优性差距").count() >= 1
 
     page.get_by_role("link", name="导出").click()
-    _wait_idle(page)
+    wait_idle(page)
     button = page.get_by_role("button", name="下载 GeoPackage")
     button.wait_for(state="visible")
     with page.expect_download() as info:
@@ -199,36 +76,36 @@ def test_scenario_runs_and_its_geopackage_downloads(app_page, app_url, tmp_path)
 def test_work_survives_a_reload_and_a_second_tab_sees_it(app_page, app_url, chromium):
     page, blocked = app_page
     page.goto(f"{app_url}/scenario")
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_role("textbox", name="方案名称").fill("刷新后还在")  # sent with the form
     page.get_by_role("button", name="运行方案").click()
     errors = page.locator("[data-testid='stAlertContentError']")
     page.get_by_text("已保存到项目").or_(errors).first.wait_for(timeout=90_000)
-    _wait_idle(page)
+    wait_idle(page)
     assert errors.count() == 0, errors.first.inner_text()
 
     page.get_by_role("link", name="数据", exact=True).click()
-    _wait_idle(page)
+    wait_idle(page)
     firms = "id,name,lon,lat,employees\nE1,甲公司,120.45,41.57,12\nE2,乙公司,120.46,41.58,30\n"
     page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "firms.csv", "mimeType": "text/csv", "buffer": firms.encode("utf-8")}]
     )
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_role("button", name="加载图层").click()
     page.get_by_text("已加载图层").wait_for(timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page)
     assert "project=" in page.url
 
     def _shows_the_work(tab: Any) -> None:
         tab.goto(f"{app_url}/scenario?{page.url.split('?', 1)[1]}")
-        _wait_idle(tab)
+        wait_idle(tab)
         tab.get_by_text("结果: 刷新后还在").wait_for(timeout=60_000)
         tab.get_by_role("link", name="地图与统计").click()
-        _wait_idle(tab)
+        wait_idle(tab)
         tab.get_by_text("显示企业 2 家").wait_for(timeout=60_000)
 
     page.reload()
-    _wait_idle(page)
+    wait_idle(page)
     _shows_the_work(page)
     second = page.context.new_page()  # a second tab of the same browser
     _shows_the_work(second)

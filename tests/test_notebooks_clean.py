@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-EXPECTED = ("01_quick_start.ipynb", "02_scenario_study.ipynb", "03_bring_your_own_data.ipynb")
+EXPECTED = (
+    "01_quick_start.ipynb",
+    "02_scenario_study.ipynb",
+    "03_bring_your_own_data.ipynb",
+    "04_realistic_scenarios.ipynb",
+    "05_programme.ipynb",
+)
 
 
 def _notebooks() -> list[Path]:

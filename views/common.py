@@ -378,12 +378,13 @@ def tianditu_default() -> str:
         return ""
 
 
-def table(frame: Any, *, percent: Any = (), **kwargs: Any) -> None:
+def table(frame: Any, *, percent: Any = (), decimals: Any = None, **kwargs: Any) -> None:
     """Show a table as users read it: headers, category values and rows in their language.
 
     Shares (``share*``, ``gap``) and the columns in ``percent`` are shown as
     percentages, ``change`` as percentage points; other numbers are rounded
-    (whole numbers without decimals, the rest to one decimal).
+    (whole numbers without decimals, the rest to one decimal, or to
+    ``decimals[column]`` places for the columns named there).
     """
     import pandas as pd
 
@@ -406,6 +407,8 @@ def table(frame: Any, *, percent: Any = (), **kwargs: Any) -> None:
         elif name == "change":
             config[label] = st.column_config.NumberColumn(format=t("points_format"))
             shown[label] = (values * 100).round(1).to_numpy()
+        elif decimals and column in decimals:
+            config[label] = st.column_config.NumberColumn(format=f"%.{int(decimals[column])}f")
         elif pd.api.types.is_float_dtype(values):
             whole = bool(((values.dropna() % 1) == 0).all())
             config[label] = st.column_config.NumberColumn(format="%.0f" if whole else "%.1f")

@@ -110,13 +110,18 @@ with guard():
         rows = table_all[table_all["indicator"] == indicator]
         shown = rows[["county", "target", "done", "share", "schedule_share", "gap", "change"]]
         shown = shown.assign(light=[t(f"light_{x}") if x else "" for x in rows["light"]])
-        shown = shown.set_index("county")
+        shown = shown.set_index("county").rename_axis(pp.column_label("county", lang))
         styled = _labelled(shown).style.apply(_light_style, subset=[pp.column_label("light", lang)])
-        percent = {
+        formats = {
             pp.column_label(c, lang): st.column_config.NumberColumn(format="percent")
             for c in ("share", "schedule_share", "gap")
         }
-        st.dataframe(styled, column_config=percent, key="prog_table")
+        for c in ("target", "done", "change"):
+            whole = bool((shown[c].dropna() % 1 == 0).all())
+            formats[pp.column_label(c, lang)] = st.column_config.NumberColumn(
+                format="%.0f" if whole else "%.1f"
+            )
+        st.dataframe(styled, column_config=formats, key="prog_table")
         infra = [c for c in pp.INFRASTRUCTURE_COLUMNS if c in rows.columns]
         if infra:
             with st.expander(t("prog_infra")):
@@ -163,7 +168,9 @@ with guard():
             )
         )
         rank_shown = rank_shown[[c for c in rank_shown.columns if not c.startswith("share_")]]
-        table(_labelled(rank_shown))
+        rank_shown = _labelled(rank_shown)
+        points = [c for c in rank_shown.columns if c.endswith(pp.column_label("points", lang))]
+        table(rank_shown, decimals=dict.fromkeys([pp.column_label("score", lang), *points], 2))
         for county, row in rank[rank["tied_with"] != ""].iterrows():
             st.caption(f"{county}: " + t("prog_tie", names=row["tied_with"], rank=row["rank"]))
 

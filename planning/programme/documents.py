@@ -4,7 +4,7 @@ Both are ``.xlsx`` files written with openpyxl: a title, a synthetic-data note
 when the records are synthetic, and the tables of :func:`.progress.progress`
 and :func:`.ranking.ranking` with headers in the language asked for. Counties
 behind the time schedule are filled red so that the sheet reads at a glance.
-The quarterly bulletin (Word) is in :mod:`.bulletin`.
+The quarterly bulletin (Word) is in :mod:`.quarterly`.
 """
 
 from __future__ import annotations
