@@ -1,13 +1,15 @@
 """InfraSite planner app: a thin router over the pages in ``views/``."""
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
-from views.common import init_session
+from views.common import init_session, log_run_time
 from views.i18n import t
 from views.project_picker import project_picker
 
+started = time.perf_counter()
 ICON = Path(__file__).parent / "static" / "infrasite.png"
 st.set_page_config(page_title="InfraSite", page_icon=str(ICON), layout="wide")
 init_session()
@@ -28,4 +30,8 @@ pages = [
     st.Page(path, title=t(title), icon=f":material/{icon}:", url_path=url, default=url == "map")
     for path, title, icon, url in _PAGES
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+try:
+    page.run()
+finally:
+    log_run_time(page.url_path or "map", time.perf_counter() - started)

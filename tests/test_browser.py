@@ -87,7 +87,7 @@ def test_work_survives_a_reload_and_a_second_tab_sees_it(app_page, app_url, chro
     page.get_by_role("link", name="数据", exact=True).click()
     wait_idle(page)
     firms = "id,name,lon,lat,employees\nE1,甲公司,120.45,41.57,12\nE2,乙公司,120.46,41.58,30\n"
-    page.locator("input[type=file]").first.set_input_files(
+    page.locator("[data-testid='stForm'] input[type=file]").set_input_files(
         files=[{"name": "firms.csv", "mimeType": "text/csv", "buffer": firms.encode("utf-8")}]
     )
     wait_idle(page)

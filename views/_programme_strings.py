@@ -41,7 +41,6 @@ PROGRAMME_STRINGS: dict[str, dict[str, str]] = {
         "prog_dl_ranking": "年度排名表 (.xlsx)",
         "prog_empty": "没有推进记录: {note}",
         "prog_source_project": "记录保存在当前项目中。",
-        "prog_source_session": "未打开项目: 导入的月报和权重只保存在本次会话中。",
     },
     "en": {
         "page_programme": "Programme",
@@ -82,7 +81,5 @@ PROGRAMME_STRINGS: dict[str, dict[str, str]] = {
         "prog_dl_ranking": "Yearly ranking (.xlsx)",
         "prog_empty": "No programme records: {note}",
         "prog_source_project": "The records are kept in the open project.",
-        "prog_source_session": "No project is open: imported returns and weights last for "
-        "this session only.",
     },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -53,7 +54,10 @@ def init_session() -> None:
         st.query_params["lang"] = state["language"]
 
 
-_NOT_SETTABLE = ("FormSubmitter:", "dl_", "tpl_", "w_upload", "$$", "pj_do_", "sm_do_", "conflict_")
+_NOT_SETTABLE = (
+    "FormSubmitter:", "dl_", "tpl_", "w_upload", "$$", "pj_do_", "pj_import", "sm_do_", "conflict_",
+    "prog_upload",
+)  # fmt: skip
 
 
 def _keep_widget_values() -> None:
@@ -71,6 +75,21 @@ def _keep_widget_values() -> None:
             continue
         with contextlib.suppress(Exception):
             state[name] = state[name]
+
+
+def log_run_time(page: str, seconds: float) -> None:
+    """Append one line (time, session, page, seconds) to ``INFRASITE_RUN_LOG`` if it is set.
+
+    A server operator (and the load test) reads how long each page's script
+    ran on the server, apart from the time browsers take to draw it.
+    """
+    path = os.environ.get("INFRASITE_RUN_LOG", "").strip()
+    if not path:
+        return
+    token = st.session_state.get("session_token", "")
+    line = f"{time.time():.3f}\t{token}\t{page}\t{seconds:.4f}\n"
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(line)
 
 
 # --------------------------------------------------------------------------- projects
@@ -164,17 +183,11 @@ def reload_project() -> None:
     st.session_state.pop("conflict", None)
 
 
-def _data_version(project: Any) -> int:
-    """Return the project version of the last change to its planning data."""
-    history = project.history()
-    changed = history.loc[history["target"].isin(["data", "project"]), "version"]
-    return int(changed.max()) if len(changed) else 0
-
-
 def data_key() -> tuple[Any, ...]:
     """Return a key that changes whenever the current data changes."""
     project = current_project()
-    return ("project", workspace().location, project.name, _data_version(project))
+    where = workspace().location
+    return ("project", where, project.name, str(project.created), project.data_version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

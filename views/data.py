@@ -1,5 +1,7 @@
 """Data: the open project's layers; upload your own files into it; templates to fill in."""
 
+from functools import partial
+
 import streamlit as st
 
 import geodata
@@ -93,7 +95,7 @@ with guard():
             for fmt in ("csv", "xlsx"):
                 st.download_button(
                     t("template_download", kind=kind_name(k), fmt=fmt.upper()),
-                    layer_template(k, language=tlang, fmt=fmt),
+                    partial(layer_template, k, language=tlang, fmt=fmt),  # built on click
                     file_name=f"template_{k}_{tlang}.{fmt}",
                     key=f"tpl_{k}_{fmt}",
                 )

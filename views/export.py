@@ -1,5 +1,7 @@
 """Export: a scenario's sites and served firms, the offline map, a one-page summary."""
 
+from functools import partial
+
 import streamlit as st
 
 from planning import maps
@@ -72,14 +74,14 @@ with guard():
             with cols[i % 4], guard():
                 st.download_button(
                     t("download", what=label),
-                    _export(result, key, fmt, layer, lang),
+                    partial(_export, result, key, fmt, layer, lang),  # built on click
                     file_name=export_filename(result, fmt, layer=layer),
                     mime=MIME[fmt],
                     key=f"dl_{fmt}" if layer is None else f"dl_{fmt}_{layer}",
                 )
         st.download_button(
             t("download", what=t("export_map")),
-            _map_html(current_data(), result, key, lang),
+            partial(_map_html, current_data(), result, key, lang),
             file_name=export_filename(result, "summary_html").replace("_summary", "_map"),
             mime="text/html",
             key="dl_map",

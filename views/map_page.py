@@ -183,7 +183,7 @@ def _map_and_stats_body(data) -> None:
 
             st.download_button(
                 t("download_csv"),
-                display_frame(listing, lang).to_csv(index=False).encode("utf-8-sig"),
+                lambda: display_frame(listing, lang).to_csv(index=False).encode("utf-8-sig"),
                 file_name=f"uncovered_{what}.csv",
                 mime="text/csv",
                 key="dl_uncovered",

@@ -1,5 +1,6 @@
 """Programme (推进情况): progress against the time schedule, ranking, returns, documents."""
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -8,7 +9,7 @@ import streamlit as st
 from planning import programme as pp
 from planning.programme.quarterly import progress_map_png
 from planning.programme.returns import import_return
-from views.common import current_data, guard, table
+from views.common import guard, table
 from views.i18n import language, translator
 
 t = translator()
@@ -17,30 +18,35 @@ lang = language()
 LIGHT_COLOURS = {"green": "#c6efce", "amber": "#ffeb9c", "red": "#f8cbad"}
 
 
-def _project() -> Any:
-    """The open project, when the app has one (else None: records live in the session)."""
-    from views.common import current_project
-
-    return current_project()
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _project_records(location: str, name: str, version: int, _project: Any) -> Any:
+    """Read a project's programme records once per project version, for every session."""
+    return pp.records_of(_project)
 
 
 def _records() -> tuple[Any, Any]:
-    """Return (records, project or None); imports without a project stay in the session."""
-    project = _project()
-    if project is not None:
-        return pp.records_of(project), project
-    state = st.session_state
-    data = current_data()
-    if state.get("programme_data") != data.name or "programme_records" not in state:
-        state["programme_records"] = pp.records_of(data)
-        state["programme_data"] = data.name
-        state["programme_version"] = state.get("programme_version", 0) + 1
-    return state["programme_records"], None
+    """Return the open project's programme records and the project."""
+    from views.common import current_project, workspace
+
+    project = current_project()
+    return _project_records(workspace().location, project.name, project.version, project), project
 
 
-def _keep(records: Any) -> None:
-    st.session_state["programme_records"] = records
-    st.session_state["programme_version"] = st.session_state.get("programme_version", 0) + 1
+@st.cache_data(show_spinner=False, max_entries=16)
+def _latest_month(_records: Any, version: Any, year: int) -> int:
+    return int(pp.latest_month(_records, year))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trend(_records: Any, version: Any, indicator: str, year: int, through: int) -> pd.DataFrame:
+    return pp.trend(_records, indicator, year, through=through)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _ranking(
+    _records: Any, version: Any, year: int, weights: tuple[tuple[str, float], ...], month: int
+) -> pd.DataFrame:
+    return pp.ranking(_records, year, dict(weights), month=month)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -72,19 +78,15 @@ st.caption(t("prog_caption"))
 
 with guard():
     records, project = _records()
-    version: Any = (
-        (project.name, project.version)
-        if project is not None
-        else st.session_state.get("programme_version", 0)
-    )
+    version = (project.name, project.version)
     if records.synthetic:
         st.info(t("prog_synthetic"))
-    st.caption(t("prog_source_project") if project is not None else t("prog_source_session"))
+    st.caption(t("prog_source_project"))
     if records.empty:
         st.warning(t("prog_empty", note=records.note))
     else:
         year = 2026
-        last = pp.latest_month(records, year)
+        last = _latest_month(records, version, year)
         months = [f"{year}-{m:02d}" for m in range(1, 13)]
         c1, c2 = st.columns(2)
         month = c1.selectbox(t("prog_month"), months, index=last - 1, key="prog_month")
@@ -131,7 +133,7 @@ with guard():
         left, right = st.columns(2)
         with left:
             st.subheader(t("prog_trend"))
-            trend = pp.trend(records, indicator, year, through=int(month[5:]))
+            trend = _trend(records, version, indicator, year, int(month[5:]))
             st.line_chart(
                 trend.rename(columns={"schedule": pp.column_label("schedule_share", lang)})
             )
@@ -154,12 +156,9 @@ with guard():
             save = st.form_submit_button(t("prog_weights_save"))
         weights = dict(edited[pp.column_label("weight", lang)].astype(float))
         if save:
-            target = project if project is not None else records
-            records = pp.save_weights(target, weights)
-            if project is None:
-                _keep(records)
+            records = pp.save_weights(project, weights)
             st.success(t("prog_weights_saved"))
-        rank = pp.ranking(records, year, weights, month=int(month[5:]))
+        rank = _ranking(records, version, year, tuple(sorted(weights.items())), int(month[5:]))
         rank_shown = rank.drop(columns="tied_with").rename(
             columns=lambda c: (
                 f"{names.get(c.split('_', 1)[1], c)} {pp.column_label('points', lang)}"
@@ -178,7 +177,7 @@ with guard():
         d1, d2, d3 = st.columns(3)
         d1.download_button(
             t("prog_dl_supervision"),
-            pp.supervision_sheet(records, month, language=lang),
+            partial(pp.supervision_sheet, records, month, language=lang),  # built on click
             file_name=f"supervision_{month}.xlsx",
             key="dl_supervision",
         )
@@ -187,13 +186,13 @@ with guard():
         )
         d2.download_button(
             t("prog_dl_bulletin"),
-            _bulletin(records, version, quarter, lang),
+            partial(_bulletin, records, version, quarter, lang),
             file_name=f"bulletin_{quarter}.docx",
             key="dl_bulletin",
         )
         d3.download_button(
             t("prog_dl_ranking"),
-            pp.ranking_sheet(records, year, weights, language=lang),
+            partial(pp.ranking_sheet, records, year, weights, language=lang),
             file_name=f"ranking_{year}.xlsx",
             key="dl_ranking",
         )
@@ -210,15 +209,14 @@ with guard():
     )
     st.download_button(
         t("prog_template"),
-        pp.return_template(records, county=county, month=up_month, language=lang),
+        partial(pp.return_template, records, county=county, month=up_month, language=lang),
         file_name=f"monthly_return_{up_month}.xlsx",
         key="dl_template",
     )
     upload = st.file_uploader(t("prog_upload_file"), type=["xlsx"], key="prog_upload")
     if upload is not None and st.button(t("prog_upload_go"), key="prog_upload_go"):
-        target = project if project is not None else records
         result = import_return(
-            target,
+            project,
             upload.getvalue(),
             file_name=upload.name,
             county=county,
@@ -226,8 +224,6 @@ with guard():
             language=lang,
         )
         records = result.records
-        if project is None:
-            _keep(records)
         st.success(t("prog_imported", file=upload.name, change=result.entry["change"]))
     log = records["imports"]
     if len(log):

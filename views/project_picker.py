@@ -6,6 +6,7 @@ Drawn by ``app.py`` on every page; the work itself is done by
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -207,7 +208,7 @@ def project_picker() -> None:
         st.divider()
         st.download_button(
             t("project_download"),
-            _project_file(workspace().location, project.name, project.stored_version()),
+            partial(_project_file, workspace().location, project.name, project.stored_version()),
             file_name=f"{project.name}.gpkg",
             mime="application/geopackage+sqlite3",
             key="dl_project",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -37,7 +38,7 @@ def report_buttons(results: list[Any], *, compare: bool = False) -> None:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "report"
         st.download_button(
             t("report_compare") if compare else t("report_one"),
-            _report(results, data, key, lang),
+            partial(_report, results, data, key, lang),  # written when clicked
             file_name=f"{safe}_report.docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="dl_report_compare" if compare else "dl_report",

@@ -11,7 +11,9 @@ someone else changed the same thing (or the data) since, it raises
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,17 @@ class Project:
     :class:`ConflictError`.
     """
 
-    def __init__(self, store: Store, name: str, *, user: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        *,
+        user: str | None = None,
+        shared: _SharedData | None = None,
+    ) -> None:
         self._store = store
         self._user = user
+        self._shared = shared
         self.name = name
         self._data: geodata.PlanningData | None = None
         self.reload()
@@ -88,11 +98,27 @@ class Project:
         self._seen.targets[target] = max(version, self._seen.of(target))
 
     @property
+    def data_version(self) -> int:
+        """The project version of the last change to its planning data (as stored now)."""
+        history = self._store.history(self.name)
+        changed = [int(h["version"]) for h in history if h["target"] in ("data", "project")]
+        return max(changed, default=0)
+
+    @property
     def data(self) -> geodata.PlanningData:
-        """The project's :class:`geodata.PlanningData` (read once, then kept)."""
+        """The project's :class:`geodata.PlanningData` (read once, then kept).
+
+        Projects opened from the same :class:`Workspace` share one copy of
+        each version of the data; treat it as read-only and change it with
+        :meth:`replace_data`.
+        """
         if self._data is None:
             self._mark("data")
-            self._data = self._store.load_data(self.name)
+            if self._shared is None:
+                self._data = self._store.load_data(self.name)
+            else:
+                key = (self.name, str(self.created), self.data_version)
+                self._data = self._shared.get(key, lambda: self._store.load_data(self.name))
         return self._data
 
     # ------------------------------------------------------------------ changes
@@ -254,12 +280,41 @@ class Project:
         self._apply(Change("settings", "settings", text=text), user)
 
 
+class _SharedData:
+    """The last few versions of projects' planning data, shared by a workspace's projects."""
+
+    def __init__(self, size: int = 4) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str, int], geodata.PlanningData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: tuple[str, str, int], load: Callable[[], geodata.PlanningData]
+    ) -> geodata.PlanningData:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        data = load()
+        with self._lock:
+            self._items[key] = data
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return data
+
+
 class Workspace:
-    """A collection of projects in one folder (GeoPackage) or one PostGIS database."""
+    """A collection of projects in one folder (GeoPackage) or one PostGIS database.
+
+    Projects opened from one workspace share the planning data they read
+    (a few versions are kept), so an app serving many sessions reads each
+    version once.
+    """
 
     def __init__(self, store: Store, *, user: str | None = None) -> None:
         self._store = store
         self.user = user if user is not None else default_user()
+        self._shared = _SharedData()
 
     @property
     def location(self) -> str:
@@ -294,7 +349,7 @@ class Workspace:
         who = user if user is not None else self.user
         history = [{"version": 1, "at": at, "user": who, "action": "create", "target": "project"}]
         self._store.create(ProjectDump(name, data, at, at, 1, history=history))
-        return Project(self._store, name, user=self.user)
+        return Project(self._store, name, user=self.user, shared=self._shared)
 
     def project(self, name: str, *, user: str | None = None) -> Project:
         """Open a project (KeyError naming the projects there are, if absent).
@@ -306,7 +361,8 @@ class Workspace:
         if name not in self._store.names():
             msg = f"no project {name!r} in {self.location}; projects: {self.projects()}"
             raise KeyError(msg)
-        return Project(self._store, name, user=user if user is not None else self.user)
+        who = user if user is not None else self.user
+        return Project(self._store, name, user=who, shared=self._shared)
 
     def delete_project(self, name: str) -> None:
         """Delete a project and everything in it (KeyError if absent)."""
@@ -404,7 +460,7 @@ class Workspace:
             {"version": dump.version, "at": at, "user": who, "action": "create", "target": target}
         )
         self._store.create(dump)
-        return Project(self._store, new, user=self.user)
+        return Project(self._store, new, user=self.user, shared=self._shared)
 
 
 def dump_project(store: Store, name: str) -> ProjectDump:
