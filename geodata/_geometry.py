@@ -36,16 +36,22 @@ _DMS = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE = set("SsWw西南")
+_DEGREES = re.compile(
+    r"^\s*([NSEW东西南北]?)\s*(\d{1,3}(?:\.\d+)?)\s*(°|º|度)?\s*([NSEW东西南北]?)\s*$",
+    re.IGNORECASE,
+)
+_MARKED = r"\d\s*[°º度:′'’\s]\s*\d|[°º度NSEWnsew东西南北]"
 
 
 def dms_value(text: str) -> float | None:
     """Return degrees from a degrees-minutes(-seconds) text, or None if it is not one.
 
-    A plain number or degrees alone (``120°E``) is not DMS and gives None.
+    Decimal degrees with a degree sign or a hemisphere (``120.45°E``,
+    ``N41.5``) are read too; a plain number is not DMS and gives None.
     """
     m = _DMS.match(text)
     if m is None:
-        return None
+        return _marked_degrees(text)
     before, deg, minutes, seconds, after = m.groups()
     if before and after:
         return None
@@ -57,13 +63,25 @@ def dms_value(text: str) -> float | None:
     return -value if (before or after) in _NEGATIVE else value
 
 
+def _marked_degrees(text: str) -> float | None:
+    """Return decimal degrees written with a degree sign or a hemisphere (``120.45°E``)."""
+    m = _DEGREES.match(text)
+    if m is None:
+        return None
+    before, deg, sign, after = m.groups()
+    if (before and after) or not (before or after or sign):
+        return None
+    value = float(deg)
+    return -value if (before or after) in _NEGATIVE else value
+
+
 def _coordinates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(numbers, missing, bad)`` for a coordinate column, reading DMS too."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return numbers(values)
     obj = values.astype(object)
     texts = obj.map(lambda v: v if isinstance(v, str) else None)
-    spaced = texts.str.contains(r"\d\s*[°º度:′'’\s]\s*\d", regex=True, na=False)
+    spaced = texts.str.contains(_MARKED, regex=True, na=False)
     if not bool(spaced.any()):
         return numbers(values)
     dms = {int(i): dms_value(str(texts.iloc[int(i)])) for i in np.flatnonzero(spaced.to_numpy())}
@@ -222,8 +240,8 @@ def locate_geometry(
     else:
         columns = list(table.columns)
     where = _Geometry(np.full(n, None, dtype=object), columns)
-    where.lon_col = find_named(columns, LON_NAMES, "longitude", found)
-    where.lat_col = find_named(columns, LAT_NAMES, "latitude", found)
+    where.lon_col = find_named(columns, LON_NAMES, "longitude", found, table)
+    where.lat_col = find_named(columns, LAT_NAMES, "latitude", found, table)
     where.wkt_col = find_named(columns, WKT_NAMES, "WKT geometry", found)
     if spec.geometry == "Point" and where.lon_col is not None and where.lat_col is not None:
         where.used = [where.lon_col, where.lat_col]

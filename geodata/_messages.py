@@ -80,6 +80,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "merged cells in column {column!r} were filled down ({n} cells)",
         "“{column}”列的合并单元格已向下填充（{n} 个单元格）",
     ),
+    "total_row": (
+        "the last row ({word}) is a totals row and was left out",
+        "最后一行（{word}）是合计行，已略去",
+    ),
     "decimal_comma": (
         "numbers with a decimal comma (e.g. {example}) were read as decimals",
         "带小数逗号的数字（如 {example}）已按小数读取",

@@ -16,6 +16,8 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "經度
 LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "緯度", "北緯")
 WKT_NAMES = ("wkt", "geometry", "geom", "几何")
 _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "　": " "})
+_FULL_DIGITS = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
+_THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 
 
 def norm(name: object) -> str:
@@ -97,7 +99,12 @@ def blank(values: pd.Series) -> np.ndarray:
 
 
 def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(numbers, missing, bad)`` for a column of numbers or text."""
+    """Return ``(numbers, missing, bad)`` for a column of numbers or text.
+
+    Text may have spaces, full-width digits (``１２０．４５``) and thousands
+    separators in groups of three (``12,345.5``); any other comma (``1234,5``)
+    makes the value not a number rather than a number ten times too big.
+    """
     missing = blank(values)
     if pd.api.types.is_bool_dtype(values):
         nums = np.full(len(values), np.nan)
@@ -111,7 +118,10 @@ def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         else:
             is_bool = np.asarray(obj.map(lambda v: isinstance(v, bool | np.bool_)), dtype=bool)
         text = obj.where(~missing & ~is_bool, "").astype(str)
-        cleaned = text.str.replace(r"[\s,，]", "", regex=True)
+        cleaned = text.str.translate(_FULL_DIGITS).str.replace(r"\s", "", regex=True)
+        grouped = cleaned.str.match(_THOUSANDS)
+        if bool(grouped.any()):
+            cleaned = cleaned.where(~grouped, cleaned.str.replace(",", "", regex=False))
         nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
         nums[is_bool] = np.inf
     bad = ~missing & ~np.isfinite(nums)
@@ -120,9 +130,19 @@ def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def find_named(
-    columns: Iterable[object], names: tuple[str, ...], what: str, found: Collector
+    columns: Iterable[object],
+    names: tuple[str, ...],
+    what: str,
+    found: Collector,
+    table: pd.DataFrame | None = None,
 ) -> object | None:
-    """Return the column whose name is in ``names`` (earliest name wins)."""
+    """Return the column whose name is in ``names``.
+
+    Without ``table`` the earliest name wins. With it, every column named so
+    must hold the same values (``lon`` and a copy in ``经度``); two that
+    differ (``经度`` and a shifted ``lng``, or ``经度`` and ``x`` in metres)
+    are ambiguous: a problem, never a silent choice.
+    """
     best: dict[int, list[object]] = {}
     for col in columns:
         for key in (norm(col), bare(col)):
@@ -132,6 +152,14 @@ def find_named(
     if not best:
         return None
     cols = best[min(best)]
+    if table is not None and len(cols) == 1:
+        every = [c for i in sorted(best) for c in best[i]]
+        first = table[cols[0]].astype(object).to_numpy()
+        differ = [
+            c for c in every[1:] if not np.array_equal(table[c].astype(object).to_numpy(), first)
+        ]
+        if differ:
+            cols = [cols[0], *differ]
     if len(cols) > 1:
         listed = " and ".join(repr(str(c)) for c in cols)
         found.whole("ambiguous_coord", None, listed=listed, what=what)
