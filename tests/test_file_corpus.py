@@ -8,8 +8,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-import file_corpus
-from corpus_files import corpus
+import file_corpus  # noqa: E402
+from corpus_files import corpus  # noqa: E402
 
 PICK = {
     "awk_decimal_comma.csv",
