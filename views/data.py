@@ -5,7 +5,15 @@ import streamlit as st
 import geodata
 from geodata.demo import list_demos
 from geodata.templates import layer_template
-from views.common import current_data, data_caption, guard, kind_labeller, show_problems, table
+from views.common import (
+    current_data,
+    data_caption,
+    guard,
+    kind_labeller,
+    show_problems,
+    show_warnings,
+    table,
+)
 from views.i18n import LANGUAGES, language, translator
 
 CRS_CHOICES = {
@@ -31,6 +39,7 @@ def _load_upload() -> None:
     upload = state.get("w_upload")
     state["upload_problems"] = None
     state["upload_message"] = None
+    state["upload_warnings"] = []
     if upload is None:
         return
     kind = state["w_kind"]
@@ -43,6 +52,7 @@ def _load_upload() -> None:
     state["upload_version"] = state.get("upload_version", 0) + 1
     state["data_source"] = state["w_data_source"] = "uploaded"
     state["upload_message"] = (kind, len(layer))
+    state["upload_warnings"] = list(layer.attrs.get("warnings", []))
 
 
 def _clear_uploads() -> None:
@@ -98,6 +108,7 @@ with guard():
     if state.get("upload_message"):
         kind, n = state["upload_message"]
         st.success(t("layer_loaded", kind=kind_name(kind), n=n))
+        show_warnings(state.get("upload_warnings", []))
 
     uploads = state.get("uploads", {})
     st.markdown(f"**{t('uploaded_layers')}**")
