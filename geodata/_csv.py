@@ -11,7 +11,7 @@ from ._errors import DataError, Problem
 from ._grid import HEADER_SCAN, drop_total, with_header
 from ._sniff import decimal_comma, decode, fail, fix_decimal_commas, sniff_delimiter
 
-MAX_ROWS = 1_000_000
+MAX_ROWS = 3_000_000
 """Most rows in one layer."""
 
 

@@ -38,13 +38,14 @@ def _total_row(table: pd.DataFrame) -> int | None:
     return None
 
 
-def drop_total(table: pd.DataFrame, notes: list[Problem]) -> pd.DataFrame:
-    """Leave out a totals row ending the table, with a note."""
+def drop_total(table: pd.DataFrame, notes: list[Problem], offset: int = 0) -> pd.DataFrame:
+    """Leave out a totals row ending the table, with a note (rows counted after ``offset``)."""
     pos = _total_row(table)
     if pos is None:
         return table
     word = next(str(v).strip() for v in table.iloc[pos] if not pd.isna(v) and str(v).strip())
-    notes.append(Problem.make("total_row", pos + 1, None, word, severity="warning", word=word))
+    row = offset + pos + 1
+    notes.append(Problem.make("total_row", row, None, word, severity="warning", word=word))
     return table.iloc[:pos]
 
 
@@ -65,7 +66,7 @@ def _trim_blank_tail(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[:, keep].reset_index(drop=True)
 
 
-def _header_text(value: object, position: int) -> str:
+def header_text(value: object, position: int) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or not str(value).strip():
         return f"Unnamed: {position}"
     if isinstance(value, float) and value.is_integer():
@@ -102,7 +103,7 @@ def with_header(grid: pd.DataFrame, kind: str, name: str) -> tuple[pd.DataFrame,
     best, _ = header_score(grid, known_names(layer_kind(kind)))
     header = list(grid.iloc[best])
     width = max(
-        (j + 1 for j, v in enumerate(header) if not _header_text(v, j).startswith("Unnamed: ")),
+        (j + 1 for j, v in enumerate(header) if not header_text(v, j).startswith("Unnamed: ")),
         default=0,
     )
     body = grid.iloc[best + 1 :].reset_index(drop=True)
@@ -123,7 +124,7 @@ def with_header(grid: pd.DataFrame, kind: str, name: str) -> tuple[pd.DataFrame,
                     Problem.make("extra_fields", int(pos) + 1, None, None, n=n, width=width)
                 )
             raise DataError(shift_lines(problems, best + 1), source=name)
-    names = [_header_text(v, j) for j, v in enumerate(header)]
+    names = [header_text(v, j) for j, v in enumerate(header)]
     table = body.copy()
     table.columns = pd.Index(names)
     return _trim_blank_tail(table), best + 1

@@ -195,6 +195,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "was chosen",
         "文件既不是文本，也不是支持的格式（{formats}）：请确认选择了正确的文件",
     ),
+    "html_file": (
+        "the file named {ext} is a web page (HTML or XML), as some systems export tables: open it "
+        "in Excel or WPS and save it as .xlsx or CSV",
+        "文件（扩展名 {ext}）实际是网页（HTML 或 XML），某些系统导出的表格就是这样："
+        "请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV",
+    ),
     "wrong_extension": (
         "the file named {ext} is really {actual}; it was read as {actual}",
         "文件扩展名为 {ext}，实际为 {actual}，已按 {actual} 读取",
@@ -278,6 +284,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_big": (
         "the file is {size} MB, over the limit of {limit} MB for {what}: split it or use {alt}",
         "文件为 {size} MB，超过{what}的上限 {limit} MB：请拆分文件或使用 {alt}",
+    ),
+    "ragged_rows": (
+        "some rows have fewer values than the header has columns; a CSV with such rows can be "
+        "read only up to {limit} MB (this one is {size} MB): save it again from Excel or WPS, "
+        "which writes every column on every row",
+        "部分行的值少于表头的列数；这样的 CSV 最多只能读取 {limit} MB（本文件 {size} MB）："
+        "请用 Excel 或 WPS 重新另存（会为每行写出所有列）",
     ),
     "too_many_rows": (
         "the file has more than {limit} rows, the limit for one layer: split it",

@@ -64,6 +64,9 @@ def detect_format(name: str, head: bytes, size: int, data: bytes | None, path: P
         fail(name, "not_valid_ext", ext=ext)
     if _is_binary(head):
         fail(name, "binary_file", formats=FORMATS)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta")):
+        fail(name, "html_file", ext=ext or "?")
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return "geojson"
     if by_ext == "geojson":

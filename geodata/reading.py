@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +26,24 @@ import shapely
 
 from . import crs as _crs
 from ._archives import table_in_zip
+from ._bigcsv import HEAD_BYTES, Irregular, open_csv
 from ._csv import MAX_ROWS, read_csv
 from ._errors import DataError, Problem, shift_lines
 from ._sniff import detect_format, fail, unreadable
 from ._vector import read_vector, untruncate
 from ._xlsx import read_xlsx
 from .schema import layer_kind
-from .validation import validate_layer
+from .validation import validate_parts
 
-__all__ = ["MAX_CSV_BYTES", "MAX_ROWS", "read_layer"]
+__all__ = ["FAST_CSV_BYTES", "MAX_CSV_BYTES", "MAX_ROWS", "SMALL_CSV_BYTES", "read_layer"]
 
 _HEAD = 8192
-MAX_CSV_BYTES = 64 << 20
-"""Largest CSV read (64 MiB, about 600,000 rows of enterprises); split larger files."""
-_FAST_BYTES = 4 << 20
+MAX_CSV_BYTES = 512 << 20
+"""Largest CSV read (512 MiB, about 4.5 million rows of enterprises); split larger files."""
+SMALL_CSV_BYTES = 64 << 20
+"""Largest CSV with rows of differing lengths (read whole, row by row, padded)."""
+FAST_CSV_BYTES = 4 << 20
+"""CSVs larger than this are parsed by pyarrow in blocks (:mod:`geodata._bigcsv`)."""
 _MAX_XLSX_BYTES = 32 << 20
 _MAX_VECTOR_BYTES = 512 << 20
 
@@ -113,27 +118,22 @@ def read_layer(
         If the file cannot be read or has problems; it lists all of them.
         Limits: archives unpack to at most 1 GiB with a compression ratio of
         at most 200:1 (:mod:`geodata._archives`); a CSV may have at most
-        :data:`MAX_CSV_BYTES` bytes and :data:`MAX_ROWS` rows.
+        :data:`MAX_CSV_BYTES` bytes and :data:`MAX_ROWS` rows, and one over
+        :data:`SMALL_CSV_BYTES` must have as many values on every row as
+        its header has columns.
     """
     layer_kind(kind)
     _crs.parse_crs(crs)
     name, path, data = _open(source)
+    checks = {"crs": crs, "lenient": lenient, "return_report": return_report}
+    options = {"sheet": sheet, "layer": layer, "encoding": encoding}
     try:
-        table, header_line, notes = _read_table(
-            name, path, data, kind, sheet=sheet, layer=layer, encoding=encoding
-        )
         try:
-            result = validate_layer(
-                table,
-                kind,
-                crs=crs,
-                source=name,
-                lenient=lenient,
-                return_report=return_report,
-                study_area=study_area,
+            result, header_line, notes = _load(name, path, data, kind, options, checks, study_area)
+        except Irregular:
+            result, header_line, notes = _load(
+                name, path, data, kind, {**options, "fast": False}, checks, study_area
             )
-        except DataError as exc:
-            raise DataError(shift_lines(exc.problems, header_line), source=name) from None
     except DataError:
         raise
     except (MemoryError, RecursionError, OSError, ValueError, KeyError, IndexError) as exc:
@@ -144,6 +144,54 @@ def read_layer(
     out.attrs["warnings"] = shift_lines(notes + out.attrs.get("warnings", []), header_line)
     out.attrs["header_line"] = header_line
     return result
+
+
+def _load(
+    name: str,
+    path: Path | None,
+    data: bytes | None,
+    kind: str,
+    options: dict[str, Any],
+    checks: dict[str, Any],
+    study_area: Any,
+) -> tuple[Any, int, list[Problem]]:
+    """Read and validate; problems are numbered by spreadsheet line."""
+    parts, header_line, notes = _read_parts(name, path, data, kind, **options)
+    try:
+        result = validate_parts(parts, kind, source=name, study_area=study_area, **checks)
+    except DataError as exc:
+        raise DataError(shift_lines(exc.problems, header_line), source=name) from None
+    return result, header_line, notes
+
+
+def _read_parts(
+    name: str,
+    path: Path | None,
+    data: bytes | None,
+    kind: str,
+    *,
+    sheet: str | int | None,
+    layer: str | None,
+    encoding: str | None,
+    fast: bool = True,
+) -> tuple[Iterable[pd.DataFrame], int, list[Problem]]:
+    """Return ``(parts of the table, line of the header, notes)``; large CSVs come in blocks."""
+    size = len(data) if data is not None else Path(str(path)).stat().st_size
+    if fast and size > FAST_CSV_BYTES:
+        head = data[:HEAD_BYTES] if data is not None else _read_head(path, HEAD_BYTES)
+        if detect_format(name, head[:_HEAD], size, data, path) == "csv":
+            if size > MAX_CSV_BYTES:
+                limit = MAX_CSV_BYTES >> 20
+                fail(name, "too_big", size=size >> 20, limit=limit, what="CSV", alt="a GeoPackage")
+            source = data if data is not None else Path(str(path))
+            return open_csv(source, head, name, encoding, kind, max_rows=MAX_ROWS)
+    if not fast and size > SMALL_CSV_BYTES:
+        limit = SMALL_CSV_BYTES >> 20
+        fail(name, "ragged_rows", size=size >> 20, limit=limit)
+    table, header_line, notes = _read_table(
+        name, path, data, kind, sheet=sheet, layer=layer, encoding=encoding
+    )
+    return [table], header_line, notes
 
 
 def _read_table(
@@ -230,11 +278,11 @@ def _open(source: Any) -> tuple[str, Path | None, bytes | None]:
     raise TypeError(msg)
 
 
-def _read_head(path: Path | None) -> bytes:
+def _read_head(path: Path | None, n: int = _HEAD) -> bytes:
     if path is None:
         return b""
     with open(path, "rb") as fh:
-        return fh.read(_HEAD)
+        return fh.read(n)
 
 
 def _safe_name(name: str, fmt: str) -> str:

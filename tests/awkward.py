@@ -460,3 +460,5 @@ def more_cases(seed: int = 0) -> Iterator[Case]:
     for i, r in enumerate(rows[1:]):
         r[5], r[6] = 139.69 + 0.01 * i, 35.68
     yield Case("tokyo", "tokyo.csv", _csv(rows), rows=n, warns=("outside_china",))
+    page = "<html><body><table><tr>" + "".join(f"<td>{h}</td>" for h in HEADER) + "</tr></table>"
+    yield Case("html_as_xls", "export.xls", page.encode("utf-8"), error="html_file")
