@@ -23,6 +23,7 @@ from ._tables import (
     LON_NAMES,
     WKT_NAMES,
     Collector,
+    arrow_text,
     find_named,
     is_missing,
     numbers,
@@ -79,6 +80,12 @@ def _coordinates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     """Return ``(numbers, missing, bad)`` for a coordinate column, reading DMS too."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return numbers(values)
+    arr = arrow_text(values)
+    if arr is not None:
+        import pyarrow.compute as pc
+
+        if not pc.any(pc.match_substring_regex(arr, _MARKED)).as_py():
+            return numbers(values)
     obj = values.astype(object)
     texts = obj.map(lambda v: v if isinstance(v, str) else None)
     spaced = texts.str.contains(_MARKED, regex=True, na=False)
@@ -97,8 +104,7 @@ def geometry_from_lonlat(
 ) -> tuple[np.ndarray, np.ndarray]:
     lon, lon_missing, lon_bad = _coordinates(data[lon_col])
     lat, lat_missing, lat_bad = _coordinates(data[lat_col])
-    raw_lon = data[lon_col].astype(object).to_numpy()
-    raw_lat = data[lat_col].astype(object).to_numpy()
+    raw_lon, raw_lat = data[lon_col].array, data[lat_col].array  # indexed only at problems
     for pos in np.flatnonzero(lon_missing):
         found.row(pos, "lon_missing", str(lon_col))
     for pos in np.flatnonzero(lat_missing):
@@ -112,8 +118,7 @@ def geometry_from_lonlat(
 
 def check_degrees(where: _Geometry, found: Collector) -> None:
     """Record coordinates out of range or apparently swapped (degrees expected)."""
-    present = np.array([g is not None and not g.is_empty for g in where.geoms], dtype=bool)
-    rows = np.flatnonzero(present)
+    rows = np.flatnonzero(present_mask(where.geoms))
     if not len(rows):
         return
     lon, lat = _extreme_lonlat(shapely.bounds(where.geoms[rows]))
@@ -187,19 +192,33 @@ def parse_wkt(values: pd.Series, column: str, found: Collector) -> np.ndarray:
     return geoms
 
 
+def present_mask(geoms: np.ndarray) -> np.ndarray:
+    """Return which geometries are there: not None, not empty."""
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
 def check_geometry(
     geoms: np.ndarray, spec: LayerKind, column: str, found: Collector, *, parsed: set[int]
 ) -> None:
-    wanted = ("Point",) if spec.geometry == "Point" else ("Polygon", "MultiPolygon")
+    wanted = (0,) if spec.geometry == "Point" else (3, 6)
     article = "a point" if spec.geometry == "Point" else "a polygon"
-    for pos, g in enumerate(geoms):
-        if pos in parsed:
-            continue
-        if g is None or g.is_empty:
+    todo = np.ones(len(geoms), dtype=bool)
+    todo[sorted(parsed)] = False
+    present = present_mask(geoms)
+    kinds = shapely.get_type_id(geoms) if len(geoms) else np.zeros(0, dtype=int)
+    wrong = present & ~np.isin(kinds, wanted)
+    invalid = np.zeros(len(geoms), dtype=bool)
+    right = present & ~wrong & todo
+    invalid[right] = ~shapely.is_valid(geoms[right])
+    for pos in np.flatnonzero(todo & (~present | wrong | invalid)):
+        g = geoms[pos]
+        if not present[pos]:
             found.row(pos, "empty_geometry", column)
-        elif g.geom_type not in wanted:
+        elif wrong[pos]:
             found.row(pos, "wrong_geometry", column, expected=article, got=g.geom_type)
-        elif not g.is_valid:
+        else:
             found.row(pos, "invalid_geometry", column, reason=explain_validity(g))
 
 

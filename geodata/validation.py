@@ -49,6 +49,7 @@ from ._tables import (
     known_names,
     norm,
     numbers,
+    texts,
 )
 from .schema import CATEGORY_LABELS_ZH, Field, LayerKind, layer_kind
 
@@ -88,19 +89,6 @@ def _map_columns(columns: list[object], spec: LayerKind, found: Collector) -> di
     return mapping
 
 
-def _texts(values: pd.Series) -> list[str | None]:
-    missing = blank(values)
-    out: list[str | None] = []
-    for v, empty in zip(values.astype(object), missing, strict=True):
-        if empty:
-            out.append(None)
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v).strip())
-    return out
-
-
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
@@ -109,7 +97,7 @@ def _coerce_numeric(
     f: Field, values: pd.Series, column: str, found: Collector
 ) -> tuple[np.ndarray, np.ndarray]:
     nums, missing, bad = numbers(values)
-    raw = values.astype(object).to_numpy()
+    raw = values.array  # indexed only where a problem is
     for pos in np.flatnonzero(bad):
         found.row(pos, "not_number", column, raw[pos], field=f.name)
     if f.type == "int":
@@ -168,7 +156,6 @@ def _coerce_field(
             fill = "" if f.type in ("str", "category") else np.nan
         dtype = {"int": "int64", "float": "float64", "bool": "bool"}.get(f.type, object)
         return np.full(n, fill, dtype=dtype)
-    raw = values.astype(object).to_numpy()
     if f.type in ("int", "float"):
         nums, missing = _coerce_numeric(f, values, column, found)
         if f.required:
@@ -180,42 +167,36 @@ def _coerce_field(
             return np.nan_to_num(nums, nan=0.0).astype("int64")
         return nums
     if f.type == "bool":
-        out = np.zeros(n, dtype=bool)
-        for i, v in enumerate(raw):
-            if is_missing(v):
-                if f.required:
-                    found.row(i, "value_missing", column, field=f.name)
-                out[i] = bool(f.default)
-                continue
-            parsed = _bool_value(v)
-            if parsed is None:
-                found.row(i, "not_bool", column, v, field=f.name)
-            else:
-                out[i] = parsed
-        return out
-    texts = _texts(values)
-    result = np.empty(n, dtype=object)
-    lookup = _category_lookup(f) if f.type == "category" else {}
-    matched = (
-        {t: lookup.get(cat_key(t)) for t in set(texts) if t is not None}
-        if f.type == "category"
-        else {}
-    )
-    for i, text in enumerate(texts):
-        if text is None:
-            if f.required and f.name != "id":
-                found.row(i, "value_missing", column, field=f.name)
-            result[i] = "" if f.default is None else f.default
-        elif f.type == "category":
-            value = matched[text]
-            if value is None:
-                found.row(
-                    i, "unknown_category", column, text, field=f.name, allowed=_allowed_text(f)
-                )
-            result[i] = value
-        else:
-            result[i] = text
-    return result
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        parsed = [None if is_missing(u) else _bool_value(u) for u in uniques]
+        empty = np.array([is_missing(u) for u in uniques] + [True], dtype=bool)
+        codes = np.where(codes < 0, len(uniques), codes)
+        truth = np.array([bool(p) for p in parsed] + [False], dtype=bool)[codes]
+        missing = empty[codes]
+        unknown = np.array([p is None for p in parsed] + [False], dtype=bool)[codes] & ~missing
+        for pos in np.flatnonzero(missing & f.required):
+            found.row(pos, "value_missing", column, field=f.name)
+        for pos in np.flatnonzero(unknown):
+            found.row(pos, "not_bool", column, uniques[codes[pos]], field=f.name)
+        return np.where(missing, bool(f.default), truth)
+    codes, labels = texts(values)
+    missing = np.array([t is None for t in labels], dtype=bool)[codes]
+    if f.required and f.name != "id":
+        for pos in np.flatnonzero(missing):
+            found.row(pos, "value_missing", column, field=f.name)
+    fill = "" if f.default is None else f.default
+    if f.type == "category":
+        lookup = _category_lookup(f)
+        matched = np.array(
+            [fill if t is None else lookup.get(cat_key(t)) for t in labels], dtype=object
+        )
+        for pos in np.flatnonzero(np.array([m is None for m in matched], dtype=bool)[codes]):
+            text = labels[codes[pos]]
+            found.row(pos, "unknown_category", column, text, field=f.name, allowed=_allowed_text(f))
+        return matched[codes]
+    shown = labels.copy()
+    shown[np.array([t is None for t in labels], dtype=bool)] = fill
+    return shown[codes]
 
 
 def validate_layer(
@@ -301,7 +282,7 @@ class _Part:
     """One checked part of a table: typed columns, extras, geometry, ids to generate."""
 
     values: dict[str, np.ndarray]
-    extras: dict[str, np.ndarray]
+    extras: dict[str, pd.Series]
     geoms: np.ndarray
     bases: dict[int, str]
     had_id: bool
@@ -349,7 +330,7 @@ def validate_parts(
             break
     if not checked:
         checked.append(_check_part(pd.DataFrame(), spec, user_crs, found, source))
-    values = {f.name: _concat([p.values[f.name] for p in checked]) for f in spec.fields}
+    values = {f.name: _concat([p.values.pop(f.name) for p in checked]) for f in spec.fields}
     first = checked[0]
     _assign_ids(values["id"], {k: v for p in checked for k, v in p.bases.items()}, first, found)
     _check_duplicate_ids(values["id"], first.id_column, found)
@@ -358,15 +339,25 @@ def validate_parts(
 
     keep = np.ones(offset, dtype=bool)
     keep[sorted(found.bad)] = False
-    out_cols: dict[str, Any] = {name: vals[keep] for name, vals in values.items()}
-    for col in first.extras:
-        out_cols[col] = _concat([p.extras[col] for p in checked])[keep]
-    frame = pd.DataFrame(out_cols)
-    for f in spec.fields:
-        if f.type in ("str", "category"):
-            frame[f.name] = frame[f.name].astype(object)
-    geoms = _concat([p.geoms for p in checked])[keep]
-    layer = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326").values)
+    everything = bool(keep.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[keep]
+
+    text = {f.name for f in spec.fields if f.type in ("str", "category")}
+    out_cols: dict[str, Any] = {}
+    for name in list(values):
+        vals = kept(values.pop(name))
+        out_cols[name] = pd.Series(vals, dtype=object, copy=False) if name in text else vals
+    for col in list(first.extras):
+        joined = pd.concat([p.extras.pop(col) for p in checked], ignore_index=True)
+        joined = joined if everything else joined[keep].reset_index(drop=True)
+        out_cols[col] = joined.to_numpy() if joined.dtype == object else joined
+    geoms = kept(_concat([p.geoms for p in checked]))
+    checked.clear()
+    series = gpd.GeoSeries(geoms, crs="EPSG:4326")
+    layer = gpd.GeoDataFrame(out_cols, geometry=series.values, crs="EPSG:4326", copy=False)
+    del out_cols, series, geoms
     if len(layer):
         check_layer(
             np.asarray(layer.geometry.values, dtype=object),
@@ -436,10 +427,10 @@ def _check_part(
     if len(table) and is_geographic(datum):
         check_degrees(where, found)
     check_geometry(where.geoms, spec, where.name, found, parsed=where.parsed)
-    extras = {str(col): table[col].to_numpy() for col in rest if col not in mapping.values()}
+    extras = {str(col): table[col] for col in rest if col not in mapping.values()}
     geoms = where.geoms
     if datum not in ("wgs84", "cgcs2000") and len(geoms):
-        ok = np.array([g is not None for g in geoms], dtype=bool)
+        ok = ~shapely.is_missing(geoms)
         if found.bad:
             ok[sorted(found.bad)] = False
         series = gpd.GeoSeries(geoms[ok], crs="EPSG:4326")
@@ -462,14 +453,18 @@ def _check_required_columns(
 
 
 def _check_duplicate_ids(ids: np.ndarray, column: str, found: Collector) -> None:
+    series = pd.Series(ids, dtype=object)
+    filled = ~(series.isna() | series.eq("")).to_numpy()
+    again = series.duplicated(keep="first").to_numpy() & filled
+    if not again.any():
+        return
     first_seen: dict[object, int] = {}
-    for pos, value in enumerate(ids):
-        if value in (None, ""):
-            continue
+    for pos in np.flatnonzero(filled & series.isin(set(series[again])).to_numpy()):
+        value = ids[pos]
         if value in first_seen:
             found.row(pos, "duplicate_id", column, value, first=first_seen[value] + 1)
         else:
-            first_seen[value] = pos
+            first_seen[value] = int(pos)
 
 
 def _id_bases(ids: np.ndarray, table: pd.DataFrame) -> dict[int, str]:
@@ -479,7 +474,8 @@ def _id_bases(ids: np.ndarray, table: pd.DataFrame) -> dict[int, str]:
     cells (unnamed columns left out), so the same row gets the same id
     wherever it stands in the file.
     """
-    empty = np.flatnonzero(blank(pd.Series(ids, dtype=object)))
+    series = pd.Series(ids, dtype=object)
+    empty = np.flatnonzero((series.isna() | series.eq("")).to_numpy())
     if not len(empty):
         return {}
     named = [i for i, c in enumerate(table.columns) if not str(c).startswith("Unnamed: ")]
