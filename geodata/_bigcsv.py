@@ -34,7 +34,7 @@ from .schema import layer_kind
 
 HEAD_BYTES = 1 << 20
 """How much of the file decides the encoding, the delimiter and the header."""
-BLOCK_BYTES = 16 << 20
+BLOCK_BYTES = 4 << 20
 """Bytes of CSV parsed at a time."""
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -101,7 +101,7 @@ def open_csv(
                 block_size=BLOCK_BYTES,
                 skip_rows=best,
                 autogenerate_column_names=True,
-                encoding=used,
+                encoding="utf8" if used == "utf-8" else used,
             ),
             parse_options=pcsv.ParseOptions(
                 delimiter=sep,
