@@ -195,6 +195,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "was chosen",
         "文件既不是文本，也不是支持的格式（{formats}）：请确认选择了正确的文件",
     ),
+    "json_not_geojson": (
+        "the file is JSON but not GeoJSON (a FeatureCollection of features with geometry): "
+        "export the layer as GeoJSON, or the table as CSV or XLSX",
+        "文件是 JSON 但不是 GeoJSON（含几何的 FeatureCollection）：请导出为 GeoJSON，"
+        "或将表格导出为 CSV 或 XLSX",
+    ),
     "html_file": (
         "the file named {ext} is a web page (HTML or XML), as some systems export tables: open it "
         "in Excel or WPS and save it as .xlsx or CSV",

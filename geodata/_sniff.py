@@ -67,7 +67,11 @@ def detect_format(name: str, head: bytes, size: int, data: bytes | None, path: P
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta")):
         fail(name, "html_file", ext=ext or "?")
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    if start.startswith(b"[") and (by_ext == "geojson" or start[1:].lstrip()[:1] in (b"{", b"[")):
+        fail(name, "json_not_geojson")
+    if start.startswith(b"{"):
+        if b'"type"' not in head and b'"features"' not in head:
+            fail(name, "json_not_geojson")
         return "geojson"
     if by_ext == "geojson":
         return "geojson"

@@ -187,6 +187,17 @@ def corpus(seed: int = 0) -> Iterator[tuple[str, bytes, Entry]]:
     for i, f in enumerate(long):
         f["id"] = f"L{i:06d}"
     yield "long_20000.csv", _csv(_table(long)), _ok(len(long))
+    big = firms(seed + 3, n=60_000)
+    for i, f in enumerate(big):
+        f["id"] = f"B{i:06d}"
+    big_table = _table(big)
+    yield "big_60000_rows.csv", _csv(big_table), _ok(len(big))
+    ragged_big = [[*HEADER, "备注"], *big_table[1:]]
+    ragged_big[100] = [*ragged_big[100], "重点"]
+    yield "big_short_rows.csv", _csv(ragged_big), _ok(len(big))
+    bad_big = [list(r) for r in big_table]
+    bad_big[50_000][3] = "很多"
+    yield "big_bad_value_late.csv", _csv(bad_big), _err()
     yield "header_only.csv", _csv(table[:1]), _ok(0)
     yield "title_only.csv", "朝阳市重点企业名单\n".encode(), _err()
     yield "nul_in_text.csv", _csv(table).replace(b"\n", b"\n" + b"\x00" * 1, 1), _err()
