@@ -352,6 +352,8 @@ def validate_parts(
     for col in list(first.extras):
         joined = pd.concat([p.extras.pop(col) for p in checked], ignore_index=True)
         joined = joined if everything else joined[keep].reset_index(drop=True)
+        if col.startswith("Unnamed: ") and bool(blank(joined).all()):
+            continue  # a trailing delimiter's empty column
         out_cols[col] = joined.to_numpy() if joined.dtype == object else joined
     geoms = kept(_concat([p.geoms for p in checked]))
     checked.clear()

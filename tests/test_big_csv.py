@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from awkward import HEADER, _csv, _table, cases, firms
+from corpus_files import corpus
 
 import geodata
 from geodata import DataError, _bigcsv, reading
@@ -40,10 +41,39 @@ def _both(monkeypatch, content: bytes, **options):
     return slow, fast
 
 
+TEXT_FILES = [
+    (name, content, entry)
+    for name, content, entry in corpus()
+    if Path(name).suffix in (".csv", ".txt", ".tsv")
+    and len(content) < 200_000
+    and not name.startswith(("awk_", "huge", "many_columns"))
+]
+
+
 @pytest.mark.parametrize("case", CSV_CASES, ids=[c.name for c in CSV_CASES])
 def test_blocks_read_like_the_whole_file(case, monkeypatch):
     slow, fast = _both(monkeypatch, case.content, kind=case.kind, **case.options)
     assert fast == slow
+
+
+@pytest.mark.parametrize("item", TEXT_FILES, ids=[n for n, _, _ in TEXT_FILES])
+def test_corpus_text_files_read_alike_in_blocks(item, monkeypatch):
+    name, content, entry = item
+    options = {"kind": entry["kind"], **entry.get("options", {})}
+    slow, fast = _both(monkeypatch, content, name=name, **options)
+    assert fast == slow
+
+
+def test_large_csv_from_a_path_reads_like_from_memory(monkeypatch, tmp_path):
+    content = _csv(_table(firms(4, n=500)), encoding="gbk")
+    path = tmp_path / "firms.csv"
+    path.write_bytes(content)
+    monkeypatch.setattr(reading, "FAST_CSV_BYTES", 0)
+    monkeypatch.setattr(_bigcsv, "BLOCK_BYTES", 4096)
+    from_path = geodata.read_layer(path, "enterprises")
+    from_bytes = geodata.read_layer(content, "enterprises")
+    assert len(from_path) == 500
+    assert from_path.drop(columns="geometry").equals(from_bytes.drop(columns="geometry"))
 
 
 def test_problems_and_notes_are_numbered_across_blocks(monkeypatch):
