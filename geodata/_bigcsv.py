@@ -28,7 +28,14 @@ import pandas as pd
 
 from ._errors import DataError, Problem
 from ._grid import HEADER_SCAN, drop_total, header_score, header_text
-from ._sniff import decimal_comma, decode, fail, fix_decimal_commas, sniff_delimiter
+from ._sniff import (
+    decimal_comma,
+    decode,
+    fail,
+    fix_decimal_commas,
+    sniff_delimiter,
+    swallowed_rows,
+)
 from ._tables import blank, known_names
 from .schema import layer_kind
 
@@ -187,7 +194,7 @@ def _check_irregular(
     for line, actual, text in irregular:
         row = line - header_line
         cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
-        if "\n" in text and any(sep in part for part in text.split("\n")[1:]):
+        if "\n" in text and swallowed_rows(text, sep, width):
             problems.append(Problem.make("unbalanced_quote", row, None, n=text.count("\n")))
             break
         if actual > width and any(c.strip() for c in cells[width:]):
@@ -201,13 +208,13 @@ def _check_irregular(
 
 
 def _check_newlines(frame: pd.DataFrame, sep: str, done: int, name: str) -> None:
-    """Raise if a value holds line breaks followed by delimiters: a quote left open."""
+    """Raise if a value holds lines that look like rows: a quote left open."""
     for i in range(frame.shape[1]):
         col = frame.iloc[:, i]
         multi = col.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
         for pos in np.flatnonzero(multi):
-            parts = str(col.iloc[pos]).split("\n")
-            if any(sep in part for part in parts[1:]):
+            cell = str(col.iloc[pos])
+            if swallowed_rows(cell, sep, frame.shape[1]):
                 row = done + int(pos) + 1
-                problem = Problem.make("unbalanced_quote", row, None, n=len(parts) - 1)
+                problem = Problem.make("unbalanced_quote", row, None, n=cell.count("\n"))
                 raise DataError([problem], source=name)

@@ -9,7 +9,14 @@ import pandas as pd
 
 from ._errors import DataError, Problem
 from ._grid import HEADER_SCAN, drop_total, with_header
-from ._sniff import decimal_comma, decode, fail, fix_decimal_commas, sniff_delimiter
+from ._sniff import (
+    decimal_comma,
+    decode,
+    fail,
+    fix_decimal_commas,
+    sniff_delimiter,
+    swallowed_rows,
+)
 
 MAX_ROWS = 3_000_000
 """Most rows in one layer."""
@@ -45,10 +52,9 @@ def read_csv(
 
 def _check_quotes(rows: list[list[str]], sep: str, name: str) -> None:
     """Raise if a stray quote swallowed following lines into one value."""
+    width = max((len(r) for r in rows), default=0)
     for pos, row in enumerate(rows):
         for cell in row:
-            if "\n" in cell:
-                parts = cell.split("\n")
-                if sum(sep in part for part in parts[1:]) >= 1:
-                    problem = Problem.make("unbalanced_quote", pos, None, n=len(parts) - 1)
-                    raise DataError([problem], source=name)
+            if "\n" in cell and swallowed_rows(cell, sep, width):
+                problem = Problem.make("unbalanced_quote", pos, None, n=cell.count("\n"))
+                raise DataError([problem], source=name)

@@ -232,6 +232,17 @@ def fix_decimal_commas(table: pd.DataFrame, everywhere: bool) -> tuple[pd.DataFr
     return out, example
 
 
+def swallowed_rows(cell: str, sep: str, width: int) -> bool:
+    """Whether a value's later lines look like rows of the table (a quote left open).
+
+    A line break inside a quoted value is fine (an address on two lines); a
+    later line with about as many delimiters as a row has is a row that an
+    unclosed quote swallowed.
+    """
+    need = max(1, (width - 1) // 2)
+    return any(part.count(sep) >= need for part in cell.split("\n")[1:])
+
+
 def unreadable(name: str, exc: BaseException) -> NoReturn:
     """Raise a DataError for an exception a reader library raised, without temporary paths."""
     reason = str(exc) or type(exc).__name__

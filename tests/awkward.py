@@ -462,5 +462,7 @@ def more_cases(seed: int = 0) -> Iterator[Case]:
     yield Case("tokyo", "tokyo.csv", _csv(rows), rows=n, warns=("outside_china",))
     page = "<html><body><table><tr>" + "".join(f"<td>{h}</td>" for h in HEADER) + "</tr></table>"
     yield Case("html_as_xls", "export.xls", page.encode("utf-8"), error="html_file")
+    rows = [[*r, "地址"] if i == 0 else [*r, '"建平县\n朱碌科镇,3号"'] for i, r in enumerate(table)]
+    yield Case("address_on_two_lines", "address.csv", _csv(rows), rows=n)
     records = json.dumps([{"编号": f["id"], "经度": f["lon"], "纬度": f["lat"]} for f in data])
     yield Case("json_records", "firms.json", records.encode(), error="json_not_geojson")
