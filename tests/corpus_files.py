@@ -75,8 +75,12 @@ def _feature(props: dict[str, Any], geometry: dict[str, Any] | None) -> dict[str
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
-def corpus(seed: int = 0) -> Iterator[tuple[str, bytes, Entry]]:
-    """Yield every corpus file: ``(name, content, manifest entry)``."""
+def corpus(seed: int = 0, *, heavy: bool = True) -> Iterator[tuple[str, bytes, Entry]]:
+    """Yield every corpus file: ``(name, content, manifest entry)``.
+
+    ``heavy=False`` leaves out the files that take seconds to build or read
+    (the large CSVs, the 2 GiB zip bomb).
+    """
     for case in cases(seed):
         ext = Path(case.filename).suffix
         entry = {"kind": case.kind, "options": dict(case.options)}
@@ -187,17 +191,7 @@ def corpus(seed: int = 0) -> Iterator[tuple[str, bytes, Entry]]:
     for i, f in enumerate(long):
         f["id"] = f"L{i:06d}"
     yield "long_20000.csv", _csv(_table(long)), _ok(len(long))
-    big = firms(seed + 3, n=60_000)
-    for i, f in enumerate(big):
-        f["id"] = f"B{i:06d}"
-    big_table = _table(big)
-    yield "big_60000_rows.csv", _csv(big_table), _ok(len(big))
-    ragged_big = [[*HEADER, "备注"], *big_table[1:]]
-    ragged_big[100] = [*ragged_big[100], "重点"]
-    yield "big_short_rows.csv", _csv(ragged_big), _ok(len(big))
-    bad_big = [list(r) for r in big_table]
-    bad_big[50_000][3] = "很多"
-    yield "big_bad_value_late.csv", _csv(bad_big), _err()
+    yield from _heavy(seed) if heavy else iter(())
     yield "header_only.csv", _csv(table[:1]), _ok(0)
     yield "title_only.csv", "朝阳市重点企业名单\n".encode(), _err()
     yield "nul_in_text.csv", _csv(table).replace(b"\n", b"\n" + b"\x00" * 1, 1), _err()
@@ -354,6 +348,33 @@ def corpus(seed: int = 0) -> Iterator[tuple[str, bytes, Entry]]:
     yield "zip_named_csv.csv", shp, _ok(n)
     yield "zip_padding_within_limits.zip", _zip({**parts, "readme.bin": bytes(12 << 20)}), _ok(n)
     yield "zip_empty.zip", _zip({}), _err()
+
+
+def _heavy(seed: int) -> Iterator[tuple[str, bytes, Entry]]:
+    big = firms(seed + 3, n=60_000)
+    for i, f in enumerate(big):
+        f["id"] = f"B{i:06d}"
+    big_table = _table(big)
+    yield "big_60000_rows.csv", _csv(big_table), _ok(len(big))
+    ragged_big = [[*HEADER, "备注"], *big_table[1:]]
+    ragged_big[100] = [*ragged_big[100], "重点"]
+    yield "big_short_rows.csv", _csv(ragged_big), _ok(len(big))
+    bad_big = [list(r) for r in big_table]
+    bad_big[50_000][3] = "很多"
+    yield "big_bad_value_late.csv", _csv(bad_big), _err()
+    yield "zip_bomb_2gib.zip", _bomb(2 << 30), _err()
+
+
+def _bomb(size: int) -> bytes:
+    """Return a zip holding a CSV and ``size`` bytes of zeros (a few MB compressed)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("firms.csv", "编号,企业名称,经度,纬度\nA,甲,120.4,41.5\n")
+        with zf.open("zeros.bin", "w", force_zip64=True) as member:
+            block = bytes(8 << 20)
+            for _ in range(size // len(block)):
+                member.write(block)
+    return buf.getvalue()
 
 
 def write_corpus(folder: Path, seed: int = 0) -> int:
