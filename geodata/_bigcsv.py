@@ -43,7 +43,16 @@ HEAD_BYTES = 1 << 20
 """How much of the file decides the encoding, the delimiter and the header."""
 BLOCK_BYTES = 4 << 20
 """Bytes of CSV parsed at a time."""
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _string_dtype() -> Any:
+    """Return pandas' pyarrow-backed text dtype (``str`` in pandas 3)."""
+    try:
+        return pd.StringDtype("pyarrow", na_value=np.nan)
+    except TypeError:  # pandas before 2.3
+        import pyarrow as pa
+
+        return pd.ArrowDtype(pa.string())
 
 
 class Irregular(Exception):
@@ -143,6 +152,7 @@ def _parts(
     import pyarrow as pa
 
     width = len(header)
+    text = _string_dtype()
     carried: pd.DataFrame | None = None
     ready: pd.DataFrame | None = None
     done = 0
@@ -155,7 +165,7 @@ def _parts(
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             fail(name, "bad_csv", reason=str(exc).splitlines()[0])
         _check_irregular(irregular, width, sep, header_line, name)
-        frame = batch.to_pandas(types_mapper=lambda t: _STR if t == pa.string() else None)
+        frame = batch.to_pandas(types_mapper=lambda t: text if t == pa.string() else None)
         frame.columns = pd.Index(header)
         if first:
             frame = frame.iloc[1:]

@@ -91,7 +91,10 @@ def is_missing(value: object) -> bool:
 
 def arrow_text(values: pd.Series) -> Any:
     """Return a column of text held by pyarrow as a ``ChunkedArray``, or None for other columns."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()
+    if isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) in ("string", "large_string"):
         return values.array.__arrow_array__()
     return None
 
