@@ -9,6 +9,7 @@ get past them.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -70,3 +71,26 @@ def extract(archive: zipfile.ZipFile, folder: Path, name: str) -> None:
                 if written > MAX_UNPACKED_BYTES:
                     fail(name, "zip_too_big", size=written >> 20, limit=MAX_UNPACKED_BYTES >> 20)
                 dst.write(chunk)
+
+
+_TABLE_EXTENSIONS = (".csv", ".tsv", ".xlsx", ".geojson", ".json", ".gpkg")
+
+
+def table_in_zip(source: bytes | Path, name: str) -> tuple[str, bytes] | None:
+    """Return ``(member name, content)`` of the one table in a zip without a Shapefile."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
+            check_limits(zf, name)
+            members = [
+                i
+                for i in zf.infolist()
+                if not i.is_dir() and "__MACOSX" not in member_name(i).split("/")
+            ]
+            suffixes = [Path(member_name(i)).suffix.lower() for i in members]
+            pairs = zip(members, suffixes, strict=True)
+            tables = [i for i, ext in pairs if ext in _TABLE_EXTENSIONS]
+            if ".shp" in suffixes or len(tables) != 1:
+                return None
+            return Path(member_name(tables[0])).name, zf.read(tables[0])
+    except zipfile.BadZipFile as exc:
+        fail(name, "bad_zip", reason=str(exc))

@@ -23,6 +23,7 @@ from ._tables import (
     LON_NAMES,
     WKT_NAMES,
     Collector,
+    arrow_text,
     find_named,
     is_missing,
     numbers,
@@ -36,16 +37,22 @@ _DMS = re.compile(
     re.IGNORECASE,
 )
 _NEGATIVE = set("SsWw西南")
+_DEGREES = re.compile(
+    r"^\s*([NSEW东西南北]?)\s*(\d{1,3}(?:\.\d+)?)\s*(°|º|度)?\s*([NSEW东西南北]?)\s*$",
+    re.IGNORECASE,
+)
+_MARKED = r"\d\s*[°º度:′'’\s]\s*\d|[°º度NSEWnsew东西南北]"
 
 
 def dms_value(text: str) -> float | None:
     """Return degrees from a degrees-minutes(-seconds) text, or None if it is not one.
 
-    A plain number or degrees alone (``120°E``) is not DMS and gives None.
+    Decimal degrees with a degree sign or a hemisphere (``120.45°E``,
+    ``N41.5``) are read too; a plain number is not DMS and gives None.
     """
     m = _DMS.match(text)
     if m is None:
-        return None
+        return _marked_degrees(text)
     before, deg, minutes, seconds, after = m.groups()
     if before and after:
         return None
@@ -57,13 +64,31 @@ def dms_value(text: str) -> float | None:
     return -value if (before or after) in _NEGATIVE else value
 
 
+def _marked_degrees(text: str) -> float | None:
+    """Return decimal degrees written with a degree sign or a hemisphere (``120.45°E``)."""
+    m = _DEGREES.match(text)
+    if m is None:
+        return None
+    before, deg, sign, after = m.groups()
+    if (before and after) or not (before or after or sign):
+        return None
+    value = float(deg)
+    return -value if (before or after) in _NEGATIVE else value
+
+
 def _coordinates(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(numbers, missing, bad)`` for a coordinate column, reading DMS too."""
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return numbers(values)
+    arr = arrow_text(values)
+    if arr is not None:
+        import pyarrow.compute as pc
+
+        if not pc.any(pc.match_substring_regex(arr, _MARKED)).as_py():
+            return numbers(values)
     obj = values.astype(object)
     texts = obj.map(lambda v: v if isinstance(v, str) else None)
-    spaced = texts.str.contains(r"\d\s*[°º度:′'’\s]\s*\d", regex=True, na=False)
+    spaced = texts.str.contains(_MARKED, regex=True, na=False)
     if not bool(spaced.any()):
         return numbers(values)
     dms = {int(i): dms_value(str(texts.iloc[int(i)])) for i in np.flatnonzero(spaced.to_numpy())}
@@ -79,8 +104,7 @@ def geometry_from_lonlat(
 ) -> tuple[np.ndarray, np.ndarray]:
     lon, lon_missing, lon_bad = _coordinates(data[lon_col])
     lat, lat_missing, lat_bad = _coordinates(data[lat_col])
-    raw_lon = data[lon_col].astype(object).to_numpy()
-    raw_lat = data[lat_col].astype(object).to_numpy()
+    raw_lon, raw_lat = data[lon_col].array, data[lat_col].array  # indexed only at problems
     for pos in np.flatnonzero(lon_missing):
         found.row(pos, "lon_missing", str(lon_col))
     for pos in np.flatnonzero(lat_missing):
@@ -94,8 +118,7 @@ def geometry_from_lonlat(
 
 def check_degrees(where: _Geometry, found: Collector) -> None:
     """Record coordinates out of range or apparently swapped (degrees expected)."""
-    present = np.array([g is not None and not g.is_empty for g in where.geoms], dtype=bool)
-    rows = np.flatnonzero(present)
+    rows = np.flatnonzero(present_mask(where.geoms))
     if not len(rows):
         return
     lon, lat = _extreme_lonlat(shapely.bounds(where.geoms[rows]))
@@ -169,19 +192,33 @@ def parse_wkt(values: pd.Series, column: str, found: Collector) -> np.ndarray:
     return geoms
 
 
+def present_mask(geoms: np.ndarray) -> np.ndarray:
+    """Return which geometries are there: not None, not empty."""
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
 def check_geometry(
     geoms: np.ndarray, spec: LayerKind, column: str, found: Collector, *, parsed: set[int]
 ) -> None:
-    wanted = ("Point",) if spec.geometry == "Point" else ("Polygon", "MultiPolygon")
+    wanted = (0,) if spec.geometry == "Point" else (3, 6)
     article = "a point" if spec.geometry == "Point" else "a polygon"
-    for pos, g in enumerate(geoms):
-        if pos in parsed:
-            continue
-        if g is None or g.is_empty:
+    todo = np.ones(len(geoms), dtype=bool)
+    todo[sorted(parsed)] = False
+    present = present_mask(geoms)
+    kinds = shapely.get_type_id(geoms) if len(geoms) else np.zeros(0, dtype=int)
+    wrong = present & ~np.isin(kinds, wanted)
+    invalid = np.zeros(len(geoms), dtype=bool)
+    right = present & ~wrong & todo
+    invalid[right] = ~shapely.is_valid(geoms[right])
+    for pos in np.flatnonzero(todo & (~present | wrong | invalid)):
+        g = geoms[pos]
+        if not present[pos]:
             found.row(pos, "empty_geometry", column)
-        elif g.geom_type not in wanted:
+        elif wrong[pos]:
             found.row(pos, "wrong_geometry", column, expected=article, got=g.geom_type)
-        elif not g.is_valid:
+        else:
             found.row(pos, "invalid_geometry", column, reason=explain_validity(g))
 
 
@@ -222,8 +259,8 @@ def locate_geometry(
     else:
         columns = list(table.columns)
     where = _Geometry(np.full(n, None, dtype=object), columns)
-    where.lon_col = find_named(columns, LON_NAMES, "longitude", found)
-    where.lat_col = find_named(columns, LAT_NAMES, "latitude", found)
+    where.lon_col = find_named(columns, LON_NAMES, "longitude", found, table)
+    where.lat_col = find_named(columns, LAT_NAMES, "latitude", found, table)
     where.wkt_col = find_named(columns, WKT_NAMES, "WKT geometry", found)
     if spec.geometry == "Point" and where.lon_col is not None and where.lat_col is not None:
         where.used = [where.lon_col, where.lat_col]

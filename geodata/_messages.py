@@ -80,6 +80,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "merged cells in column {column!r} were filled down ({n} cells)",
         "“{column}”列的合并单元格已向下填充（{n} 个单元格）",
     ),
+    "total_row": (
+        "the last row ({word}) is a totals row and was left out",
+        "最后一行（{word}）是合计行，已略去",
+    ),
     "decimal_comma": (
         "numbers with a decimal comma (e.g. {example}) were read as decimals",
         "带小数逗号的数字（如 {example}）已按小数读取",
@@ -191,6 +195,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "was chosen",
         "文件既不是文本，也不是支持的格式（{formats}）：请确认选择了正确的文件",
     ),
+    "json_not_geojson": (
+        "the file is JSON but not GeoJSON (a FeatureCollection of features with geometry): "
+        "export the layer as GeoJSON, or the table as CSV or XLSX",
+        "文件是 JSON 但不是 GeoJSON（含几何的 FeatureCollection）：请导出为 GeoJSON，"
+        "或将表格导出为 CSV 或 XLSX",
+    ),
+    "html_file": (
+        "the file named {ext} is a web page (HTML or XML), as some systems export tables: open it "
+        "in Excel or WPS and save it as .xlsx or CSV",
+        "文件（扩展名 {ext}）实际是网页（HTML 或 XML），某些系统导出的表格就是这样："
+        "请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV",
+    ),
     "wrong_extension": (
         "the file named {ext} is really {actual}; it was read as {actual}",
         "文件扩展名为 {ext}，实际为 {actual}，已按 {actual} 读取",
@@ -274,6 +290,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_big": (
         "the file is {size} MB, over the limit of {limit} MB for {what}: split it or use {alt}",
         "文件为 {size} MB，超过{what}的上限 {limit} MB：请拆分文件或使用 {alt}",
+    ),
+    "ragged_rows": (
+        "some rows have fewer values than the header has columns; a CSV with such rows can be "
+        "read only up to {limit} MB (this one is {size} MB): save it again from Excel or WPS, "
+        "which writes every column on every row",
+        "部分行的值少于表头的列数；这样的 CSV 最多只能读取 {limit} MB（本文件 {size} MB）："
+        "请用 Excel 或 WPS 重新另存（会为每行写出所有列）",
     ),
     "too_many_rows": (
         "the file has more than {limit} rows, the limit for one layer: split it",

@@ -130,7 +130,7 @@ def check_raw(
             metres=metres,
         )
         break
-    pts = raw[[g is not None and not g.is_empty for g in raw]] if len(raw) else raw
+    pts = raw[~(shapely.is_missing(raw) | shapely.is_empty(raw))] if len(raw) else raw
     if not projected or not len(pts):
         return
     bounds = shapely.bounds(pts)
@@ -142,10 +142,12 @@ def check_raw(
 
 def check_layer(geoms: np.ndarray, *, datum: str, study_area: Any, found: Collector) -> None:
     """Warn about where the features of a loaded layer (EPSG:4326) lie."""
-    present = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.any():
         return
-    pts = shapely.point_on_surface(geoms[present])
+    there = geoms[present]
+    points = shapely.get_type_id(there) == 0
+    pts = there if points.all() else shapely.point_on_surface(there)
     lon, lat = shapely.get_x(pts), shapely.get_y(pts)
     inside = in_china_outline(lon, lat)
     if study_area is not None:

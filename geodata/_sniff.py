@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, NoReturn
+
+import pandas as pd
 
 from ._errors import DataError, Problem
 
@@ -33,6 +36,7 @@ _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_LINES = 30
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+(?:\.\d{3})*,\d+\s*$")
 _UNAMBIGUOUS_COMMA = re.compile(r"^\s*-?\d+,(?:\d{1,2}|\d{4,})\s*$")
+_NUMBER_LIKE = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
 
 
 def fail(name: str, code: str, **params: Any) -> NoReturn:
@@ -60,7 +64,14 @@ def detect_format(name: str, head: bytes, size: int, data: bytes | None, path: P
         fail(name, "not_valid_ext", ext=ext)
     if _is_binary(head):
         fail(name, "binary_file", formats=FORMATS)
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta")):
+        fail(name, "html_file", ext=ext or "?")
+    if start.startswith(b"[") and (by_ext == "geojson" or start[1:].lstrip()[:1] in (b"{", b"[")):
+        fail(name, "json_not_geojson")
+    if start.startswith(b"{"):
+        if b'"type"' not in head and b'"features"' not in head:
+            fail(name, "json_not_geojson")
         return "geojson"
     if by_ext == "geojson":
         return "geojson"
@@ -182,3 +193,66 @@ def to_decimal_point(cell: str) -> str:
     if _DECIMAL_COMMA.match(cell):
         return cell.strip().replace(".", "").replace(",", ".")
     return cell
+
+
+def fix_decimal_commas(table: pd.DataFrame, everywhere: bool) -> tuple[pd.DataFrame, str | None]:
+    """Read decimal commas in the number columns of a table whose delimiter is not a comma.
+
+    A column is a number column when every value in it is a number written
+    with ``.`` or ``,``. In it, ``1234,5`` (a comma not followed by exactly
+    three digits) can only be a decimal comma and is read as ``1234.5``; when
+    the file writes decimals with commas throughout (``everywhere``, see
+    :func:`decimal_comma`), ``1.234,5`` and ``1,234`` are read that way too.
+    Text columns (ids, names) are left alone. Returns the table and an
+    example of a converted value, or None when nothing was converted.
+    """
+    example: str | None = None
+    out = table
+    for i in range(table.shape[1]):
+        col = table.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(col):
+            continue
+        text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
+        filled = text != ""
+        if not bool(filled.any()) or not bool(text[filled].str.match(_NUMBER_LIKE).all()):
+            continue
+        if everywhere:
+            hit = text.str.match(_DECIMAL_COMMA) & text.str.contains(",", regex=False)
+            fixed = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        else:
+            hit = text.str.match(_UNAMBIGUOUS_COMMA)
+            fixed = text.str.replace(",", ".", regex=False)
+        if not bool(hit.any()):
+            continue
+        if example is None:
+            example = str(text[hit].iloc[0])
+        if out is table:
+            out = table.copy()
+        out.iloc[:, i] = text.where(~hit, fixed).where(filled, col).to_numpy(dtype=object)
+    return out, example
+
+
+def swallowed_rows(cell: str, sep: str, width: int) -> bool:
+    """Whether a value's later lines look like rows of the table (a quote left open).
+
+    A line break inside a quoted value is fine (an address on two lines); a
+    later line with about as many delimiters as a row has is a row that an
+    unclosed quote swallowed.
+    """
+    need = max(1, (width - 1) // 2)
+    return any(part.count(sep) >= need for part in cell.split("\n")[1:])
+
+
+def unreadable(name: str, exc: BaseException) -> NoReturn:
+    """Raise a DataError for an exception a reader library raised, without temporary paths."""
+    reason = str(exc) or type(exc).__name__
+    tmp = tempfile.gettempdir()
+    if tmp in reason:
+        reason = " ".join(
+            Path(w).name if w.strip("'\"").startswith(tmp) else w for w in reason.split()
+        )
+    if "closed" in reason.lower() and "ring" in reason.lower():
+        fail(name, "unclosed_ring")
+    if isinstance(exc, MemoryError):
+        reason = "not enough memory"
+    fail(name, "unreadable", reason=reason)

@@ -16,6 +16,8 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "x", "经度", "东经", "經度
 LAT_NAMES = ("lat", "latitude", "y", "纬度", "北纬", "緯度", "北緯")
 WKT_NAMES = ("wkt", "geometry", "geom", "几何")
 _WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "　": " "})
+_FULL_DIGITS = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
+_THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 
 
 def norm(name: object) -> str:
@@ -87,8 +89,29 @@ def is_missing(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def arrow_text(values: pd.Series) -> Any:
+    """Return a column of text held by pyarrow as a ``ChunkedArray``, or None for other columns."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()
+    if isinstance(dtype, pd.ArrowDtype) and str(dtype.pyarrow_dtype) in ("string", "large_string"):
+        return values.array.__arrow_array__()
+    return None
+
+
+def _arrow_stripped(arr: Any) -> tuple[Any, np.ndarray]:
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(arr)
+    missing = pc.or_kleene(pc.is_null(stripped), pc.equal(stripped, ""))
+    return stripped, np.asarray(pc.fill_null(missing, True), dtype=bool)
+
+
 def blank(values: pd.Series) -> np.ndarray:
     """Return which values are missing: NA, None or whitespace-only text."""
+    arr = arrow_text(values)
+    if arr is not None:
+        return _arrow_stripped(arr)[1]
     na = np.asarray(values.isna(), dtype=bool)
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return na
@@ -97,7 +120,17 @@ def blank(values: pd.Series) -> np.ndarray:
 
 
 def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(numbers, missing, bad)`` for a column of numbers or text."""
+    """Return ``(numbers, missing, bad)`` for a column of numbers or text.
+
+    Text may have spaces, full-width digits (``１２０．４５``) and thousands
+    separators in groups of three (``12,345.5``); any other comma (``1234,5``)
+    makes the value not a number rather than a number ten times too big.
+    """
+    arr = arrow_text(values)
+    if arr is not None:
+        fast = _arrow_numbers(arr)
+        if fast is not None:
+            return fast
     missing = blank(values)
     if pd.api.types.is_bool_dtype(values):
         nums = np.full(len(values), np.nan)
@@ -111,7 +144,10 @@ def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         else:
             is_bool = np.asarray(obj.map(lambda v: isinstance(v, bool | np.bool_)), dtype=bool)
         text = obj.where(~missing & ~is_bool, "").astype(str)
-        cleaned = text.str.replace(r"[\s,，]", "", regex=True)
+        cleaned = text.str.translate(_FULL_DIGITS).str.replace(r"\s", "", regex=True)
+        grouped = cleaned.str.match(_THOUSANDS)
+        if bool(grouped.any()):
+            cleaned = cleaned.where(~grouped, cleaned.str.replace(",", "", regex=False))
         nums = np.array(pd.to_numeric(cleaned, errors="coerce"), dtype="float64")
         nums[is_bool] = np.inf
     bad = ~missing & ~np.isfinite(nums)
@@ -119,10 +155,82 @@ def numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return nums, missing, bad
 
 
+def _arrow_numbers(arr: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Return ``(numbers, missing, bad)`` if every filled value is a plain number, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped, missing = _arrow_stripped(arr)
+    try:
+        cast = pc.cast(pc.if_else(pa.array(missing), None, stripped), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    nums = np.asarray(cast.to_numpy(zero_copy_only=False), dtype="float64").copy()
+    bad = ~missing & ~np.isfinite(nums)
+    nums[missing | bad] = np.nan
+    return nums, missing, bad
+
+
+def texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(codes, uniques)``: each value's position in the distinct values as text.
+
+    Text is stripped, a whole float is written without ``.0`` and a missing
+    value is None; ``codes`` index ``uniques`` (so ``uniques[codes]`` is the
+    column as text, equal values sharing one string).
+    """
+    arr = arrow_text(values)
+    if arr is not None:
+        return _arrow_texts(arr)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        out = np.empty(len(values) + 1, dtype=object)
+        out[:-1] = [_text(v) for v in values.astype(object)]
+        out[-1] = None
+        return np.arange(len(values)), out[:-1]
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    labels = np.empty(len(uniques) + 1, dtype=object)
+    labels[: len(uniques)] = [_text(v) for v in uniques]
+    labels[-1] = None
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, labels
+
+
+def _arrow_texts(arr: Any) -> tuple[np.ndarray, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stripped = pc.utf8_trim_whitespace(arr).combine_chunks()
+    stripped = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
+    encoded = pc.dictionary_encode(stripped)
+    dictionary = encoded.dictionary
+    labels = np.empty(len(dictionary) + 1, dtype=object)
+    labels[:-1] = dictionary.to_numpy(zero_copy_only=False)
+    labels[-1] = None
+    codes = pc.fill_null(encoded.indices, len(dictionary)).to_numpy(zero_copy_only=False)
+    return np.asarray(codes, dtype=np.int64), labels
+
+
+def _text(value: object) -> str | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip() or None
+
+
 def find_named(
-    columns: Iterable[object], names: tuple[str, ...], what: str, found: Collector
+    columns: Iterable[object],
+    names: tuple[str, ...],
+    what: str,
+    found: Collector,
+    table: pd.DataFrame | None = None,
 ) -> object | None:
-    """Return the column whose name is in ``names`` (earliest name wins)."""
+    """Return the column whose name is in ``names``.
+
+    Without ``table`` the earliest name wins. With it, every column named so
+    must hold the same values (``lon`` and a copy in ``经度``); two that
+    differ (``经度`` and a shifted ``lng``, or ``经度`` and ``x`` in metres)
+    are ambiguous: a problem, never a silent choice.
+    """
     best: dict[int, list[object]] = {}
     for col in columns:
         for key in (norm(col), bare(col)):
@@ -132,6 +240,14 @@ def find_named(
     if not best:
         return None
     cols = best[min(best)]
+    if table is not None and len(cols) == 1:
+        every = [c for i in sorted(best) for c in best[i]]
+        first = table[cols[0]].astype(object).to_numpy()
+        differ = [
+            c for c in every[1:] if not np.array_equal(table[c].astype(object).to_numpy(), first)
+        ]
+        if differ:
+            cols = [cols[0], *differ]
     if len(cols) > 1:
         listed = " and ".join(repr(str(c)) for c in cols)
         found.whole("ambiguous_coord", None, listed=listed, what=what)

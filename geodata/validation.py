@@ -18,6 +18,8 @@ file (a missing column, for instance) have ``row=None``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -47,6 +49,7 @@ from ._tables import (
     known_names,
     norm,
     numbers,
+    texts,
 )
 from .schema import CATEGORY_LABELS_ZH, Field, LayerKind, layer_kind
 
@@ -86,19 +89,6 @@ def _map_columns(columns: list[object], spec: LayerKind, found: Collector) -> di
     return mapping
 
 
-def _texts(values: pd.Series) -> list[str | None]:
-    missing = blank(values)
-    out: list[str | None] = []
-    for v, empty in zip(values.astype(object), missing, strict=True):
-        if empty:
-            out.append(None)
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v).strip())
-    return out
-
-
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
@@ -107,7 +97,7 @@ def _coerce_numeric(
     f: Field, values: pd.Series, column: str, found: Collector
 ) -> tuple[np.ndarray, np.ndarray]:
     nums, missing, bad = numbers(values)
-    raw = values.astype(object).to_numpy()
+    raw = values.array  # indexed only where a problem is
     for pos in np.flatnonzero(bad):
         found.row(pos, "not_number", column, raw[pos], field=f.name)
     if f.type == "int":
@@ -166,7 +156,6 @@ def _coerce_field(
             fill = "" if f.type in ("str", "category") else np.nan
         dtype = {"int": "int64", "float": "float64", "bool": "bool"}.get(f.type, object)
         return np.full(n, fill, dtype=dtype)
-    raw = values.astype(object).to_numpy()
     if f.type in ("int", "float"):
         nums, missing = _coerce_numeric(f, values, column, found)
         if f.required:
@@ -178,42 +167,36 @@ def _coerce_field(
             return np.nan_to_num(nums, nan=0.0).astype("int64")
         return nums
     if f.type == "bool":
-        out = np.zeros(n, dtype=bool)
-        for i, v in enumerate(raw):
-            if is_missing(v):
-                if f.required:
-                    found.row(i, "value_missing", column, field=f.name)
-                out[i] = bool(f.default)
-                continue
-            parsed = _bool_value(v)
-            if parsed is None:
-                found.row(i, "not_bool", column, v, field=f.name)
-            else:
-                out[i] = parsed
-        return out
-    texts = _texts(values)
-    result = np.empty(n, dtype=object)
-    lookup = _category_lookup(f) if f.type == "category" else {}
-    matched = (
-        {t: lookup.get(cat_key(t)) for t in set(texts) if t is not None}
-        if f.type == "category"
-        else {}
-    )
-    for i, text in enumerate(texts):
-        if text is None:
-            if f.required and f.name != "id":
-                found.row(i, "value_missing", column, field=f.name)
-            result[i] = "" if f.default is None else f.default
-        elif f.type == "category":
-            value = matched[text]
-            if value is None:
-                found.row(
-                    i, "unknown_category", column, text, field=f.name, allowed=_allowed_text(f)
-                )
-            result[i] = value
-        else:
-            result[i] = text
-    return result
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        parsed = [None if is_missing(u) else _bool_value(u) for u in uniques]
+        empty = np.array([is_missing(u) for u in uniques] + [True], dtype=bool)
+        codes = np.where(codes < 0, len(uniques), codes)
+        truth = np.array([bool(p) for p in parsed] + [False], dtype=bool)[codes]
+        missing = empty[codes]
+        unknown = np.array([p is None for p in parsed] + [False], dtype=bool)[codes] & ~missing
+        for pos in np.flatnonzero(missing & f.required):
+            found.row(pos, "value_missing", column, field=f.name)
+        for pos in np.flatnonzero(unknown):
+            found.row(pos, "not_bool", column, uniques[codes[pos]], field=f.name)
+        return np.where(missing, bool(f.default), truth)
+    codes, labels = texts(values)
+    missing = np.array([t is None for t in labels], dtype=bool)[codes]
+    if f.required and f.name != "id":
+        for pos in np.flatnonzero(missing):
+            found.row(pos, "value_missing", column, field=f.name)
+    fill = "" if f.default is None else f.default
+    if f.type == "category":
+        lookup = _category_lookup(f)
+        matched = np.array(
+            [fill if t is None else lookup.get(cat_key(t)) for t in labels], dtype=object
+        )
+        for pos in np.flatnonzero(np.array([m is None for m in matched], dtype=bool)[codes]):
+            text = labels[codes[pos]]
+            found.row(pos, "unknown_category", column, text, field=f.name, allowed=_allowed_text(f))
+        return matched[codes]
+    shown = labels.copy()
+    shown[np.array([t is None for t in labels], dtype=bool)] = fill
+    return shown[codes]
 
 
 def validate_layer(
@@ -279,15 +262,134 @@ def validate_layer(
     geodata.DataError
         Listing every problem (row number, column, message, value).
     """
+    return validate_parts(
+        [data],
+        kind,
+        crs=crs,
+        source=source,
+        lenient=lenient,
+        return_report=return_report,
+        study_area=study_area,
+    )
+
+
+MAX_PROBLEMS = 10_000
+"""Most row problems listed: reading stops there (fix those, then read again)."""
+
+
+@dataclass
+class _Part:
+    """One checked part of a table: typed columns, extras, geometry, ids to generate."""
+
+    values: dict[str, np.ndarray]
+    extras: dict[str, pd.Series]
+    geoms: np.ndarray
+    bases: dict[int, str]
+    had_id: bool
+    id_column: str
+    datum: str = "wgs84"
+
+
+def validate_parts(
+    parts: Iterable[pd.DataFrame],
+    kind: str,
+    *,
+    crs: Any = None,
+    source: str | None = None,
+    lenient: bool = False,
+    return_report: bool = False,
+    study_area: Any = None,
+) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Validate a table given in consecutive parts (a large CSV read in chunks) as one layer.
+
+    The parameters and the result are those of :func:`validate_layer`; row
+    numbers count across the parts. Whole-file problems (a missing column)
+    stop the reading at the first part that shows them; so does the
+    :data:`MAX_PROBLEMS`-th row problem unless ``lenient``.
+    """
     spec = layer_kind(kind)
+    user_crs = None if crs is None else _crs.parse_crs(crs)
     found = Collector()
+    checked: list[_Part] = []
+    columns: list[object] = []
+    offset = 0
+    for data in parts:
+        local = Collector()
+        part = _check_part(data, spec, user_crs, local, source)
+        if not checked:
+            columns = list(pd.DataFrame(data).columns)
+        found.rows += [replace(p, row=(p.row or 0) + offset, line=None) for p in local.rows]
+        found.bad |= {b + offset for b in local.bad}
+        seen = {(p.code, p.column) for p in found.file + found.warnings}
+        found.file += [p for p in local.file if (p.code, p.column) not in seen]
+        found.warnings += [p for p in local.warnings if (p.code, p.column) not in seen]
+        part.bases = {pos + offset: base for pos, base in part.bases.items()}
+        checked.append(part)
+        offset += len(part.geoms)
+        if found.file or (not lenient and len(found.rows) >= MAX_PROBLEMS):
+            break
+    if not checked:
+        checked.append(_check_part(pd.DataFrame(), spec, user_crs, found, source))
+    values = {f.name: _concat([p.values.pop(f.name) for p in checked]) for f in spec.fields}
+    first = checked[0]
+    _assign_ids(values["id"], {k: v for p in checked for k, v in p.bases.items()}, first, found)
+    _check_duplicate_ids(values["id"], first.id_column, found)
+    if found.file or (found.rows and not lenient):
+        raise DataError(found.ordered(columns), source=source)
+
+    keep = np.ones(offset, dtype=bool)
+    keep[sorted(found.bad)] = False
+    everything = bool(keep.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if everything else values[keep]
+
+    text = {f.name for f in spec.fields if f.type in ("str", "category")}
+    out_cols: dict[str, Any] = {}
+    for name in list(values):
+        vals = kept(values.pop(name))
+        out_cols[name] = pd.Series(vals, dtype=object, copy=False) if name in text else vals
+    for col in list(first.extras):
+        joined = pd.concat([p.extras.pop(col) for p in checked], ignore_index=True)
+        joined = joined if everything else joined[keep].reset_index(drop=True)
+        if col.startswith("Unnamed: ") and bool(blank(joined).all()):
+            continue  # a trailing delimiter's empty column
+        out_cols[col] = joined.to_numpy() if joined.dtype == object else joined
+    geoms = kept(_concat([p.geoms for p in checked]))
+    checked.clear()
+    series = gpd.GeoSeries(geoms, crs="EPSG:4326")
+    layer = gpd.GeoDataFrame(out_cols, geometry=series.values, crs="EPSG:4326", copy=False)
+    del out_cols, series, geoms
+    if len(layer):
+        check_layer(
+            np.asarray(layer.geometry.values, dtype=object),
+            datum=first.datum,
+            study_area=study_area,
+            found=found,
+        )
+    skipped = found.sorted_rows(columns)
+    report = problems_frame(skipped)
+    layer.attrs["skipped"] = report.to_dict("records")
+    layer.attrs["warnings"] = list(found.warnings)
+    if return_report:
+        return layer, report
+    return layer
+
+
+def _concat(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _check_part(
+    data: pd.DataFrame, spec: LayerKind, user_crs: str | None, found: Collector, source: str | None
+) -> _Part:
+    """Check one part of a table, recording problems in ``found``; return its typed columns."""
     table = pd.DataFrame(data).reset_index(drop=True)
     duplicated = sorted({str(c) for c in table.columns[table.columns.duplicated()]})
     if duplicated:
         listed = ", ".join(repr(c) for c in duplicated)
         found.whole("dup_columns", None, listed=listed)
         raise DataError(found.ordered(), source=source)
-    user_crs = None if crs is None else _crs.parse_crs(crs)
     where = locate_geometry(data, table, spec, found)
     datum = source_crs(where, user_crs)
     shifted = datum in ("gcj02", "bd09")
@@ -315,8 +417,7 @@ def validate_layer(
         )
         for f in spec.fields
     }
-    _fill_ids(values["id"], table, "id" in mapping, found)
-    _check_duplicate_ids(values["id"], str(mapping.get("id", "id")), found)
+    bases = _id_bases(values["id"], table)
     if len(table):
         check_raw(
             where.geoms,
@@ -328,38 +429,18 @@ def validate_layer(
     if len(table) and is_geographic(datum):
         check_degrees(where, found)
     check_geometry(where.geoms, spec, where.name, found, parsed=where.parsed)
-
-    if found.file or (found.rows and not lenient):
-        raise DataError(found.ordered(list(table.columns)), source=source)
-
-    keep = np.ones(len(table), dtype=bool)
-    keep[sorted(found.bad)] = False
-    out_cols: dict[str, Any] = {name: vals[keep] for name, vals in values.items()}
-    for col in rest:
-        if col not in mapping.values():
-            out_cols[str(col)] = table[col].to_numpy()[keep]
-    frame = pd.DataFrame(out_cols)
-    for f in spec.fields:
-        if f.type in ("str", "category"):
-            frame[f.name] = frame[f.name].astype(object)
-    series = gpd.GeoSeries(where.geoms[keep], crs="EPSG:4326")
-    if datum not in ("wgs84", "cgcs2000"):
-        series = _crs.transform_geometries(series, src=datum, dst="wgs84")
-    layer = gpd.GeoDataFrame(frame, geometry=series.values, crs="EPSG:4326")
-    if len(layer):
-        check_layer(
-            np.asarray(layer.geometry.values, dtype=object),
-            datum=datum,
-            study_area=study_area,
-            found=found,
-        )
-    skipped = found.sorted_rows(list(table.columns))
-    report = problems_frame(skipped)
-    layer.attrs["skipped"] = report.to_dict("records")
-    layer.attrs["warnings"] = list(found.warnings)
-    if return_report:
-        return layer, report
-    return layer
+    extras = {str(col): table[col] for col in rest if col not in mapping.values()}
+    geoms = where.geoms
+    if datum not in ("wgs84", "cgcs2000") and len(geoms):
+        ok = ~shapely.is_missing(geoms)
+        if found.bad:
+            ok[sorted(found.bad)] = False
+        series = gpd.GeoSeries(geoms[ok], crs="EPSG:4326")
+        moved = _crs.transform_geometries(series, src=datum, dst="wgs84")
+        geoms = geoms.copy()
+        geoms[ok] = np.asarray(moved.values, dtype=object)
+    id_column = str(mapping.get("id", "id"))
+    return _Part(values, extras, geoms, bases, "id" in mapping, id_column, datum)
 
 
 def _check_required_columns(
@@ -374,30 +455,51 @@ def _check_required_columns(
 
 
 def _check_duplicate_ids(ids: np.ndarray, column: str, found: Collector) -> None:
+    series = pd.Series(ids, dtype=object)
+    filled = ~(series.isna() | series.eq("")).to_numpy()
+    again = series.duplicated(keep="first").to_numpy() & filled
+    if not again.any():
+        return
     first_seen: dict[object, int] = {}
-    for pos, value in enumerate(ids):
-        if value in (None, ""):
-            continue
+    for pos in np.flatnonzero(filled & series.isin(set(series[again])).to_numpy()):
+        value = ids[pos]
         if value in first_seen:
             found.row(pos, "duplicate_id", column, value, first=first_seen[value] + 1)
         else:
-            first_seen[value] = pos
+            first_seen[value] = int(pos)
 
 
-def _fill_ids(ids: np.ndarray, table: pd.DataFrame, had_column: bool, found: Collector) -> None:
-    """Give rows without an id one made from the row's contents, and say so."""
-    empty = [pos for pos, value in enumerate(ids) if value in (None, "")]
-    if not empty:
+def _id_bases(ids: np.ndarray, table: pd.DataFrame) -> dict[int, str]:
+    """Return, for each row without an id, the id made from the row's contents.
+
+    The id is ``auto-`` and the first 8 hex digits of the SHA-1 of the row's
+    cells (unnamed columns left out), so the same row gets the same id
+    wherever it stands in the file.
+    """
+    series = pd.Series(ids, dtype=object)
+    empty = np.flatnonzero((series.isna() | series.eq("")).to_numpy())
+    if not len(empty):
+        return {}
+    named = [i for i, c in enumerate(table.columns) if not str(c).startswith("Unnamed: ")]
+    rows = table.iloc[empty, named].astype(object).to_numpy()
+    bases = {}
+    for pos, row in zip(empty, rows, strict=True):
+        text = "\x1f".join("" if is_missing(v) else str(v).strip() for v in row)
+        bases[int(pos)] = "auto-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return bases
+
+
+def _assign_ids(ids: np.ndarray, bases: dict[int, str], first: _Part, found: Collector) -> None:
+    """Give rows without an id their generated one (``-2``, ``-3`` on a clash), and say so."""
+    if not bases:
         return
     taken = {v for v in ids if v not in (None, "")}
-    rows = table.astype(object).to_numpy()
-    for pos in empty:
-        text = "\x1f".join("" if is_missing(v) else str(v).strip() for v in rows[pos])
-        base = "auto-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-        new, k = base, 1
+    for pos in sorted(bases):
+        new, k = bases[pos], 1
         while new in taken:
             k += 1
-            new = f"{base}-{k}"
+            new = f"{bases[pos]}-{k}"
         taken.add(new)
         ids[pos] = new
-    found.warn("ids_generated", "id" if had_column else None, n=len(empty), example=ids[empty[0]])
+    example = ids[min(bases)]
+    found.warn("ids_generated", "id" if first.had_id else None, n=len(bases), example=example)

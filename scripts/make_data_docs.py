@@ -30,15 +30,31 @@ and `geodata.layer_template(kind, language="zh"|"en", fmt="csv"|"xlsx")` gives a
 
 ## Files
 
-- **Formats**: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16, detected automatically;
-  comma, tab, semicolon or `|` separated), Excel `.xlsx` (first sheet unless `sheet=` names
-  another), GeoJSON, GeoPackage (the layer named like the kind, else the only layer, else choose
-  with `layer=`), zipped Shapefile (`.zip` holding a `.shp` with its `.shx`, `.dbf`, `.prj` and,
-  for Chinese text, a `.cpg`; a GBK `.dbf` without `.cpg` is detected). Old `.xls` workbooks must
-  be saved as `.xlsx` first. Uploads in memory (bytes or file objects with a `name`) work the
-  same way.
+- **Formats**: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, Big5 or UTF-16, detected automatically;
+  comma, tab, semicolon or `|` separated), Excel `.xlsx` (the sheet holding the table unless
+  `sheet=` names one; merged cells are filled down, with a note), GeoJSON, GeoPackage (the layer
+  named like the kind, else the only layer, else choose with `layer=`), zipped Shapefile (`.zip`
+  holding a `.shp` with its `.shx`, `.dbf`, `.prj` and, for Chinese text, a `.cpg`; a GBK `.dbf`
+  without `.cpg` is detected; column names cut to 10 characters are matched by their unique
+  prefix, with a note), or a zip holding one table file. The type is told from the content, not
+  the name (an `.xlsx` named `.csv` is read as a workbook, with a note; a PDF, an HTML page or
+  binary data is refused saying what it is). Old `.xls` workbooks must be saved as `.xlsx` first.
+  Uploads in memory (bytes or file objects with a `name`) work the same way.
 - **Title lines** above the header (a sheet title, who made the table) are skipped: the header is
-  the row, among the first ten, that names the most known columns.
+  the row, among the first ten, that names the most known columns. A totals row (`合计`, `总计`,
+  `Total`) ending the table is left out, with a note.
+- **Numbers** may have spaces, full-width digits (`１２０．４５`) and thousands separators in groups
+  of three (`"12,345.5"`). In a file separated by `;` or tab, a number column written with
+  decimal commas (`1234,5`) is read as decimals, with a note; a comma anywhere else in a number
+  is an error, never a number ten times too big. An unquoted comma (`1,000` in a CSV) gives the
+  row more values than the header has columns: an error naming the row; so is a quote left open.
+- **Ids**: rows without an id (no id column, or blank cells) get one made from the row's
+  contents (`auto-` and 8 hex digits, the same every time the file is read), with a note;
+  duplicate ids are an error.
+- **Limits**: a CSV of at most 512 MB and 3 million rows (CSVs over 4 MB are parsed in blocks;
+  one over 64 MB must have a value, even empty, for every column on every row), an `.xlsx` of
+  32 MB, a GIS file of 512 MB, an archive that unpacks to at most 1 GiB with no member larger
+  than 16 MB compressed more than 200:1.
 - **Column names** are matched case-insensitively, ignoring spaces, full-width brackets and a
   unit in brackets at the end (`年产值（万元）` = `年产值(万元)` = `年产值`). A column may be named
   after the field, its Chinese header or one of its aliases. Two columns that map to the same
@@ -67,6 +83,13 @@ and `geodata.layer_template(kind, language="zh"|"en", fmt="csv"|"xlsx")` gives a
   longitude that could be a latitude is reported as swapped columns, and numbers in metres get a
   hint: an 8-digit easting such as 40537532 is CGCS2000 / 3-degree Gauss-Kruger zone 40, read
   with `crs="EPSG:4528"` (zones 25-45 are EPSG:4513-4533).
+- Degrees-minutes-seconds are read (`120°24′36″`, `120 24 36`, `41:30:00`, `120度24分36秒`,
+  `120.45°E`, `N41.5`). Two longitude (or latitude) columns with different values
+  (`经度` and `lng`) are an error; a copy with the same values is not.
+- **Plausibility warnings** (the layer loads; `attrs["warnings"]` and the data page list them):
+  points outside China or outside `study_area=`, in the sea, longitude and latitude that fit the
+  ranges but are swapped, GCJ-02/BD-09 chosen for points outside China, a metric `crs=` for
+  numbers that are degrees, a datum named in a header (`经度(GCJ02)`) that differs from `crs=`.
 - The GCJ-02 and BD-09 offsets apply only inside China's rough bounding box (longitude
   72.004-137.8347, latitude 0.8293-55.8271); points outside it are left unchanged.
 
@@ -80,6 +103,12 @@ if any). Problems with the whole file (an unreadable file, a
 missing required column, no coordinates) have no row. With `lenient=True` rows with problems are
 skipped instead; the layer's `attrs["skipped"]` lists them (one record per problem) and
 `return_report=True` also returns them as a table. Problems with the whole file still raise.
+
+Every problem and warning has a `code` and `params`, so that it can be shown in Chinese:
+`problem.message("zh")` (`problem.message` itself is the English text), and
+`error.to_frame(language="zh", lines=True)` gives the table with a first column `line`, the line
+a spreadsheet shows (header = line 1, title lines counted). The app shows problems and warnings
+in the interface language by line.
 """
 
 

@@ -374,3 +374,95 @@ def cases(seed: int = 0) -> Iterator[Case]:
     rows = [list(r) for r in table]
     rows[4][0] = rows[2][0]
     yield Case("duplicate_ids", "dup_ids.csv", _csv(rows), error="duplicate_id")
+
+    # -- found by the corpus runner (benchmarks/file_corpus.py)
+    yield from more_cases(seed)
+
+
+def more_cases(seed: int = 0) -> Iterator[Case]:
+    """Yield the cases the corpus runner found: silent corruptions, needless refusals."""
+    data = firms(seed)
+    n = len(data)
+    table = _table(data)
+    outputs = [f["output"] for f in data]
+    names = [f["name"] for f in data]
+    lons = [f["lon"] for f in data]
+    rows = [list(r) for r in table]
+    for i, r in enumerate(rows[1:]):
+        if i % 2:
+            r[4] = str(r[4]).replace(".", ",")
+    yield Case(
+        "decimal_comma_mixed",
+        "mixed.csv",
+        _csv(rows, sep=";"),
+        rows=n,
+        warns=("decimal_comma",),
+        check=_values("output_value", outputs),
+    )
+    rows = [list(r) for r in table]
+    rows[2][4] = '"' + str(rows[2][4]).replace(".", ",") + '"'
+    yield Case("decimal_comma_in_comma_csv", "comma.csv", _csv(rows), error="not_number")
+    rows = [list(r) for r in table]
+    wide = str.maketrans("0123456789.", "０１２３４５６７８９．")
+    for r in rows[1:]:
+        r[5], r[6] = str(r[5]).translate(wide), str(r[6]).translate(wide)
+    yield Case(
+        "fullwidth_digits",
+        "fullwidth.csv",
+        _csv(rows),
+        rows=n,
+        check=lambda g: bool(np.allclose(g.geometry.x, lons)),
+    )
+    rows = [list(r) for r in table]
+    for r in rows[1:]:
+        r[5], r[6] = f"{r[5]}°E", f"N{r[6]}"
+    yield Case(
+        "degrees_marked",
+        "marked.csv",
+        _csv(rows),
+        rows=n,
+        check=lambda g: bool(np.allclose(g.geometry.x, lons)),
+    )
+    rows = [list(r) for r in table]
+    rows[2][1] = "朝阳" * 100_000
+    yield Case("huge_field", "huge.csv", _csv(rows), rows=n)
+    rows = [[*r, "lng"] if i == 0 else [*r, float(r[5]) + 0.0065] for i, r in enumerate(table)]
+    yield Case("lon_and_lng", "lon_lng.csv", _csv(rows), error="ambiguous_coord")
+    rows = [[*r, "lng"] if i == 0 else [*r, r[5]] for i, r in enumerate(table)]
+    yield Case(
+        "lon_and_same_lng",
+        "same_lng.csv",
+        _csv(rows),
+        rows=n,
+        check=lambda g: bool(np.allclose(g.geometry.x, lons)),
+    )
+
+    def total(book: Any) -> None:
+        for r in table:
+            book.active.append(r)
+        book.active.append(["合计", None, None, sum(f["employees"] for f in data), None])
+
+    yield Case(
+        "total_row",
+        "total.xlsx",
+        _xlsx(total),
+        rows=n,
+        warns=("total_row",),
+        check=lambda g: len(g) == n,
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("朝阳企业.csv", _csv(table))
+    yield Case("csv_in_zip", "firms.zip", buf.getvalue(), rows=n, check=_values("name", names))
+    rows = [[*r, "标记"] if i == 0 else [*r, "x"] for i, r in enumerate(table)]
+    yield Case("cells_named_like_columns", "marks.csv", _csv(rows), rows=n)
+    rows = [list(r) for r in table]
+    for i, r in enumerate(rows[1:]):
+        r[5], r[6] = 139.69 + 0.01 * i, 35.68
+    yield Case("tokyo", "tokyo.csv", _csv(rows), rows=n, warns=("outside_china",))
+    page = "<html><body><table><tr>" + "".join(f"<td>{h}</td>" for h in HEADER) + "</tr></table>"
+    yield Case("html_as_xls", "export.xls", page.encode("utf-8"), error="html_file")
+    rows = [[*r, "地址"] if i == 0 else [*r, '"建平县\n朱碌科镇,3号"'] for i, r in enumerate(table)]
+    yield Case("address_on_two_lines", "address.csv", _csv(rows), rows=n)
+    records = json.dumps([{"编号": f["id"], "经度": f["lon"], "纬度": f["lat"]} for f in data])
+    yield Case("json_records", "firms.json", records.encode(), error="json_not_geojson")

@@ -134,10 +134,31 @@ def test_bad_upload_shows_the_problems_table_and_loads_nothing():
     assert not at.exception
     assert at.error, "no error message for a bad file"
     problems = at.dataframe[0].value
-    assert {"row", "column", "message"} <= set(problems.columns)
-    assert 2 in set(problems["row"])
+    # Chinese interface: Chinese headers and messages, lines as the spreadsheet shows them
+    assert list(problems.columns) == ["行号", "列", "问题", "值"]
+    assert 3 in set(problems["行号"])  # data row 2 is line 3 under the header
+    assert "经度不是数字" in set(problems["问题"])
     assert at.session_state["uploads"] == {}
     assert len(at.session_state["project_obj"].data.enterprises) == 3665
+    at.sidebar.radio(key="language").set_value("en").run()
+    at.file_uploader[0].set_value(("firms.csv", bad.encode("utf-8"), "text/csv"))
+    at.button[0].click().run()
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["line", "column", "problem", "value"]
+    assert "longitude is not a number" in set(problems["problem"])
+
+
+def test_upload_warnings_are_shown_in_the_interface_language():
+    at = _app()
+    at.switch_page("views/data.py").run()
+    # no ids (generated, with a note) and points in the Bohai Sea (a plausibility warning)
+    sea = "名称,经度,纬度\n甲公司,119.9,39.2\n乙公司,120.0,39.3\n"
+    at.file_uploader[0].set_value(("firms.csv", sea.encode("utf-8"), "text/csv"))
+    at.button[0].click().run()
+    _ok(at)
+    assert len(at.session_state["uploads"]["enterprises"]) == 2
+    text = " ".join(w.value for w in at.warning)
+    assert "渤海" in text and "编号" in text
 
 
 def test_good_upload_is_saved_into_the_project():

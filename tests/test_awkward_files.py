@@ -138,3 +138,17 @@ def test_study_area_warning():
     far = geodata.load_demo("chaoyang").admin_areas.iloc[:1]
     gdf = read_layer(case.content, "enterprises", study_area=far.geometry.iloc[0].buffer(-0.3))
     assert "outside_area" in {w.code for w in gdf.attrs["warnings"]}
+
+
+def test_every_message_renders_in_both_languages_with_the_same_values():
+    import string
+
+    from geodata._messages import MESSAGES
+
+    def names(template: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+    for code, (en, zh) in MESSAGES.items():
+        assert zh and en, code
+        assert names(zh) - {"sea_zh"} <= names(en), code
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), code

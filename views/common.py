@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 import geodata
-from views.i18n import LANGUAGES, language, t, translator
+from views.i18n import LANGUAGES, language, t, text_in, translator
 
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_VENDOR = APP_DIR / "static" / "vendor"
@@ -431,10 +432,36 @@ def table(frame: Any, *, percent: Any = (), decimals: Any = None, **kwargs: Any)
 # --------------------------------------------------------------------------- errors
 
 
+def problems_table(error: geodata.DataError, lang: str | None = None) -> pd.DataFrame:
+    """Return a DataError's problems as the page shows them, in ``lang`` (default: the session's).
+
+    Messages are rendered in the interface language and rows are numbered as
+    the planner's spreadsheet shows them (the header is line 1).
+    """
+    lang = lang or language()
+    frame = error.to_frame(language=lang, lines=True).drop(columns="row")
+    frame["line"] = frame["line"].astype("Int64")
+    return frame.rename(columns={c: text_in(lang, f"problem_{c}") for c in frame.columns})
+
+
 def show_problems(error: geodata.DataError) -> None:
-    """Show a DataError as a table of problems with row numbers."""
+    """Show a DataError as a table of problems, in the interface language, by spreadsheet line."""
     st.error(t("error_data"))
-    st.dataframe(error.to_frame(), hide_index=True)
+    st.dataframe(problems_table(error), hide_index=True)
+
+
+def show_warnings(warnings: list[geodata.Problem]) -> None:
+    """Show what a loaded layer's reader warns about (plausibility, what was done for the user)."""
+    if not warnings:
+        return
+    lang = language()
+    lines = []
+    for w in warnings:
+        message = w.text(lang)
+        if w.line is not None:
+            message = text_in(lang, "warning_line", line=w.line, message=message)
+        lines.append(f"- {message}")
+    st.warning(t("load_warnings") + "\n\n" + "\n".join(lines))
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from views.common import (
     guard,
     kind_labeller,
     show_problems,
+    show_warnings,
     table,
     user_name,
 )
@@ -36,6 +37,7 @@ def _load_upload() -> None:
     upload = state.get("w_upload")
     state["upload_problems"] = None
     state["upload_message"] = None
+    state["upload_warnings"] = []
     if upload is None:
         return
     kind = state["w_kind"]
@@ -57,6 +59,7 @@ def _load_upload() -> None:
     project.replace_data(data.replace(**{kind: layer}, provenance=provenance), user=user_name())
     state["uploads"] = {**state.get("uploads", {}), kind: layer}
     state["upload_message"] = (kind, len(layer), project.name)
+    state["upload_warnings"] = list(layer.attrs.get("warnings", []))
 
 
 with guard():
@@ -79,6 +82,7 @@ with guard():
         kind, n, saved_in = state["upload_message"]
         st.success(t("layer_loaded", kind=kind_name(kind), n=n))
         st.caption(t("data_saved_project", project=saved_in))
+        show_warnings(state.get("upload_warnings", []))
 
     st.subheader(t("templates"))
     tlang = st.radio(
