@@ -262,6 +262,7 @@ with guard():
             t("scope_counties"),
             sorted(data.enterprises["county"].dropna().astype(str).unique()),
             key="sc_counties",
+            placeholder=t("choose"),
         )
         floor = c2.number_input(t("equity_floor"), 0.0, 1.0, 0.0, 0.05, key="sc_floor")
         max_per = c3.number_input(t("equity_max_sites"), 0, 500, 0, key="sc_max_per")
