@@ -7,7 +7,11 @@ import streamlit as st
 from views.common import init_session
 from views.i18n import t
 
-st.set_page_config(page_title="InfraSite", page_icon=str(Path(__file__).parent / "static" / "infrasite.png"), layout="wide")
+st.set_page_config(
+    page_title="InfraSite",
+    page_icon=str(Path(__file__).parent / "static" / "infrasite.png"),
+    layout="wide",
+)
 init_session()
 st.sidebar.title(t("app_title"))
 

@@ -48,7 +48,6 @@ _EXACT_MAX_ENTRIES = 1_000_000
 """Largest number of allowed pairs ``method="auto"`` hands to the MILP."""
 
 
-
 def solve_sized_location(
     cost: sp.spmatrix | sp.sparray | np.ndarray,
     demand: np.ndarray,
