@@ -63,7 +63,7 @@ def check(study: Path) -> None:
     click.echo(f"study {loaded.name!r}: {len(loaded.sources)} data set(s)")
     for t in loaded.templates:
         copies = " (per county)" if t.all_counties else ""
-        copies = f" (counties {', '.join(t.counties)})" if t.counties else copies
+        copies = f" (per county: {', '.join(t.counties)})" if t.counties else copies
         click.echo(f"  {t.spec.name}{copies}")
 
 
