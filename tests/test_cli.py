@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -162,15 +164,30 @@ def test_second_run_keeps_or_replaces(tmp_path, home):
     book.close()
 
 
-def test_shipped_example_runs(tmp_path, home):
-    out = tmp_path / "2026Q3"
-    check = _invoke("check", EXAMPLE)
-    assert check.exit_code == EXIT_OK
-    assert "5g-20-sites" in check.output and "(per county)" in check.output
-    result = _invoke("run", EXAMPLE, "--out", out)
-    assert result.exit_code == EXIT_OK, result.output
+def _readme_commands() -> list[list[str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        line.split("  #", 1)[0].strip()
+        for block in re.findall(r"```bash\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+    ]
+    return [shlex.split(line) for line in lines if line]
+
+
+def test_readme_command_line_runs_the_shipped_example(tmp_path, home, monkeypatch):
+    commands = _readme_commands()
+    assert [c[:2] for c in commands[:2]] == [["infrasite", "check"], ["infrasite", "run"]]
+    assert all(c[0] == "infrasite" for c in commands)
+    assert commands[1][2] == "examples/chaoyang_quarterly.toml"
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    outputs = [_invoke(*command[1:]) for command in commands]
+    for command, result in zip(commands, outputs, strict=True):
+        assert result.exit_code == EXIT_OK, f"{shlex.join(command)}: {result.output}"
+    assert "5g-20-sites" in outputs[0].output and "(per county)" in outputs[0].output
+    out = tmp_path / "results" / "2026Q3"
     counties = sorted(set(geodata.load_demo("chaoyang").enterprises["county"]))
-    project = open_workspace(home).project("chaoyang-quarterly")
     expected = [
         "5g-5-sites",
         "5g-10-sites",
@@ -178,14 +195,16 @@ def test_shipped_example_runs(tmp_path, home):
         "5g-budget",
         *(f"charging-by-employees-{c}" for c in counties),
     ]
+    project = open_workspace(home).project("chaoyang-quarterly")
     assert sorted(project.scenarios()) == sorted(expected)
     for name in expected:
         for suffix in (".xlsx", "_summary.html", ".gpkg"):
             assert (out / f"{name}{suffix}").is_file(), f"{name}{suffix}"
     summary = pd.read_excel(out / "comparison.xlsx", sheet_name="summary")
     assert list(summary["scenario"]) == expected
-    budget = summary.set_index("scenario").loc["5g-budget", "cost_cny"]
-    assert budget <= 3_000_000
+    assert summary.set_index("scenario").loc["5g-budget", "cost_cny"] <= 3_000_000
+    assert (tmp_path / "chaoyang-quarterly.gpkg").is_file()
+    assert (tmp_path / "bulletin-2026Q3.docx").is_file()
 
 
 BAD = """\
