@@ -335,24 +335,29 @@ def _extrapolate(
 ) -> None:
     # what goes over the network: each tile's points and nearby sites (16 bytes a point)
     # out, its pairs (two int64, 16 bytes) back
+    # firms and sites both grow by ``full``, so the pairs (site density x firms) by full**2;
+    # the k-d tree work is taken to grow with the points and the pairs together
     full = 20_000_000 / n_firms
-    bytes_moved = (n_firms * 16 + nnz * 16) * full
-    compute = tile_seconds * full
+    pairs = nnz * full**2
+    bytes_moved = n_firms * full * 16 + pairs * 16
+    compute = tile_seconds * full * (n_firms + nnz * full) / max(n_firms + nnz, 1)
     link = 1.25e9  # bytes/s: a 10 Gbit/s link at the client, the one shared path
     transfer = bytes_moved / link
     per_worker = compute / 32
     imbalance = max(1.0, 32 / max(tiles * full, 1))
-    estimate = per_worker * imbalance + transfer + assembly * full
+    assembled = assembly * pairs / max(nnz, 1)
+    estimate = per_worker * imbalance + transfer + assembled
     print(
         f"\nExtrapolation to 32 workers at the full size (20,000,000 x 1,000,000):\n"
-        f"- tile compute measured here {tile_seconds:.1f} s in one process, x{full:g} for the "
+        f"- tile compute measured here {tile_seconds:.1f} s in one process, scaled to the "
         f"full size = {compute:.0f} s of work, spread over 32 workers = {per_worker:.1f} s "
         f"(tiles independent, each worker as fast as one core here, at least 32 tiles);\n"
         f"- data moved {bytes_moved / 1e9:.1f} GB (points out, pairs back, 16 bytes each) over "
         f"the client's 10 Gbit/s link = {transfer:.1f} s, not overlapped with compute;\n"
-        f"- assembly of the CSR on the client, serial, x{full:g} = {assembly * full:.1f} s;\n"
-        f"- estimate about {estimate:.0f} s, against {compute + assembly * full:.0f} s in one "
-        f"process; the client must hold the result (about {nnz * full * 5 / 1e9:.1f} GB as "
+        f"- assembly of the CSR on the client, serial, grows with the pairs: "
+        f"{assembly * pairs / max(nnz, 1):.1f} s;\n"
+        f"- estimate about {estimate:.0f} s, against {compute + assembled:.0f} s in one "
+        f"process; the client must hold the result (about {pairs * 5 / 1e9:.1f} GB as "
         f"a boolean CSR, twice that while assembling). The {workers}-worker run here took "
         f"{cluster_seconds:.1f} s on 2 shared cores, so it shows overhead, not the scaling."
     )
@@ -365,7 +370,7 @@ def main() -> None:
     parser.add_argument("--matrix-scale", type=float, default=1.0, help="of the 20M x 1M matrix")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--radius", type=float, default=1000.0, help="metres (matrix)")
-    parser.add_argument("--tile-km", type=float, default=100.0, help="tile side (matrix)")
+    parser.add_argument("--tile-km", type=float, default=200.0, help="tile side (matrix)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     if args.part in ("province", "both"):
