@@ -87,14 +87,30 @@ def _points(seed: int, n: int, m: int, span: float = 12_000.0):
     return demand, sites
 
 
-def _same_csr(a, b) -> None:
-    assert a.shape == b.shape and a.dtype == b.dtype
-    a, b = a.tocsr(), b.tocsr()
-    a.sort_indices()
-    b.sort_indices()
-    np.testing.assert_array_equal(a.indptr, b.indptr)
-    np.testing.assert_array_equal(a.indices, b.indices)
-    np.testing.assert_array_equal(a.data, b.data)
+def _same_csr(got, expected) -> None:
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    # the tiled build comes with its columns sorted within rows, as the one-piece build
+    resorted = got.copy()
+    resorted.has_sorted_indices = False
+    resorted.sort_indices()
+    np.testing.assert_array_equal(resorted.indices, got.indices)
+    expected = expected.tocsr()
+    expected.sort_indices()
+    np.testing.assert_array_equal(got.indptr, expected.indptr)
+    np.testing.assert_array_equal(got.indices, expected.indices)
+    np.testing.assert_array_equal(got.data, expected.data)
+
+
+def test_tiles_without_pairs_and_empty_inputs():
+    demand = np.array([[0.0, 0.0], [50_000.0, 0.0], [50_010.0, 0.0]])
+    sites = np.array([[10.0, 0.0], [49_000.0, 0.0]])  # the second reaches no one at 500 m
+    _same_csr(
+        tiled_coverage_matrix(demand, sites, 500.0, tile_m=1000.0),
+        planning.coverage_matrix(demand, sites, 500.0),
+    )
+    assert tiled_coverage_matrix(demand, sites, 5.0, tile_m=1000.0).nnz == 0
+    assert tiled_coverage_matrix(demand[:0], sites, 500.0).shape == (0, 2)
+    assert tiled_distance_matrix(demand, sites[:0], 500.0).shape == (3, 0)
 
 
 def test_cluster_has_two_workers_on_loopback(client):
