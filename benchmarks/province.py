@@ -345,7 +345,7 @@ def bench_matrix(scale: float, workers: int, seed: int, radius: float, tile_km: 
         asm_text = "-" if asm is None else f"{asm:.1f}"
         print(f"| {label} | {secs:.1f} | {asm_text} | {mem} | {rows[0][1] / secs:.2f} |")
     print(f"\nidentical to planning.coverage_matrix: {same}")
-    _extrapolate(n_firms, nnz, tiles, tile_seconds, assembly, seconds, workers)
+    _extrapolate(n_firms, n_sites, nnz, tiles, tile_seconds, assembly, seconds, workers)
 
 
 def _equal(a, b) -> bool:
@@ -360,6 +360,7 @@ def _equal(a, b) -> bool:
 
 def _extrapolate(
     n_firms: int,
+    n_sites: int,
     nnz: int,
     tiles: int,
     tile_seconds: float,
@@ -367,13 +368,13 @@ def _extrapolate(
     cluster_seconds: float,
     workers: int,
 ) -> None:
-    # what goes over the network: each tile's points and nearby sites (16 bytes a point)
-    # out, its pairs (two int64, 16 bytes) back
+    # what goes over the network: each tile's points (16 bytes each) and nearby sites (24)
+    # out; back, a count per point and a column per pair (int32, 4 bytes each)
     # firms and sites both grow by ``full``, so the pairs (site density x firms) by full**2;
     # the k-d tree work is taken to grow with the points and the pairs together
     full = 20_000_000 / n_firms
     pairs = nnz * full**2
-    bytes_moved = n_firms * full * 16 + pairs * 16
+    bytes_moved = n_firms * full * (16 + 4) + n_sites * full * 24 + pairs * 4
     compute = tile_seconds * full * (n_firms + nnz * full) / max(n_firms + nnz, 1)
     link = 1.25e9  # bytes/s: a 10 Gbit/s link at the client, the one shared path
     transfer = bytes_moved / link
@@ -386,7 +387,8 @@ def _extrapolate(
         f"- tile compute measured here {tile_seconds:.1f} s in one process, scaled to the "
         f"full size = {compute:.0f} s of work, spread over 32 workers = {per_worker:.1f} s "
         f"(tiles independent, each worker as fast as one core here, at least 32 tiles);\n"
-        f"- data moved {bytes_moved / 1e9:.1f} GB (points out, pairs back, 16 bytes each) over "
+        f"- data moved {bytes_moved / 1e9:.1f} GB (points and sites out, counts and columns "
+        f"back; sites near two tiles counted once) over "
         f"the client's 10 Gbit/s link = {transfer:.1f} s, not overlapped with compute;\n"
         f"- assembly of the CSR on the client, serial, grows with the pairs: "
         f"{assembly * pairs / max(nnz, 1):.1f} s;\n"
