@@ -19,8 +19,8 @@ from typing import Any
 from ._study_problems import _Checker, _key_name
 from .scenarios import ScenarioSpec
 
-COPY_KEYS = ("per_county", "counties")
-"""Scenario keys that make copies of a scenario per county."""
+COPY_KEYS = ("per_county",)
+"""Scenario keys that make copies of a scenario per county (not fields of the spec)."""
 
 
 @dataclass(frozen=True)
@@ -164,18 +164,19 @@ def _short(value: Any) -> str:
 def _copies(
     checker: _Checker, where: tuple[Any, ...], table: Mapping[str, Any], own: set[str]
 ) -> tuple[tuple[str, ...] | None, bool]:
+    """Read ``per_county``: true (every county of the data) or a list of county names."""
     per_county = table.get("per_county", False)
-    counties = table.get("counties")
-    if not isinstance(per_county, bool):
-        checker.add((*where, "per_county"), f"must be true or false, got {per_county!r}")
-        per_county = False
-    if counties is not None:
-        if per_county:
-            checker.add((*where, "counties"), "give per_county = true or counties, not both")
-        if not (
-            isinstance(counties, list) and counties and all(isinstance(c, str) for c in counties)
-        ):
-            checker.add((*where, "counties"), f"must be a list of county names, got {counties!r}")
-            return None, False
-        return tuple(counties), False
-    return None, per_county
+    at = (*where, "per_county") if "per_county" in own else ("defaults", "per_county")
+    if per_county is not False and table.get("counties") is not None:
+        message = (
+            "give per_county (one copy of the scenario per county) or counties "
+            "(one scenario on these counties together), not both"
+        )
+        checker.add(at, message)
+        return None, False
+    if isinstance(per_county, bool):
+        return None, per_county
+    if isinstance(per_county, list) and per_county and all(isinstance(c, str) for c in per_county):
+        return tuple(per_county), False
+    checker.add(at, f"must be true, false or a list of county names, got {per_county!r}")
+    return None, False

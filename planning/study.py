@@ -29,9 +29,11 @@ Layout::
     n_sites = [5, 10, 20]              # a list sweeps: three scenarios
 
 Scenario keys are the fields of :class:`planning.ScenarioSpec` (read from the
-dataclass, so new fields are accepted as they appear) plus ``per_county``
-(``true``: one copy of the scenario per county of the data, on that county's
-enterprises and candidate sites) or ``counties`` (a list of county names).
+dataclass, so new fields are accepted as they appear) plus ``per_county``:
+``true`` makes one copy of the scenario per county of the data, on that
+county's enterprises and candidate sites, and a list of county names makes
+copies for those counties only. (The spec's own ``counties`` field is
+different: one scenario on the named counties together.)
 A list given to a field that takes one value is a sweep; several sweeps in
 one table give every combination. For a field that takes a list itself
 (``candidate_sources``) a sweep is a list of lists. Optional fields take
@@ -160,7 +162,7 @@ class Study:
         Parameters
         ----------
         counties
-            Counties of the data, for ``per_county = true``.
+            Counties of the data, for ``per_county``.
 
         Raises
         ------

@@ -30,6 +30,13 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     sys.exit(code)
 
 
+def _why(exc: BaseException) -> str:
+    """Return an exception's message; a KeyError's without the quotes str() adds."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1:
+        return str(exc.args[0])
+    return str(exc)
+
+
 def _workspace(location: str | None) -> Any:
     from ..workspace import open_workspace
 
@@ -63,7 +70,7 @@ def check(study: Path) -> None:
     click.echo(f"study {loaded.name!r}: {len(loaded.sources)} data set(s)")
     for t in loaded.templates:
         copies = " (per county)" if t.all_counties else ""
-        copies = f" (counties {', '.join(t.counties)})" if t.counties else copies
+        copies = f" (per county: {', '.join(t.counties)})" if t.counties else copies
         click.echo(f"  {t.spec.name}{copies}")
 
 
@@ -115,7 +122,7 @@ def run(
     try:  # everything is loaded and checked before the first scenario runs
         prepare_study(loaded, out, workspace=workspace, project=project)
     except (StudyError, geodata.DataError, KeyError, FileNotFoundError) as exc:
-        _fail(str(exc).strip("'\""))
+        _fail(_why(exc))
     if cluster is None:
         report = _run(loaded, out, workspace, project, replace, None)
     else:
@@ -188,7 +195,7 @@ def project_export(name: str, path: Path, location: str | None) -> None:
     try:
         written = workspace.export_project(name, path)
     except KeyError as exc:
-        _fail(str(exc).strip("'\""))
+        _fail(_why(exc))
     click.echo(f"project {name!r} written to {written}")
 
 
@@ -247,7 +254,7 @@ def bulletin(quarter: str, name: str, out: Path, language: str, location: str | 
     try:
         content = make(workspace.project(name), quarter=quarter, language=language)
     except (KeyError, ValueError) as exc:
-        _fail(str(exc).strip("'\""))
+        _fail(_why(exc))
     out.write_bytes(content)
     click.echo(f"bulletin {quarter} written to {out}")
 

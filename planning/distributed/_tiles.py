@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..distances.straight_line import _check_inputs, _pairs, _to_csr
+from ..distances.straight_line import _check_inputs, _pairs
 
 DEFAULT_TILE_POINTS = 250_000
 """Demand points aimed at per tile when no tile size is given."""
@@ -113,17 +113,31 @@ def tile_pairs(
     return tile.demand[rows], tile.sites[cols], dist
 
 
-def _tile_task(
+Block = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+"""A tile's pairs as a CSR block over its own demand rows: ``(counts, cols, distances)``."""
+
+
+def tile_block(
     demand_xy: np.ndarray,
     site_xy: np.ndarray,
     radii: np.ndarray,
     tile: Tile,
     keep_distance: bool,
-    chunk_size: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    return tile_pairs(
-        demand_xy, site_xy, radii, tile, keep_distance=keep_distance, chunk_size=chunk_size
-    )
+    chunk_size: int = _CHUNK,
+) -> Block:
+    """Return one tile's pairs as a CSR block, rows in the order of ``tile.demand``.
+
+    ``counts[i]`` is the number of sites within reach of demand point
+    ``tile.demand[i]``; ``cols`` (global site indices, ascending within each
+    row) and ``distances`` follow row by row. The sorting is done here, on
+    the worker, so that the client only places each block (no global sort).
+    """
+    rows, cols, dist = _pairs(demand_xy, site_xy, radii, chunk_size, keep_distance=keep_distance)
+    order = np.lexsort((cols, rows))
+    counts = np.bincount(rows, minlength=len(tile.demand)).astype(np.int32)
+    global_cols = tile.sites[cols[order]]
+    col_type = np.int32 if len(global_cols) == 0 or global_cols.max() < 2**31 - 1 else np.int64
+    return counts, global_cols.astype(col_type), None if dist is None else dist[order]
 
 
 def tiled_coverage_matrix(
@@ -231,19 +245,18 @@ def _tiled(
         raise ValueError(msg)
     tiles = [t for t in plan_tiles(demand, sites, reach, side) if len(t.sites)]
     report = progress or (lambda done, total: None)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+    parts: list[tuple[Tile, Block]] = []
     if client is None:
         for i, tile in enumerate(tiles):
-            parts.append(
-                tile_pairs(
-                    demand[tile.demand],
-                    sites[tile.sites],
-                    radii[tile.sites],
-                    tile,
-                    keep_distance=keep_distance,
-                    chunk_size=chunk_size,
-                )
+            block = tile_block(
+                demand[tile.demand],
+                sites[tile.sites],
+                radii[tile.sites],
+                tile,
+                keep_distance,
+                chunk_size,
             )
+            parts.append((tile, block))
             report(i + 1, len(tiles))
     else:
         parts = _on_cluster(
@@ -262,25 +275,28 @@ def _on_cluster(
     chunk_size: int,
     max_in_flight: int | None,
     report: Callable[[int, int], Any],
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+) -> list[tuple[Tile, Block]]:
     from distributed import as_completed
 
     if max_in_flight is None:
         threads = sum(client.nthreads().values()) or 1
         max_in_flight = 2 * threads
     pending = iter(tiles)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+    parts: list[tuple[Tile, Block]] = []
+    tile_of: dict[str, Tile] = {}
 
     def submit(tile: Tile) -> Any:
         args = client.scatter(
             [demand[tile.demand], sites[tile.sites], radii[tile.sites], tile], hash=False
         )
-        return client.submit(_tile_task, *args, keep_distance, chunk_size, pure=False)
+        future = client.submit(tile_block, *args, keep_distance, chunk_size, pure=False)
+        tile_of[future.key] = tile
+        return future
 
     first = [submit(t) for _, t in zip(range(max_in_flight), pending, strict=False)]
     queue = as_completed(first)
     for done, future in enumerate(queue, start=1):
-        parts.append(future.result())
+        parts.append((tile_of.pop(future.key), future.result()))
         future.release()
         report(done, len(tiles))
         following = next(pending, None)
@@ -290,18 +306,33 @@ def _on_cluster(
 
 
 def _assemble(
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
-    shape: tuple[int, int],
-    keep_distance: bool,
+    parts: list[tuple[Tile, Block]], shape: tuple[int, int], keep_distance: bool
 ) -> sp.csr_array:
-    idx_type = np.int32 if max(shape) < 2**31 - 1 else np.int64
-    if not parts:
-        return sp.csr_array(shape, dtype=np.float64 if keep_distance else bool)
-    rows = np.concatenate([p[0].astype(idx_type, copy=False) for p in parts])
-    cols = np.concatenate([p[1].astype(idx_type, copy=False) for p in parts])
-    if keep_distance:
-        data = np.concatenate([np.asarray(p[2], dtype=np.float64) for p in parts])
-    else:
-        data = np.ones(rows.size, dtype=bool)
-    parts.clear()
-    return _to_csr(rows, cols, data, shape)
+    """Place each tile's block into one CSR matrix (rows of tiles are disjoint)."""
+    n, m = shape
+    dtype = np.float64 if keep_distance else bool
+    counts = np.zeros(n, dtype=np.int64)
+    for tile, (tile_counts, _, _) in parts:
+        counts[tile.demand] = tile_counts
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    del counts
+    nnz = int(indptr[-1])
+    small = nnz < 2**31 - 1 and m < 2**31 - 1
+    indices = np.empty(nnz, dtype=np.int32 if small else np.int64)
+    data = np.empty(nnz, dtype=np.float64) if keep_distance else np.ones(nnz, dtype=bool)
+    while parts:
+        tile, (tile_counts, cols, dist) = parts.pop()
+        if cols.size == 0:
+            continue
+        local = np.zeros(len(tile_counts), dtype=np.int64)
+        np.cumsum(tile_counts[:-1], out=local[1:])
+        # entry k of a tile's row i goes to indptr[row] + (k - start of row i in the block)
+        where = np.repeat(indptr[tile.demand] - local, tile_counts)
+        where += np.arange(cols.size, dtype=np.int64)
+        indices[where] = cols
+        if keep_distance:
+            data[where] = dist
+    out = sp.csr_array((data, indices, indptr.astype(indices.dtype)), shape=(n, m), dtype=dtype)
+    out.has_sorted_indices = True  # each block's columns are sorted within rows
+    return out
