@@ -151,6 +151,9 @@ MODELS_STRINGS: dict[str, dict[str, str]] = {
 }
 
 MODELS_COLUMNS_ZH: dict[str, str] = {
+    "urban": "城区",
+    "county_seat": "县城",
+    "rural": "农村",
     "sessions": "日充电次数",
     "capacity_sessions": "日服务能力(次)",
     "utilisation": "利用率",
@@ -183,6 +186,9 @@ MODELS_COLUMNS_ZH: dict[str, str] = {
 """Chinese headers of the columns these scenarios add."""
 
 MODELS_COLUMNS_EN: dict[str, str] = {
+    "urban": "Urban",
+    "county_seat": "County seat",
+    "rural": "Rural",
     "sessions": "Daily sessions",
     "capacity_sessions": "Daily capacity (sessions)",
     "utilisation": "Utilisation",
