@@ -53,7 +53,17 @@ def init_session() -> None:
         st.query_params["lang"] = state["language"]
 
 
-_NOT_SETTABLE = ("FormSubmitter:", "dl_", "tpl_", "w_upload", "$$", "pj_do_", "sm_do_", "conflict_")
+_NOT_SETTABLE = (
+    "FormSubmitter:",
+    "dl_",
+    "tpl_",
+    "w_upload",
+    "$$",
+    "pj_do_",
+    "pj_import_file",
+    "sm_do_",
+    "conflict_",
+)
 
 
 def _keep_widget_values() -> None:
