@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from views._models_strings import MODELS_COLUMNS_ZH, MODELS_STRINGS
 from views._programme_strings import PROGRAMME_STRINGS
 from views._workspace_strings import WORKSPACE_STRINGS
 
@@ -452,7 +453,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> None:
             STRINGS[lang].update(strings)
 
 
-_merge(PROGRAMME_STRINGS, WORKSPACE_STRINGS)
+_merge(PROGRAMME_STRINGS, WORKSPACE_STRINGS, MODELS_STRINGS)
 
 
 COLUMNS_ZH = {
@@ -502,6 +503,7 @@ COLUMNS_ZH = {
     "sites_only_here": "独有站址数",
 }
 """Chinese headers of the tables the pages show (English keeps the column names)."""
+COLUMNS_ZH.update(MODELS_COLUMNS_ZH)
 
 
 def column_labels(columns: Any, lang: str | None = None) -> dict[str, str]:

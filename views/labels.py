@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from views._models_strings import MODELS_COLUMNS_EN
+
 COLUMNS_EN = {
     "id": "ID",
     "name": "Name",
@@ -103,6 +105,7 @@ COLUMNS_EN = {
     "field": "Field",
 }
 """English headers of every column a page shows."""
+COLUMNS_EN.update(MODELS_COLUMNS_EN)
 
 EXTRA_ZH = {
     "lon": "经度",

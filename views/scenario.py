@@ -20,6 +20,13 @@ from views.common import (
 )
 from views.common import scenarios as saved_scenarios
 from views.i18n import language, progress_text, translator
+from views.model_results import (
+    NEEDS_N_SITES,
+    curve_chart,
+    model_inputs,
+    objectives_for,
+    show_model_result,
+)
 
 t = translator()
 
@@ -61,10 +68,11 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         with st.expander(t("unreachable_list", n=len(out))):
             cols = [c for c in ("id", "name", "county", "park", "sector") if c in out]
             table(pd.DataFrame(out[cols]), hide_index=True)
-    elif s.get("note"):
+    elif s.get("note") and result.spec.objective not in scenarios.MODEL_OBJECTIVES:
         st.warning(s["note"])
     if s.get("floors_not_met"):
         st.warning(s["floors_not_met"])
+    show_model_result(result, t)
     if "sessions_served" in s:
         cap = st.columns(3)
         cap[0].metric(t("sessions_served"), f"{s['sessions_served']:,.0f}")
@@ -98,15 +106,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         ]
         table(listing, hide_index=True)
     with right:
-        st.markdown(f"**{t('curve')}**")
-        curve = result.curve
-        x = "budget_cny" if "budget_cny" in curve else "sites"
-        if len(curve) and x in curve and "share" in curve:
-            x_label = t("budget") if x == "budget_cny" else t("sites")
-            points_curve = pd.DataFrame({x: curve[x], "share": 100 * curve["share"]})
-            st.line_chart(
-                points_curve, x=x, y="share", x_label=x_label, y_label=t("share_after_pct")
-            )
+        curve_chart(result, t)
     if result.equity is not None:
         st.markdown(f"**{t('equity_table')}**")
         table(result.equity, hide_index=True)
@@ -217,9 +217,12 @@ with guard():
         horizontal=True,
         key="sc_infra",
     )
+    offered = objectives_for(infra)
+    if st.session_state.get("sc_objective") not in offered:
+        st.session_state["sc_objective"] = offered[0]
     objective = c2.selectbox(
         t("objective"),
-        list(scenarios.OBJECTIVES),
+        offered,
         format_func=lambda v: t(f"obj_{v}"),
         key="sc_objective",
     )
@@ -234,13 +237,15 @@ with guard():
         band = c4.selectbox(
             t("band"), list(BANDS), index=list(BANDS).index("3.5GHz"), key="sc_band"
         )
+    st.caption(t(f"help_obj_{objective}"))
     with st.form("scenario_form"):
         c1, c2, c3, c4 = st.columns(4)
         st.session_state.setdefault("sc_name", _next_default(saved))
         name = c1.text_input(t("scenario_name"), key="sc_name", help=t("help_name"))
         n_sites, budget, target = 5, None, 1.0
-        if objective in ("max_coverage", "min_distance", "capacitated"):
-            n_sites = c2.number_input(t("n_sites"), 1, 500, 5, key="sc_n")
+        if objective in NEEDS_N_SITES:
+            low = 2 if objective == "dispersion" else 1
+            n_sites = c2.number_input(t("n_sites"), low, 500, 5, key="sc_n")
         elif objective == "budget":
             budget = c2.number_input(
                 t("budget"), 1_000.0, 1e10, 2_000_000.0, step=100_000.0, key="sc_budget"
@@ -267,6 +272,7 @@ with guard():
         floor = c2.number_input(t("equity_floor"), 0.0, 1.0, 0.0, 0.05, key="sc_floor")
         max_per = c3.number_input(t("equity_max_sites"), 0, 500, 0, key="sc_max_per")
         stages_text = c4.text_input(t("stage_budgets"), "", key="sc_stages")
+        extra = model_inputs(objective, t)
         weights = {}
         if demand_choice == "mix":
             wcols = st.columns(len(scenarios.DEMANDS))
@@ -323,6 +329,7 @@ with guard():
             min_share_per_county=float(floor) or None,
             max_sites_per_county=int(max_per) or None,
             stage_budgets_cny=stages or None,
+            **extra,
         )
         bar = st.progress(0.0, text=t("running"))
 

@@ -8,6 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from geodata.schema import CATEGORY_LABELS_ZH
 
+from ._model_labels import (
+    MODEL_COLUMN_LABELS,
+    MODEL_PARAM_LABELS,
+    MODEL_VALUES_EN,
+    MODEL_VALUES_ZH,
+    PATH_SOURCE,
+)
+
 if TYPE_CHECKING:
     pass
 
@@ -143,6 +151,11 @@ _VALUE_LABELS_ZH: dict[str, str] = {
 }
 
 
+_LABELS.update(MODEL_COLUMN_LABELS)
+_PARAM_LABELS.update(MODEL_PARAM_LABELS)
+_VALUE_LABELS_ZH.update(MODEL_VALUES_ZH)
+
+
 _TEXT: dict[str, tuple[str, str]] = {
     "title": ("选址方案摘要", "Siting scenario summary"),
     "question": ("方案设定", "The question"),
@@ -194,6 +207,9 @@ def _value(value: Any, language: str, column: str | None = None) -> Any:
     if language != "zh":
         from ..maps._labels import CATEGORY_FIELDS, _category_label
 
+        if value in MODEL_VALUES_EN:
+            return MODEL_VALUES_EN[value]
+
         fields = [column] if column in CATEGORY_FIELDS else list(_GUESS_FIELDS)
         for name in fields:
             text = _category_label(str(name), value, "en")
@@ -215,11 +231,16 @@ def _format_param(key: str, value: Any, language: str) -> str:
     if isinstance(value, list | tuple):
         labels = CATEGORY_LABELS_ZH.get("source", {}) if language == "zh" else {}
         return ", ".join(labels.get(str(v), str(v)) for v in value)
-    if key in ("share_before", "share_after", "gap", "coverage_target"):
+    if key == "path_source" and value in PATH_SOURCE:
+        return PATH_SOURCE[value][0 if language == "zh" else 1]
+    if key in ("gap", "coverage_target") or key.startswith(("share", "backup_share", "utilis")):
         return _percent(value)
-    if key == "mean_distance_m" and isinstance(value, float) and math.isfinite(value):
+    finite = isinstance(value, float) and math.isfinite(value)
+    if key.endswith("_m") and finite and key not in ("radius_m",):
         return f"{value:,.0f} m"
-    if key == "mean_travel_time_s" and isinstance(value, float) and math.isfinite(value):
+    if key.endswith("_km") and finite:
+        return f"{value:,.0f} km"
+    if key.endswith("_time_s") and finite:
         return f"{value / 60:,.1f} min"
     if isinstance(value, float):
         if not math.isfinite(value):

@@ -150,11 +150,20 @@ def _labelled(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     return table.rename(columns={c: _percent_header(str(c), language) for c in table.columns})
 
 
+_PILES = ("n_sites", "pile_power_kw", "piles_min", "piles_max", "pile_cost_cny")
 _OBJECTIVE_SETTINGS = {
     "max_coverage": ("n_sites",),
     "budget": ("budget_cny",),
     "min_sites": ("coverage_target",),
     "min_distance": ("n_sites",),
+    "capacitated": _PILES,
+    "backup": ("n_sites", "key_firms", "backup_weight"),
+    "dispersion": ("n_sites",),
+    "single_source": _PILES,
+    "corridors": ("n_sites", "vehicle_range_km"),
+}
+_INFRASTRUCTURE_SETTINGS = {
+    "5g": ("band", "radius_model", "environment", "indoor", "cell_edge_probability"),
 }
 _SKIP_SUMMARY = ("name", "infrastructure", "objective", "radius_unit", "radius")
 
@@ -168,6 +177,12 @@ def _parameter_rows(result: ScenarioResult, language: str) -> list[tuple[str, st
     for key, value in spec.items():
         if key in others and key not in _OBJECTIVE_SETTINGS.get(str(objective), ()):
             continue  # a setting of another objective
+        if key in _INFRASTRUCTURE_SETTINGS["5g"] and spec.get("infrastructure") != "5g":
+            continue
+        if key in ("equity_level", "stage_objective") and not (
+            result.spec.equity if key == "equity_level" else result.spec.staged
+        ):
+            continue
         if key == "radius_m":
             rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))
             continue
@@ -210,12 +225,7 @@ def _headline(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
 def _question(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
     spec = result.spec.to_dict()
     keys = ["name", "infrastructure", "objective"]
-    keys += {
-        "max_coverage": ["n_sites"],
-        "budget": ["budget_cny"],
-        "min_sites": ["coverage_target"],
-        "min_distance": ["n_sites"],
-    }[result.spec.objective]
+    keys += list(_OBJECTIVE_SETTINGS.get(result.spec.objective, ("n_sites",)))
     keys += ["demand", "candidate_sources", "count_existing", "distance"]
     rows = [(_label(k, language, _PARAM_LABELS), _format_param(k, spec[k], language)) for k in keys]
     rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))

@@ -345,4 +345,48 @@ def _add_scenario(
             )
             layer.add_to(m)
             legend.append((UNREACHABLE_COLOR, f"{name} · {_label('unreachable', language)}"))
+    legend += _add_corridors(m, result, color, title, language=language, gcj02=gcj02)
     return legend
+
+
+def _add_corridors(
+    m: Any, result: Any, color: str, title: str, *, language: str, gcj02: bool
+) -> list[tuple[str, str]]:
+    """Draw a corridor scenario's routes: width by flow, dashed red where not passable."""
+    table = getattr(result, "corridors", None)
+    if table is None or len(table) == 0:
+        return []
+    lines = _convert_geometry(table, gcj02)
+    ok = lines["refuelled_after"].to_numpy(bool)
+    flow = lines["flow"].to_numpy(float)
+    top = float(flow.max()) if flow.size and flow.max() > 0 else 1.0
+    shown = lines[["origin", "destination", lines.geometry.name]].copy()
+    shown["length_km"] = [f"{v:,.0f}" for v in lines["length_km"]]
+    yes, no = _label("yes", language), _label("no", language)
+    shown["refuelled_after"] = [yes if v else no for v in ok]
+    text = _polygon_json(shown, ["origin", "destination", "length_km", "refuelled_after"])
+    import json
+
+    features = json.loads(text)
+    for feature, good, f in zip(features["features"], ok, flow, strict=True):
+        feature["properties"]["_style"] = {
+            "color": color if good else UNREACHABLE_COLOR,
+            "weight": round(2 + 6 * f / top, 1),
+            "opacity": 0.85,
+            "dashArray": None if good else "6 6",
+        }
+    fields = ["origin", "destination", "length_km", "refuelled_after"]
+    folium.GeoJson(
+        features,
+        name=f"{title}: {_label('corridors', language)}",
+        style_function=lambda feature: feature["properties"]["_style"],
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields, aliases=[_label(c, language) for c in fields], localize=False
+        ),
+    ).add_to(m)
+    entries = [(color, f"{result.spec.name} · {_label('corridors_ok', language)}")]
+    if not ok.all():
+        entries.append(
+            (UNREACHABLE_COLOR, f"{result.spec.name} · {_label('corridors_no', language)}")
+        )
+    return entries

@@ -56,26 +56,42 @@ def _refuelled(cyc: _Cycle, is_open: np.ndarray, rng: float) -> bool:
 def _arc_sets(cyc: _Cycle, rng: float) -> list[np.ndarray] | None:
     """Return per arc of the cycle the candidate sites within range before its end.
 
-    None when an arc is longer than the range (the path can never be refuelled).
+    Only the minimal sets are returned: an arc whose set contains another
+    arc's set adds nothing (covering the smaller set covers it), and equal
+    sets are listed once. None when an arc is longer than the range (the
+    path can never be refuelled).
     """
     n = cyc.pos.size
+    tol = rng * (1 + 1e-12)
+    ends = np.append(cyc.pos[1:], cyc.pos[0] + cyc.length)
+    arcs = ends - cyc.pos
+    if (arcs > tol).any():
+        return None
+    live = np.flatnonzero(arcs > 0)  # two stops at the same place make no arc
+    # stop k of the unrolled cycle: k < n is stop k one lap earlier, k >= n stop k - n
+    unrolled = np.concatenate([cyc.pos - cyc.length, cyc.pos])
+    ends = ends[live]
+    lo = np.searchsorted(unrolled, ends - tol - 1e-9 * max(1.0, rng), side="left")
+    lo = np.maximum(lo, live + 1)  # at most one full lap back
+    for _ in range(n + 1):  # exact test of the original rule at the window's edge
+        bad = (lo < live + n) & (ends - unrolled[np.minimum(lo, 2 * n - 1)] > tol)
+        if not bad.any():
+            break
+        lo[bad] += 1
+    # a window [lo, t + n] holding the previous arc's window is not minimal
+    keep = np.ones(live.size, dtype=bool)
+    keep[1:] = lo[1:] > lo[:-1]
+    if live.size > 1 and lo[-1] >= lo[0] + n:
+        keep[0] = False
     out: list[np.ndarray] = []
-    for t in range(n):
-        end = cyc.pos[(t + 1) % n] + (cyc.length if t + 1 == n else 0.0)
-        arc = end - cyc.pos[t]
-        if arc > rng * (1 + 1e-12):
-            return None
-        if arc <= 0:
-            continue  # two stops at the same place
-        reach: list[int] = []
-        for back in range(n):
-            s = (t - back) % n
-            q = cyc.pos[s] - (cyc.length if s > t else 0.0)
-            if end - q > rng * (1 + 1e-12):
-                break
-            if cyc.sites[s] >= 0:
-                reach.append(int(cyc.sites[s]))
-        out.append(np.unique(np.asarray(reach, dtype=np.int64)))
+    seen: set[bytes] = set()
+    for t, start in zip(live[keep], lo[keep], strict=True):
+        window = cyc.sites[np.arange(start, t + n + 1) % n]
+        sites = np.unique(window[window >= 0])
+        key = sites.tobytes()
+        if key not in seen:
+            seen.add(key)
+            out.append(sites)
     return out
 
 

@@ -30,6 +30,32 @@ Objectives
     within the radius are left out and reported as unreachable; a reachable
     firm that no chosen site serves costs :data:`UNSERVED_PENALTY` times the
     radius, so the model first serves as much demand as it can.
+``"capacitated"``
+    Charging only: ``n_sites`` stations of modular size (``piles_min`` to
+    ``piles_max`` piles) serving the most daily charging sessions, a firm's
+    sessions possibly split (:func:`planning.solve_capacitated_coverage`).
+``"backup"``
+    Redundant 5G for key firms: ``n_sites`` new sites maximising the key
+    firms covered plus ``backup_weight`` times those covered twice, existing
+    base stations counting (:func:`planning.solve_backup_coverage`). The key
+    firms are chosen by ``key_firms`` (the digital-transformation list by
+    default); the backup share counts only firms two sites can reach.
+``"dispersion"``
+    Spread pilot sites: ``n_sites`` candidates, each with a firm within its
+    radius, maximising the smallest straight-line distance between two of
+    them (:func:`planning.solve_pdispersion`).
+``"single_source"``
+    One station per firm: exactly ``n_sites`` new charging stations, each
+    firm's sessions given wholly to one station with room (new ones hold
+    ``piles_max`` piles), least session-weighted distance; demand no station
+    can take is reported unserved (:func:`planning.solve_capacitated_location`
+    with ``single_source=True, exact_p=True``).
+``"corridors"``
+    Truck corridors: ``n_sites`` charging stations along the routes between
+    development zones letting the most flow complete its round trips within
+    ``vehicle_range_km`` (:func:`planning.solve_flow_refuelling`); by road
+    where the data has roads, else straight lines (see
+    :mod:`planning.scenarios._corridors`). ``result.corridors`` lists them.
 
 Demand
 ------
@@ -65,10 +91,13 @@ from .spec import (
     DEMANDS,
     DISTANCES,
     INFRASTRUCTURES,
+    KEY_FIRMS,
+    MODEL_OBJECTIVES,
     OBJECTIVES,
     PROGRESS_MESSAGES,
     RADIUS_5G_M,
     UNSERVED_PENALTY,
+    VEHICLE_RANGE_KM,
     DistanceMode,
     Infrastructure,
     Objective,
@@ -86,10 +115,13 @@ __all__ = [
     "DEMANDS",
     "DISTANCES",
     "INFRASTRUCTURES",
+    "KEY_FIRMS",
+    "MODEL_OBJECTIVES",
     "OBJECTIVES",
     "PROGRESS_MESSAGES",
     "RADIUS_5G_M",
     "UNSERVED_PENALTY",
+    "VEHICLE_RANGE_KM",
     "DistanceMode",
     "Infrastructure",
     "Objective",

@@ -110,7 +110,7 @@ def _prepare(
             [geodata.Problem(None, None, "no enterprises: load the enterprises layer first")],
             source="enterprises",
         )
-    if spec.objective == "capacitated":
+    if spec.objective in ("capacitated", "single_source"):
         weights = charging_sessions(firms)
     else:
         weights = demand_weights(firms, spec.demand)

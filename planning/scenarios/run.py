@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -17,7 +17,24 @@ import geodata
 from ..models import (
     Solution,
 )
+from ._corridors import (
+    Corridors,
+    build_corridors,
+    corridor_curve,
+    corridor_sites,
+    corridor_summary,
+    corridor_table,
+    solve_corridors,
+)
 from ._inputs import _pattern, _prepare, _Problem
+from ._models import (
+    key_firm_data,
+    model_curve,
+    model_served,
+    model_sites,
+    model_summary,
+    solve_model,
+)
 from ._solve import _curve, _solve
 from ._special import (
     capacity_columns,
@@ -29,7 +46,7 @@ from ._special import (
     stage_columns,
     target_note,
 )
-from .spec import Progress, ScenarioSpec
+from .spec import MODEL_OBJECTIVES, Progress, ScenarioSpec
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,12 @@ class ScenarioResult:
     stages
         For a staged rollout: one row per stage with its budget, spending,
         new and total sites, covered weight, share, bound and gap.
+    corridors
+        For ``"corridors"``: one line per corridor between two development
+        zones (EPSG:4326) with its ``flow``, ``length_km``, ``path``
+        (``"road"`` or ``"straight"``), ``sites_on_route``, whether it is
+        ``refuellable`` at all and ``refuelled_before`` / ``_after``, and the
+        open ``stations`` along it.
     """
 
     spec: ScenarioSpec
@@ -85,6 +108,7 @@ class ScenarioResult:
     summary: dict[str, Any] = field(default_factory=dict)
     equity: pd.DataFrame | None = None
     stages: pd.DataFrame | None = None
+    corridors: gpd.GeoDataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -136,18 +160,39 @@ def run_scenario(
     report(0.0, "preparing data")
     full = data
     data = scope_data(data, spec)
+    if spec.objective == "corridors" and spec.zones is not None:
+        # the zones are the corridors' ends; stations along the way may lie outside them
+        sites = scope_data(full, replace(spec, zones=None)).candidate_sites
+        data = replace(data, candidate_sites=sites)
+    if spec.objective == "backup":
+        data = key_firm_data(data, spec)
     problem = _prepare(data, spec, report, context=full.enterprises)
+    corridors = build_corridors(data, spec, problem) if spec.objective == "corridors" else None
     report(0.35, "solving")
-    solution = _dispatch(problem, spec, data)
+    solution = _dispatch(problem, spec, data, corridors)
     report(0.7, "trade-off curve")
-    curve = _curve(problem, spec, solution)
+    if corridors is not None:
+        curve = corridor_curve(corridors, spec, solution)
+    elif spec.objective in MODEL_OBJECTIVES:
+        curve = model_curve(problem, spec, solution)
+    else:
+        curve = _curve(problem, spec, solution)
     report(0.9, "assembling results")
-    result = _assemble(data, spec, problem, solution, curve, started)
+    result = _assemble(data, spec, problem, solution, curve, started, corridors)
     report(1.0, "done")
     return result
 
 
-def _dispatch(problem: _Problem, spec: ScenarioSpec, data: geodata.PlanningData) -> Solution:
+def _dispatch(
+    problem: _Problem,
+    spec: ScenarioSpec,
+    data: geodata.PlanningData,
+    corridors: Corridors | None,
+) -> Solution:
+    if corridors is not None:
+        return solve_corridors(corridors, spec)
+    if spec.objective in MODEL_OBJECTIVES:
+        return solve_model(problem, spec)
     if spec.objective == "capacitated":
         return solve_charging_capacity(problem, spec)
     if spec.staged:
@@ -173,6 +218,7 @@ def _assemble(
     solution: Solution,
     curve: pd.DataFrame,
     started: float,
+    corridors: Corridors | None = None,
 ) -> ScenarioResult:
     n_cand = problem.distances.shape[1]
     selected = np.asarray(solution.selected, dtype=np.int64)
@@ -195,12 +241,18 @@ def _assemble(
     served["site"] = site
     time_based = spec.distance == "road_time"
     served["travel_time_s" if time_based else "distance_m"] = site_dist
+    if spec.objective in MODEL_OBJECTIVES:
+        model_served(spec, problem, solution, served)
 
     proposed = _proposed_sites(problem, selected, dist_sel)
-    if spec.objective == "capacitated":
+    if spec.objective in ("capacitated", "single_source"):
         proposed = capacity_columns(proposed, selected, solution, spec)
     if spec.staged:
         proposed = stage_columns(proposed, selected, solution)
+    if corridors is not None:
+        proposed = corridor_sites(proposed, corridors, solution)
+    elif spec.objective in MODEL_OBJECTIVES:
+        proposed = model_sites(spec, problem, solution, proposed)
     proposed = proposed.drop(columns="_col")
     indicators = _indicators(served, w)
     total = float(w.sum())
@@ -239,6 +291,12 @@ def _assemble(
         "seconds": time.perf_counter() - started,
     }
     summary.update(extra_summary(spec, problem, solution, proposed, site_dist, w))
+    table = None
+    if corridors is not None:
+        table = corridor_table(corridors, spec, solution, problem)
+        summary.update(corridor_summary(table, spec, solution))
+    elif spec.objective in MODEL_OBJECTIVES:
+        summary.update(model_summary(spec, problem, solution, served, proposed))
     note = target_note(spec, summary)
     if spec.objective == "min_sites":
         summary["target_reached"] = not note
@@ -248,7 +306,7 @@ def _assemble(
     equity = solution.details.get("groups") if spec.equity else None
     stages = solution.details.get("stages") if spec.staged else None
     return ScenarioResult(
-        spec, solution, proposed, served, indicators, curve, summary, equity, stages
+        spec, solution, proposed, served, indicators, curve, summary, equity, stages, table
     )
 
 

@@ -9,17 +9,33 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
 Infrastructure = Literal["5g", "charging"]
-Objective = Literal["max_coverage", "budget", "min_sites", "min_distance", "capacitated"]
+Objective = Literal[
+    "max_coverage",
+    "budget",
+    "min_sites",
+    "min_distance",
+    "capacitated",
+    "backup",
+    "dispersion",
+    "single_source",
+    "corridors",
+]
 DistanceMode = Literal["straight", "road", "road_time"]
 Progress = Callable[[float, str], Any]
 RadiusModel = Literal["link_budget", "fixed"]
 EquityLevel = Literal["county", "park"]
 StageObjective = Literal["each", "sum"]
+KeyFirms = Literal["transform_list", "digital", "all"]
 
 INFRASTRUCTURES: tuple[str, ...] = get_args(Infrastructure)
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 DISTANCES: tuple[str, ...] = get_args(DistanceMode)
 RADIUS_MODELS: tuple[str, ...] = get_args(RadiusModel)
+KEY_FIRMS: tuple[str, ...] = get_args(KeyFirms)
+"""Which firms a ``"backup"`` scenario backs up: those ``on_transform_list``, those whose
+``digital_status`` is ``"in_progress"`` or ``"completed"``, or every firm."""
+MODEL_OBJECTIVES = ("backup", "dispersion", "single_source", "corridors")
+"""Objectives answered by :mod:`planning.scenarios._models` and ``_corridors``."""
 ENVIRONMENT_NAMES = ("urban", "county_seat", "rural")
 """Settings a 5G site can stand in (see :mod:`planning.radio`)."""
 DEMANDS = ("firms", "employees", "output_value", "energy_use", "ev_fleet")
@@ -38,6 +54,9 @@ DEFAULT_5G_BAND = "3.5GHz"
 
 CHARGING_RADIUS_M = 2000.0
 """Default charging-station service radius in metres (straight line or road, est.)."""
+
+VEHICLE_RANGE_KM = 150.0
+"""Default range of an electric truck on a full charge, in km (``"corridors"``, est.)."""
 
 CHARGING_TRAVEL_MINUTES = 5.0
 """Default charging-station service radius in minutes of driving (``distance="road_time"``)."""
@@ -95,10 +114,13 @@ class ScenarioSpec:
     infrastructure
         ``"5g"`` (new base stations) or ``"charging"`` (new charging stations).
     objective
-        ``"max_coverage"``, ``"budget"``, ``"min_sites"`` or
-        ``"min_distance"`` (see the module documentation).
+        ``"max_coverage"``, ``"budget"``, ``"min_sites"``,
+        ``"min_distance"``, ``"capacitated"``, ``"backup"``,
+        ``"dispersion"``, ``"single_source"`` or ``"corridors"`` (see the
+        module documentation).
     n_sites
-        Number of new sites (``"max_coverage"``, ``"min_distance"``).
+        Number of new sites (every objective but ``"budget"`` and
+        ``"min_sites"``; at least 2 for ``"dispersion"``).
     budget_cny
         Total budget in CNY (``"budget"``), compared with ``cost_cny`` of the
         candidate sites.
@@ -168,6 +190,13 @@ class ScenarioSpec:
         Largest number of new sites per stage (instead of, or with, budgets).
     stage_objective
         ``"each"`` (best coverage at every stage in turn) or ``"sum"``.
+    key_firms
+        ``"backup"``: the firms to cover twice (one of :data:`KEY_FIRMS`).
+    backup_weight
+        ``"backup"``: value of a second cover relative to the first, in
+        [0, 1] (1: a firm covered twice counts double).
+    vehicle_range_km
+        ``"corridors"``: distance a truck drives on a full charge, in km.
     """
 
     name: str = "scenario"
@@ -201,6 +230,9 @@ class ScenarioSpec:
     stage_budgets_cny: tuple[float, ...] | None = None
     stage_sites: tuple[int, ...] | None = None
     stage_objective: StageObjective = "each"
+    key_firms: KeyFirms = "transform_list"
+    backup_weight: float = 1.0
+    vehicle_range_km: float = VEHICLE_RANGE_KM
 
     def __post_init__(self) -> None:
         for name in ("counties", "zones", "stage_budgets_cny", "stage_sites"):
@@ -229,7 +261,7 @@ class ScenarioSpec:
                 f"got {self.distance!r}"
             )
             raise ValueError(msg)
-        if self.objective in ("max_coverage", "min_distance"):
+        if self.objective in ("max_coverage", "min_distance", *MODEL_OBJECTIVES):
             if isinstance(self.n_sites, bool) or int(self.n_sites) != self.n_sites:
                 msg = f"n_sites must be a whole number of sites, got {self.n_sites!r}"
                 raise ValueError(msg)
@@ -267,6 +299,7 @@ class ScenarioSpec:
             raise ValueError(msg)
         _demand_spec(self.demand)
         self._check_new()
+        self._check_models()
 
     def _check_new(self) -> None:
         _choice("radius_model", self.radius_model, RADIUS_MODELS)
@@ -280,10 +313,10 @@ class ScenarioSpec:
             raise ValueError(msg)
         _choice("equity_level", self.equity_level, ("county", "park"))
         _choice("stage_objective", self.stage_objective, ("each", "sum"))
-        if self.objective == "capacitated":
+        if self.objective in ("capacitated", "single_source"):
             if self.infrastructure != "charging":
                 msg = (
-                    "objective 'capacitated' is for charging stations; "
+                    f"objective {self.objective!r} is for charging stations; "
                     "use infrastructure='charging'"
                 )
                 raise ValueError(msg)
@@ -318,7 +351,11 @@ class ScenarioSpec:
         if self.staged and self.equity:
             msg = "a staged rollout cannot also have per-county floors or site counts (yet)"
             raise ValueError(msg)
-        if (self.staged or self.equity) and self.objective in ("min_distance", "capacitated"):
+        if (self.staged or self.equity) and self.objective in (
+            "min_distance",
+            "capacitated",
+            *MODEL_OBJECTIVES,
+        ):
             msg = (
                 f"objective {self.objective!r} does not take county floors, site counts or "
                 "stages; use 'max_coverage', 'budget' or 'min_sites'"
@@ -326,6 +363,43 @@ class ScenarioSpec:
             raise ValueError(msg)
         if self.staged and self.objective == "min_sites":
             msg = "a staged rollout maximises coverage; use objective 'max_coverage' or 'budget'"
+            raise ValueError(msg)
+
+    def _check_models(self) -> None:
+        _choice("key_firms", self.key_firms, KEY_FIRMS)
+        weight = self.backup_weight
+        if isinstance(weight, bool) or not (isinstance(weight, int | float) and 0 <= weight <= 1):
+            msg = f"backup_weight must be a number in [0, 1], got {weight!r}"
+            raise ValueError(msg)
+        km = self.vehicle_range_km
+        if (
+            isinstance(km, bool)
+            or not (isinstance(km, int | float) and math.isfinite(km))
+            or km <= 0
+        ):
+            msg = f"vehicle_range_km must be a positive distance in km, got {km!r}"
+            raise ValueError(msg)
+        if self.objective == "dispersion":
+            if self.n_sites < 2:
+                msg = "n_sites must be at least 2 for objective 'dispersion' (a spacing needs two)"
+                raise ValueError(msg)
+            if self.distance != "straight":
+                msg = (
+                    "distance must be 'straight' for objective 'dispersion' (sites are spread "
+                    f"by straight-line spacing), got {self.distance!r}"
+                )
+                raise ValueError(msg)
+        if self.objective in ("single_source", "corridors") and self.infrastructure != "charging":
+            msg = (
+                f"objective {self.objective!r} is for charging stations; "
+                "use infrastructure='charging'"
+            )
+            raise ValueError(msg)
+        if self.objective == "corridors" and self.distance == "road_time":
+            msg = (
+                "distance must be 'straight' or 'road' for objective 'corridors' (a vehicle "
+                "range is a distance), got 'road_time'"
+            )
             raise ValueError(msg)
 
     @property

@@ -27,8 +27,9 @@ from ..scenarios import ScenarioResult, ScenarioSpec
 FRAMES = ("proposed_sites", "served", "indicators", "curve")
 """The tables of a scenario result, stored one Parquet blob each."""
 
-OPTIONAL_FRAMES = ("equity", "stages")
-"""Tables only some scenarios have (county floors, a staged rollout); stored when present."""
+OPTIONAL_FRAMES = ("equity", "stages", "corridors")
+"""Tables only some scenarios have (county floors, a staged rollout, truck corridors);
+stored when present."""
 
 _SOLUTION_SCALARS = ("objective", "bound", "gap", "status", "seconds", "sense", "method")
 _SOLUTION_ARRAYS = ("selected", "covered", "assignment", "marginal")

@@ -1,0 +1,201 @@
+"""The backup, dispersion, single-source and corridor scenarios driven through the app (AppTest)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from test_translation import _problems
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _scenario_page(language: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if language != "zh":
+        at.sidebar.radio(key="language").set_value(language).run()
+    at.switch_page("views/scenario.py").run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _run(at: AppTest, name: str, **numbers) -> AppTest:
+    at.text_input(key="sc_name").set_value(name)
+    at.number_input(key="sc_time").set_value(5)
+    for key, value in numbers.items():
+        at.number_input(key=key).set_value(value)
+    at.button[0].click()  # the form's submit button
+    return at.run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _map_script(at: AppTest) -> str:
+    comps = at.get("component_instance")
+    assert comps, "no map on the page"
+    return json.loads(comps[0].proto.json_args)["script"]
+
+
+def test_the_menu_offers_each_objective_where_a_planner_would_use_it():
+    at = _scenario_page()
+    _ok(at)
+    five_g = at.selectbox(key="sc_objective").options
+    assert "重点企业5G双重覆盖(冗余)" in five_g and "试点站址分散布局" in five_g
+    assert "货运走廊充电布局" not in five_g and "每家企业对应一个充电站(含容量)" not in five_g
+    at.radio(key="sc_infra").set_value("charging").run()
+    _ok(at)
+    charging = at.selectbox(key="sc_objective").options
+    assert {"货运走廊充电布局", "每家企业对应一个充电站(含容量)", "试点站址分散布局"} <= set(
+        charging
+    )
+    assert "重点企业5G双重覆盖(冗余)" not in charging
+    # a 5G-only choice falls back to a valid one when the kind of site changes
+    at.radio(key="sc_infra").set_value("5g").run()
+    at.selectbox(key="sc_objective").set_value("backup").run()
+    at.radio(key="sc_infra").set_value("charging").run()
+    _ok(at)
+    assert at.selectbox(key="sc_objective").value == "max_coverage"
+
+
+def test_redundant_5g_for_key_firms():
+    at = _scenario_page()
+    at.selectbox(key="sc_objective").set_value("backup").run()
+    _ok(at)
+    assert any("两个基站" in c.value for c in at.caption)  # the objective's help line
+    at.selectbox(key="sc_key_firms").set_value("transform_list")
+    at = _run(at, "冗余", sc_n=4, sc_bw=1.0)
+    _ok(at)
+    result = at.session_state["scenarios"]["冗余"]
+    s = result.summary
+    assert result.spec.objective == "backup" and s["asked_sites"] == 4
+    assert len(result.served) == s["key_firm_count"] == 100  # the demo's transformation list
+    metrics = _metrics(at)
+    assert metrics["双重覆盖率(可达口径)"] == f"{s['backup_share_after']:.1%}"
+    assert metrics["双重覆盖企业数"] == str(s["firms_backed_up_after"])
+    assert any("不计入分母" in c.value for c in at.caption)
+    assert any("要求新建 4 处" in c.value for c in at.caption) or any(
+        "要求 4 处" in i.value for i in at.info
+    )
+    assert not _problems(at, "zh", "backup")
+
+
+def test_spread_pilot_sites_in_english():
+    at = _scenario_page("en")
+    at.selectbox(key="sc_objective").set_value("dispersion").run()
+    _ok(at)
+    at = _run(at, "pilots", sc_n=4)
+    _ok(at)
+    result = at.session_state["scenarios"]["pilots"]
+    s = result.summary
+    assert s["sites"] == 4 and s["min_spacing_m"] > 0
+    metrics = _metrics(at)
+    assert metrics["Smallest spacing of pilots"] == f"{s['min_spacing_m'] / 1000:,.1f} km"
+    assert any("closest two" in c.value for c in at.caption)
+    assert any(m.value == "Smallest spacing of pilots" for m in at.markdown) is False
+    assert any("Smallest spacing against" in m.value for m in at.markdown)
+    assert not _problems(at, "en", "dispersion")
+
+
+def test_one_station_per_firm():
+    at = _scenario_page()
+    at.radio(key="sc_infra").set_value("charging").run()
+    at.selectbox(key="sc_objective").set_value("single_source").run()
+    _ok(at)
+    at = _run(at, "一站", sc_n=3)
+    _ok(at)
+    result = at.session_state["scenarios"]["一站"]
+    s = result.summary
+    assert result.spec.objective == "single_source" and s["sites"] == 3
+    served = result.served
+    assigned = served[served["assigned"]]
+    allowed = set(result.proposed_sites["id"]) | set(
+        at.session_state["project_obj"].data.charging_stations["id"]
+    )
+    assert set(assigned["station"]) <= allowed
+    metrics = _metrics(at)
+    assert metrics["充电需求分配率"] == f"{s['share_sessions_served']:.1%}"
+    assert metrics["新建充电桩数"] == str(s["piles"])
+    assert not _problems(at, "zh", "single_source")
+
+
+def test_truck_corridors_say_they_are_straight_lines_without_roads():
+    at = _scenario_page()
+    at.radio(key="sc_infra").set_value("charging").run()
+    at.selectbox(key="sc_objective").set_value("corridors").run()
+    _ok(at)
+    at = _run(at, "走廊", sc_n=3, sc_range=80.0)
+    _ok(at)
+    result = at.session_state["scenarios"]["走廊"]
+    s = result.summary
+    assert result.spec.vehicle_range_km == 80 and s["path_source"] == "straight"
+    assert any("没有路网数据" in w.value for w in at.warning)
+    metrics = _metrics(at)
+    assert metrics["可往返车流占比"] == f"{s['share_flow_after']:.1%}"
+    assert metrics["可往返走廊"] == f"{s['corridors_refuelled_after']}/{s['corridors']} 条"
+    tables = [df.value for df in at.dataframe if "起点园区" in df.value.columns]
+    assert tables and len(tables[0]) == s["corridors"] == 21
+    assert set(tables[0]["线路"]) == {"直线"}
+    assert "LineString" in _map_script(at)
+    assert not _problems(at, "zh", "corridors")
+
+
+def test_truck_corridors_follow_the_roads_of_the_osm_demo():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.sidebar.text_input(key="pj_new_name").set_value("Vaduz")
+    at.sidebar.selectbox(key="pj_demo").set_value("liechtenstein")
+    at.sidebar.button(key="pj_do_new_demo").click().run()
+    _ok(at)
+    at.switch_page("views/scenario.py").run()
+    at.radio(key="sc_infra").set_value("charging").run()
+    at.selectbox(key="sc_objective").set_value("corridors").run()
+    at.checkbox(key="sc_existing").uncheck()
+    at = _run(at, "roads", sc_n=2, sc_range=10.0)
+    _ok(at)
+    s = at.session_state["scenarios"]["roads"].summary
+    assert s["path_source"] == "road"
+    assert any("道路网" in i.value for i in at.info)
+    assert s["share_flow_before"] == 0 and s["share_flow_after"] > 0
+
+
+def test_a_saved_model_scenario_is_shown_again_after_a_reload():
+    at = _scenario_page()
+    at.selectbox(key="sc_objective").set_value("dispersion").run()
+    at = _run(at, "spread", sc_n=3)
+    _ok(at)
+    project = at.session_state["project"]
+    again = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    again.query_params["project"] = project
+    again.run()
+    again.switch_page("views/scenario.py").run()
+    _ok(again)
+    # the compare and export pages take it too
+    for page in ("views/compare.py", "views/export.py"):
+        again.switch_page(page).run()
+        _ok(again)
+    again.switch_page("views/scenario.py").run()
+    assert "spread" in again.session_state["scenarios"]
+    loaded = again.session_state["scenarios"]["spread"]
+    assert (
+        loaded.summary["min_spacing_m"]
+        == at.session_state["scenarios"]["spread"].summary["min_spacing_m"]
+    )
+    assert "试点最小间距" in _metrics(again)
