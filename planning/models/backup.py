@@ -44,21 +44,20 @@ from ._args import (
     site_vector,
 )
 from ._errors import SpecificationError
-from ._highs import solve_milp
+from ._highs import PRESOLVE_OFF, solve_milp
 from ._reduce import as_coverage, merge_identical_rows
 from .lscp import cover_summary, solve_lscp, solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
 
-_EXACT_MAX_NNZ = 300_000
-"""Largest merged coverage matrix (entries) ``method="auto"`` hands to the MILP.
+_EXACT_MAX_NNZ = 2_000_000
+"""Largest merged coverage matrix (entries) ``method="auto"`` hands to the MILP."""
 
-Beyond it the swap local search runs with the LP bound: on larger models
-(200,000 points x 20,000 sites, 408,000 merged entries) HiGHS 1.16 was seen
-to stay in its root node, after the root LP, far past the time limit (no
-interrupt callback is reached there); 100,000 x 10,000 (205,000) solves in
-about 20 s."""
+_PRESOLVE_OFF_NNZ = 150_000
+"""From this size on the MILP runs without HiGHS presolve, which on larger models
+(200,000 points x 20,000 sites, 408,000 merged entries) stayed far past the
+time limit; without it that model is solved to optimality in about 45 s."""
 
 _LP_FIRST_NNZ = 20_000
 """From this size on, the LP relaxation (interior point) gives a bound before the MILP runs."""
@@ -109,8 +108,8 @@ def solve_backup_coverage(
         Indices (or boolean masks) of sites that must / must not be chosen.
     method
         ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (greedy and swap local
-        search; bound from the LP relaxation) or ``"auto"`` (exact up to
-        300,000 entries of the merged coverage matrix).
+        search; bound from the LP relaxation) or ``"auto"`` (exact unless
+        the merged model is very large).
     time_limit
         Seconds allowed in total, or None (the covering form gives its first
         stage up to half of it).
@@ -473,6 +472,7 @@ class _Model:
             sense="max",
             time_limit=left,
             start=x0,
+            options=PRESOLVE_OFF if self.a.nnz >= _PRESOLVE_OFF_NNZ else None,
         )
 
     def decode(self, x: np.ndarray) -> np.ndarray:
