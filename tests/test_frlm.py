@@ -214,3 +214,54 @@ def test_time_limit_kept():
     )
     assert time.perf_counter() - t0 <= limit * 1.1 + 1.0
     assert np.isfinite(sol.bound) and sol.bound >= sol.objective
+
+
+def _naive_arc_sets(sites, pos, length, rng):
+    """Per arc of the cycle, every candidate stop within ``rng`` before the arc's end."""
+    n = len(pos)
+    out = []
+    for t in range(n):
+        end = pos[(t + 1) % n] + (length if t + 1 == n else 0.0)
+        if end - pos[t] > rng * (1 + 1e-12):
+            return None
+        if end - pos[t] <= 0:
+            continue
+        reach = set()
+        for back in range(n):
+            s = (t - back) % n
+            q = pos[s] - (length if s > t else 0.0)
+            if end - q > rng * (1 + 1e-12):
+                break
+            if sites[s] >= 0:
+                reach.add(int(sites[s]))
+        out.append(frozenset(reach))
+    return out
+
+
+def _minimal(family):
+    sets = set(family)
+    return {s for s in sets if not any(o < s for o in sets)}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_arc_sets_keep_exactly_the_minimal_sets(seed):
+    from planning.models._frlm_paths import _arc_sets, _Cycle
+
+    rng = np.random.default_rng(seed)
+    for _ in range(300):
+        n = int(rng.integers(2, 20))
+        length = float(rng.uniform(1, 100))
+        pos = np.sort(rng.uniform(0, length, n))
+        pos[0] = 0.0
+        if rng.random() < 0.3:
+            pos = np.floor(pos)  # stops at the same place (still inside the cycle)
+        sites = rng.integers(-1, 8, n).astype(np.int64)
+        gap = float(np.max(np.diff(np.append(pos, length))))
+        reach = float(rng.choice([rng.uniform(1, length), 2 * length, gap]))
+        want = _naive_arc_sets(sites, pos, length, reach)
+        got = _arc_sets(_Cycle(sites, pos, length), reach)
+        assert (want is None) == (got is None)
+        if want is not None:
+            got_sets = [frozenset(int(k) for k in s) for s in got]
+            assert len(got_sets) == len(set(got_sets))  # no set twice
+            assert _minimal(got_sets) == _minimal(want)
