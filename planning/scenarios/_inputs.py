@@ -16,7 +16,7 @@ import geodata
 
 from .. import radio
 from .._layers import layer_xy, operational_base_stations, resolve_crs
-from ..demand import charging_sessions
+from ..demand import charging_sessions, sessions_per_pile
 from ..distances import coverage_matrix, distance_matrix, prepare_roads, road_distance_matrix
 from .spec import DEFAULT_5G_BAND, Progress, ScenarioSpec, _demand_spec
 
@@ -342,3 +342,22 @@ def _pattern(dist: sp.csr_array) -> sp.csr_array:
 
 def _costs(problem: _Problem) -> np.ndarray:
     return pd.to_numeric(problem.candidates["cost_cny"], errors="coerce").fillna(0).to_numpy(float)
+
+
+def _capacities(problem: _Problem, spec: ScenarioSpec) -> tuple[np.ndarray, np.ndarray, float]:
+    """Return the sessions a new station and each existing station can take, per pile."""
+    n_cand = problem.distances.shape[1]
+    n_old = problem.existing_ids.size
+    per_pile = float(sessions_per_pile(spec.pile_power_kw))
+    new = np.full(n_cand, spec.piles_max * per_pile)
+    old = np.zeros(n_old)
+    layer = problem.existing_layer
+    if layer is not None and n_old:
+        piles = pd.to_numeric(layer["piles"], errors="coerce").fillna(0).to_numpy(float)
+        power = (
+            pd.to_numeric(layer["power_kw"], errors="coerce").fillna(60.0).to_numpy(float)
+            if "power_kw" in layer
+            else np.full(n_old, 60.0)
+        )
+        old = piles * np.asarray(sessions_per_pile(power), dtype=float)
+    return new, old, per_pile

@@ -24,7 +24,6 @@ import scipy.sparse as sp
 import geodata
 
 from .._layers import layer_xy
-from ..demand import sessions_per_pile
 from ..models import (
     Solution,
     SpecificationError,
@@ -33,7 +32,7 @@ from ..models import (
     solve_capacitated_location,
     solve_pdispersion,
 )
-from ._inputs import _pattern, _Problem
+from ._inputs import _capacities, _pattern, _Problem
 from .spec import CURVE_POINTS, DEFAULT_CURVE_SECONDS, UNSERVED_PENALTY, ScenarioSpec
 
 _KEY_FIRMS_TEXT = {
@@ -210,25 +209,6 @@ def _dispersion_summary(
 
 
 # --------------------------------------------------------------------------- single source
-
-
-def _capacities(problem: _Problem, spec: ScenarioSpec) -> tuple[np.ndarray, np.ndarray, float]:
-    """Return the sessions a new station and each existing station can take, per pile."""
-    n_cand = problem.distances.shape[1]
-    n_old = problem.existing_ids.size
-    per_pile = float(sessions_per_pile(spec.pile_power_kw))
-    new = np.full(n_cand, spec.piles_max * per_pile)
-    old = np.zeros(n_old)
-    layer = problem.existing_layer
-    if layer is not None and n_old:
-        piles = pd.to_numeric(layer["piles"], errors="coerce").fillna(0).to_numpy(float)
-        power = (
-            pd.to_numeric(layer["power_kw"], errors="coerce").fillna(60.0).to_numpy(float)
-            if "power_kw" in layer
-            else np.full(n_old, 60.0)
-        )
-        old = piles * np.asarray(sessions_per_pile(power), dtype=float)
-    return new, old, per_pile
 
 
 def solve_single_source(

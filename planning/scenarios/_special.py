@@ -13,11 +13,10 @@ import scipy.sparse as sp
 
 import geodata
 
-from ..demand import sessions_per_pile
 from ..models import Solution, SpecificationError, solve_capacitated_coverage
 from ..models.equity import solve_equity_coverage
 from ..models.staged import solve_staged_coverage
-from ._inputs import _costs, _pattern, _Problem
+from ._inputs import _capacities, _costs, _pattern, _Problem
 from .spec import ScenarioSpec
 
 
@@ -122,18 +121,8 @@ def solve_charging_capacity(problem: _Problem, spec: ScenarioSpec) -> Solution:
         )
         raise SpecificationError(msg)
     cover = _pattern(sp.hstack([problem.distances, problem.existing_dist], format="csr"))
-    per_pile = float(sessions_per_pile(spec.pile_power_kw))
-    capacity = np.concatenate([np.full(n_cand, spec.piles_max * per_pile), np.zeros(n_old)])
-    old_cap = np.zeros(n_old)
-    layer = problem.existing_layer
-    if layer is not None and n_old:
-        piles = pd.to_numeric(layer["piles"], errors="coerce").fillna(0).to_numpy(float)
-        power = (
-            pd.to_numeric(layer["power_kw"], errors="coerce").fillna(60.0).to_numpy(float)
-            if "power_kw" in layer
-            else np.full(n_old, 60.0)
-        )
-        old_cap = piles * np.asarray(sessions_per_pile(power), dtype=float)
+    new_cap, old_cap, per_pile = _capacities(problem, spec)
+    capacity = np.concatenate([new_cap, np.zeros(n_old)])
     existing_capacity = np.concatenate([np.zeros(n_cand), old_cap])
     solution = solve_capacitated_coverage(
         cover,
