@@ -181,7 +181,6 @@ def open_project(name: str) -> None:
 def reload_project() -> None:
     """Forget this session's copy of the project so the next run reads it again."""
     st.session_state.pop("project_obj", None)
-    st.session_state.pop("conflict", None)
 
 
 def data_key() -> tuple[Any, ...]:

@@ -13,31 +13,9 @@ import streamlit as st
 
 import geodata
 from geodata.demo import list_demos
+from planning.workspace import free_name
 from views.common import current_project, demo_data, open_project, user_name, workspace
 from views.i18n import t
-
-_ACTIONS = {
-    "zh": {
-        "create": "新建",
-        "scenario": "保存方案",
-        "delete_scenario": "删除方案",
-        "rename_scenario": "重命名方案",
-        "data": "更新数据",
-        "table": "保存记录",
-        "settings": "保存设置",
-        "rename_project": "重命名项目",
-        "import": "导入",
-    },
-}
-
-
-def _free(name: str, taken: list[str]) -> str:
-    """Return ``name``, or ``name (2)``, ``name (3)``, ... whichever is not taken."""
-    k, candidate = 2, name
-    while candidate in taken:
-        candidate = f"{name} ({k})"
-        k += 1
-    return candidate
 
 
 def _notice(key: str, **values: Any) -> None:
@@ -49,7 +27,7 @@ def _new_name(default: str) -> str | None:
     taken = workspace().projects()
     if typed:
         return None if typed in taken else typed
-    return _free(default, taken)
+    return free_name(default, taken)
 
 
 def _create(data: geodata.PlanningData | None) -> None:
@@ -152,8 +130,9 @@ def _set_user() -> None:
 
 
 def _action(action: str) -> str:
-    lang = str(st.session_state.get("language", "zh"))
-    return _ACTIONS.get(lang, {}).get(action, action.replace("_", " "))
+    """The history's action in the interface language (unknown actions as they are)."""
+    label = t(f"action_{action}")
+    return action.replace("_", " ") if label == f"action_{action}" else label
 
 
 def _changes_text(changes: Any) -> str:

@@ -1,12 +1,14 @@
 """Siting scenario: ask where new sites should go, run it, show what changes."""
 
 import dataclasses
+from collections.abc import Collection
 
 import pandas as pd
 import streamlit as st
 
 from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, radio, scenarios
+from planning.workspace import free_name
 from views.common import (
     category_labeller,
     current_data,
@@ -170,28 +172,18 @@ def _manage(pick: str) -> None:
         )
 
 
-def _unique_name(name: str, saved: dict) -> str:
-    """Return ``name``, or ``name (2)``, ``(3)``... if a scenario already has it."""
-    if name not in saved:
-        return name
-    i = 2
-    while f"{name} ({i})" in saved:
-        i += 1
-    return f"{name} ({i})"
-
-
 def _name_submitted() -> None:
     """Fix the run's unique name and put the next free default in the name box."""
     state = st.session_state
-    saved = saved_scenarios()
+    saved = current_project().scenarios()  # names only: nothing is loaded
     typed = str(state.get("sc_name", "")).strip() or _next_default(saved)
-    unique = typed if state.get("sc_replace") else _unique_name(typed, saved)
+    unique = typed if state.get("sc_replace") else free_name(typed, saved)
     state["sc_submitted_name"] = unique
     state["sc_typed_name"] = typed
-    state["sc_name"] = _next_default({**saved, unique: None})
+    state["sc_name"] = _next_default([*saved, unique])
 
 
-def _next_default(saved: dict) -> str:
+def _next_default(saved: Collection[str]) -> str:
     i = len(saved) + 1
     while f"S{i}" in saved:
         i += 1

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ._changes import HISTORY_COLUMNS, ConflictError
+from ._changes import HISTORY_COLUMNS, ConflictError, free_name
 from ._project import Project, Workspace
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "Project",
     "Workspace",
     "default_location",
+    "free_name",
     "open_workspace",
 ]
 

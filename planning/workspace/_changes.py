@@ -54,6 +54,15 @@ class ConflictError(RuntimeError):
         super().__init__(msg)
 
 
+def free_name(name: str, taken: Any) -> str:
+    """Return ``name``, or the first of ``"<name> (2)"``, ``"<name> (3)"``, ... not in ``taken``."""
+    taken = set(taken)
+    candidate, k = name, 2
+    while candidate in taken:
+        candidate, k = f"{name} ({k})", k + 1
+    return candidate
+
+
 @dataclass
 class Change:
     """One change to a project, applied by a store in one transaction.

@@ -30,6 +30,7 @@ from ._changes import (
     Store,
     check_name,
     default_user,
+    free_name,
     now,
 )
 from ._serialize import frame_to_bytes, record_to_result, renamed, result_to_record
@@ -157,11 +158,7 @@ class Project:
             raise TypeError(msg)
         name = check_name(result.name, "scenario name")
         if not replace:
-            taken = set(self.scenarios())
-            k = 2
-            while name in taken:
-                name = f"{result.name} ({k})"
-                k += 1
+            name = free_name(name, self.scenarios())
         if name != result.name:
             result = renamed(result, name)
         record = result_to_record(result, saved=now(), saved_by=user or self._user)
@@ -440,9 +437,7 @@ class Workspace:
         new = check_name(name if name is not None else dump.name)
         taken = set(self._store.names())
         if rename_if_taken:
-            base, k = new, 2
-            while new in taken:
-                new, k = f"{base} ({k})", k + 1
+            new = free_name(new, taken)
         if new in taken:
             msg = f"name must be a free project name; {new!r} exists in {self.location}"
             raise FileExistsError(msg)
