@@ -28,11 +28,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _synthetic import resampled_firms  # noqa: E402
 
 import geodata  # noqa: E402
 from planning import maps  # noqa: E402
@@ -54,21 +53,6 @@ DRAWN_JS = """() => {
   }
   return {icons, px};
 }"""
-
-
-def synthetic(data: geodata.PlanningData, n: int, seed: int = 0) -> geodata.PlanningData:
-    rng = np.random.default_rng(seed)
-    base = data.enterprises
-    pick = rng.integers(0, len(base), n)
-    firms = base.iloc[pick].reset_index(drop=True)
-    lat0 = float(base.geometry.y.mean())
-    dy = rng.normal(0, 300, n) / 111_320
-    dx = rng.normal(0, 300, n) / (111_320 * np.cos(np.radians(lat0)))
-    geom = gpd.points_from_xy(firms.geometry.x + dx, firms.geometry.y + dy, crs="EPSG:4326")
-    firms = gpd.GeoDataFrame(firms.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
-    firms["id"] = [f"B{i:06d}" for i in range(n)]
-    firms["name"] = [f"合成企业{i:06d}" for i in range(n)]
-    return data.replace(enterprises=firms)
 
 
 def measure_build(data: geodata.PlanningData, *, cluster: bool | None) -> dict[str, float]:
@@ -215,7 +199,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=FLAGS)
         for n in args.sizes:
-            data = synthetic(demo, n)
+            data = resampled_firms(demo, n)
             modes = [None] if n <= maps.CLUSTER_THRESHOLD else [None, False]
             for cluster in modes:
                 fig = measure_build(data, cluster=cluster)

@@ -24,38 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
-import numpy as np
+from _synthetic import resampled_firms
 
 import geodata
 from planning.scenarios import ScenarioSpec, run_scenario
 from planning.workspace import ConflictError, open_workspace
-
-
-def synthetic(data: geodata.PlanningData, n: int, seed: int = 0) -> geodata.PlanningData:
-    """Return ``data`` with ``n`` firms resampled from its own (~300 m jitter)."""
-    if n <= len(data.enterprises):
-        return data
-    rng = np.random.default_rng(seed)
-    base = data.enterprises
-    pick = rng.integers(0, len(base), n)
-    firms = base.iloc[pick].reset_index(drop=True)
-    lat0 = float(base.geometry.y.mean())
-    dy = rng.normal(0, 300, n) / 111_320
-    dx = rng.normal(0, 300, n) / (111_320 * np.cos(np.radians(lat0)))
-    geom = gpd.points_from_xy(firms.geometry.x + dx, firms.geometry.y + dy, crs="EPSG:4326")
-    firms = gpd.GeoDataFrame(firms.drop(columns="geometry"), geometry=geom, crs="EPSG:4326")
-    firms["id"] = [f"B{i:06d}" for i in range(n)]
-    firms["name"] = [f"合成企业{i:06d}" for i in range(n)]
-    provenance = {
-        **data.provenance,
-        "enterprises": geodata.Provenance(
-            source="benchmarks/workspace_io.py (demo firms resampled)",
-            licence="synthetic",
-            synthetic=True,
-        ),
-    }
-    return data.replace(name=f"{data.name} x{n}", enterprises=firms, provenance=provenance)
 
 
 def _timed(fn: Any) -> tuple[Any, float]:
@@ -118,7 +91,7 @@ def main() -> None:
     demo = geodata.load_demo("chaoyang")
     sizes = {"demo": demo}
     if args.firms > len(demo.enterprises):
-        sizes[f"{args.firms:,} firms"] = synthetic(demo, args.firms)
+        sizes[f"{args.firms:,} firms"] = resampled_firms(demo, args.firms)
 
     server = None
     backends: dict[str, str] = {}
