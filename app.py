@@ -5,13 +5,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from views.common import init_session, log_run_time
+from views.common import begin_run, init_session, log_run_time
 from views.i18n import t
 from views.project_picker import project_picker
 
 started = time.perf_counter()
 ICON = Path(__file__).parent / "static" / "infrasite.png"
 st.set_page_config(page_title="InfraSite", page_icon=str(ICON), layout="wide")
+begin_run()
 init_session()
 st.sidebar.title(t("app_title"))
 project_picker()

@@ -140,6 +140,20 @@ def _project_name() -> str | None:
     return current
 
 
+def begin_run() -> None:
+    """Start a script run: the open project is checked against the store once per run."""
+    st.session_state["_project_checked"] = False
+    st.session_state["_run_memo"] = {}
+
+
+def _per_run(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """Return ``compute()`` once per script run and ``key`` (a project version in the key)."""
+    memo: dict[tuple[Any, ...], Any] = st.session_state.setdefault("_run_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def current_project() -> Any:
     """Return this session's open :class:`planning.workspace.Project`.
 
@@ -149,17 +163,18 @@ def current_project() -> Any:
     ``st.session_state["others_changes"]`` for the sidebar to show.
     """
     state = st.session_state
-    name = _project_name()
     project = state.get("project_obj")
+    if project is not None and state.get("_project_checked"):
+        return project
+    name = _project_name()
     if project is None or project.name != name:
         project = workspace().project(name, user=user_name())
         state["project_obj"] = project
         state["others_changes"] = []
-        return project
-    stored = project.stored_version()
-    if stored > project.version:
+    elif project.stored_version() > project.version:
         state["others_changes"] = project.changes_by_others()
         project.reload()
+    state["_project_checked"] = True
     return project
 
 
@@ -187,7 +202,9 @@ def data_key() -> tuple[Any, ...]:
     """Return a key that changes whenever the current data changes."""
     project = current_project()
     where = workspace().location
-    return ("project", where, project.name, str(project.created), project.data_version)
+    key = ("data_version", project.name, project.version)
+    version = _per_run(key, lambda: project.data_version)
+    return ("project", where, project.name, str(project.created), version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -347,6 +364,10 @@ def scenarios() -> dict[str, Any]:
     A copy is kept in ``st.session_state["scenarios"]``.
     """
     project = current_project()
+    return dict(_per_run(("scenarios", project.name, project.version), lambda: _load_all(project)))
+
+
+def _load_all(project: Any) -> dict[str, Any]:
     history = project.history()
     renamed = history.loc[history["action"] == "rename_scenario", "version"]
     last_rename = int(renamed.max()) if len(renamed) else 0
