@@ -10,6 +10,12 @@ and :class:`DataError` (every problem in a file at once).
 from . import crs
 from ._errors import DataError, OfflineError, Problem
 from .demo import list_demos, load_demo
+from .infrastructure import (
+    INFRASTRUCTURE,
+    INFRASTRUCTURE_KINDS,
+    InfrastructureKind,
+    infrastructure_kind,
+)
 from .model import PlanningData, Provenance, empty_layer
 from .osm import planning_data_from_bbox, planning_data_from_place, read_osm, roads_from_osm
 from .reading import read_layer
@@ -18,15 +24,19 @@ from .templates import layer_template
 from .validation import validate_layer
 
 __all__ = [
+    "INFRASTRUCTURE",
+    "INFRASTRUCTURE_KINDS",
     "KINDS",
     "LAYER_KINDS",
     "DataError",
+    "InfrastructureKind",
     "OfflineError",
     "PlanningData",
     "Problem",
     "Provenance",
     "crs",
     "empty_layer",
+    "infrastructure_kind",
     "layer_kind",
     "layer_template",
     "list_demos",

@@ -21,6 +21,8 @@ from .schema import KINDS, LAYER_KINDS
 _META_TABLE = "infrasite_metadata"
 _LAYERS_ROW = "__layers__"
 _CRS = "EPSG:4326"
+_FIRST_KINDS = KINDS[:6]
+"""The layer kinds every InfraSite GeoPackage has had; later kinds may be absent."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class PlanningData:
         Name of the area (e.g. ``"chaoyang"``).
     enterprises, parks, base_stations, charging_stations, candidate_sites, admin_areas
         One GeoDataFrame per layer kind.
+    access_points, hydrogen_stations
+        Existing gigabit broadband access points and hydrogen refuelling
+        stations (layer kinds added after the first six; old files load them empty).
     roads
         Drivable road network as a networkx MultiDiGraph (osmnx style), or None.
     provenance
@@ -97,6 +102,10 @@ class PlanningData:
         default_factory=lambda: empty_layer("candidate_sites")
     )
     admin_areas: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("admin_areas"))
+    access_points: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("access_points"))
+    hydrogen_stations: gpd.GeoDataFrame = field(
+        default_factory=lambda: empty_layer("hydrogen_stations")
+    )
     roads: Any = None
     provenance: dict[str, Provenance] = field(default_factory=dict)
 
@@ -245,8 +254,8 @@ class PlanningData:
             available = {name for name, _ in pyogrio.list_layers(path)}
         except Exception as exc:  # GDAL refuses a damaged file
             raise _incomplete(path, f"GDAL cannot read it ({exc})") from exc
-        if counts is None:  # written before layer counts were recorded: all six kinds
-            counts = dict.fromkeys(KINDS, -1)
+        if counts is None:  # written before layer counts were recorded: the first six kinds
+            counts = {k: -1 for k in KINDS if k in _FIRST_KINDS or k in available}
             if {"road_nodes", "road_edges"} <= available:
                 counts.update(road_nodes=-1, road_edges=-1)
         missing = [layer for layer in counts if layer not in available]

@@ -1,4 +1,4 @@
-"""The layer model: the six layer kinds InfraSite speaks and their columns.
+"""The layer model: the layer kinds InfraSite speaks and their columns.
 
 Every layer is a GeoDataFrame in EPSG:4326 whose columns follow one of the
 schemas below. :data:`LAYER_KINDS` is the single source of truth used by the
@@ -8,78 +8,31 @@ reader, the validator, the templates and the documentation table in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from ._fields import _COUNTY, _ID, _NAME, Field, FieldType, GeometryKind, LayerKind
+from ._kind_layers import (
+    ACCESS_POINT_TYPE_LABELS_ZH,
+    ACCESS_POINT_TYPES,
+    ACCESS_POINTS,
+    HYDROGEN_STATIONS,
+    OPERATORS,
+    SITE_STATUS,
+    UNKNOWN,
+)
+from .infrastructure import INFRASTRUCTURE, INFRASTRUCTURE_LABELS_ZH
 
-FieldType = Literal["str", "int", "float", "bool", "category"]
-GeometryKind = Literal["Point", "Polygon"]
-
-
-@dataclass(frozen=True)
-class Field:
-    """One column of a layer kind.
-
-    Parameters
-    ----------
-    name
-        Column name in the layer (English, snake case).
-    type
-        Value type: ``"str"``, ``"int"``, ``"float"``, ``"bool"`` or
-        ``"category"`` (one of ``allowed``).
-    required
-        Whether a file must provide the column.
-    description
-        What the column means, for documentation and templates.
-    unit
-        Unit of a numeric column, if any.
-    allowed
-        Allowed values of a category column.
-    minimum, maximum
-        Inclusive bounds of a numeric column.
-    default
-        Value used when an optional column is missing.
-    aliases
-        Other column names (English and Chinese) that map to this field.
-    label_zh
-        Chinese header used in templates and exports.
-    """
-
-    name: str
-    type: FieldType
-    required: bool = False
-    description: str = ""
-    unit: str = ""
-    allowed: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    default: object = None
-    aliases: tuple[str, ...] = ()
-    label_zh: str = ""
-
-
-@dataclass(frozen=True)
-class LayerKind:
-    """A layer kind: its geometry type and its fields."""
-
-    name: str
-    geometry: GeometryKind
-    description: str
-    fields: tuple[Field, ...] = field(default_factory=tuple)
-    label_zh: str = ""
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Names of the required columns."""
-        return tuple(f.name for f in self.fields if f.required)
-
-    def field(self, name: str) -> Field:
-        """Return the field called ``name``."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        msg = f"layer kind {self.name!r} has no field {name!r}"
-        raise KeyError(msg)
-
+__all__ = [
+    "ACCESS_POINT_TYPES",
+    "ACCESS_POINT_TYPE_LABELS_ZH",
+    "INFRASTRUCTURE",
+    "INFRASTRUCTURE_LABELS_ZH",
+    "KINDS",
+    "LAYER_KINDS",
+    "Field",
+    "FieldType",
+    "GeometryKind",
+    "LayerKind",
+    "layer_kind",
+]
 
 SECTORS = (
     "steel_metallurgy",
@@ -116,7 +69,6 @@ DIGITAL_STATUS_LABELS_ZH = {
     "completed": "已完成",
 }
 GREEN_LEVELS = ("none", "municipal", "provincial", "national")
-OPERATORS = ("China Mobile", "China Unicom", "China Telecom", "China Broadnet")
 OPERATOR_LABELS_ZH = {
     "China Mobile": "中国移动",
     "China Unicom": "中国联通",
@@ -125,11 +77,7 @@ OPERATOR_LABELS_ZH = {
     "unknown": "未知",
 }
 BANDS = ("700MHz", "2.6GHz", "3.5GHz", "4.9GHz")
-UNKNOWN = "unknown"
-"""Operator or band of an imported mast whose tags do not say (e.g. from OpenStreetMap)."""
-SITE_STATUS = ("operational", "under_construction", "planned")
 ACCESS = ("public", "private")
-INFRASTRUCTURE = ("5g", "charging")
 CANDIDATE_SOURCES = ("tower", "rooftop", "parking_lot", "roadside", "other")
 CANDIDATE_SOURCE_LABELS_ZH = {
     "tower": "铁塔站址",
@@ -148,7 +96,6 @@ GREEN_LEVEL_LABELS_ZH = {
 }
 SITE_STATUS_LABELS_ZH = {"operational": "运行中", "under_construction": "在建", "planned": "规划"}
 ACCESS_LABELS_ZH = {"public": "公共", "private": "专用"}
-INFRASTRUCTURE_LABELS_ZH = {"5g": "5G基站", "charging": "充电站"}
 
 CATEGORY_LABELS_ZH: dict[str, dict[str, str]] = {
     "sector": SECTOR_LABELS_ZH,
@@ -160,27 +107,9 @@ CATEGORY_LABELS_ZH: dict[str, dict[str, str]] = {
     "infrastructure": INFRASTRUCTURE_LABELS_ZH,
     "source": CANDIDATE_SOURCE_LABELS_ZH,
     "level": PARK_LEVEL_LABELS_ZH,
+    "point_type": ACCESS_POINT_TYPE_LABELS_ZH,
 }
 """Chinese labels of category values, keyed by field name (readers accept them)."""
-
-_ID = Field(
-    "id",
-    "str",
-    required=True,
-    description="Unique identifier within the layer",
-    aliases=("ID", "编号", "序号", "代码", "fid", "編號"),
-    label_zh="编号",
-)
-_NAME = Field(
-    "name", "str", description="Name", aliases=("名称", "名字", "企业名称"), label_zh="名称"
-)
-_COUNTY = Field(
-    "county",
-    "str",
-    description="County-level unit (district, county or county-level city)",
-    aliases=("区县", "县区", "所属区县", "县(市、区)", "district", "區縣"),
-    label_zh="区县",
-)
 
 LAYER_KINDS: dict[str, LayerKind] = {
     "enterprises": LayerKind(
@@ -282,6 +211,20 @@ LAYER_KINDS: dict[str, LayerKind] = {
                 default=0,
                 aliases=("电动车辆", "新能源车辆数", "ev"),
                 label_zh="新能源车辆数",
+            ),
+            Field(
+                "h2_fleet",
+                "int",
+                description=(
+                    "Hydrogen fuel-cell trucks in the firm's fleet (when 0 for every firm, a "
+                    "share of ev_fleet is assumed; see docs/data.md)"
+                ),
+                unit="vehicles",
+                minimum=0,
+                maximum=100_000,
+                default=0,
+                aliases=("氢能车辆", "氢燃料车辆数", "燃料电池车辆数", "h2"),
+                label_zh="氢燃料车辆数",
             ),
         ),
     ),
@@ -465,8 +408,11 @@ LAYER_KINDS: dict[str, LayerKind] = {
             Field(
                 "capacity",
                 "float",
-                description="Capacity (charging: sessions per day; 5G: optional)",
-                unit="sessions/day",
+                description=(
+                    "Capacity of the new site in its kind's unit (charging: sessions per day; "
+                    "broadband: ports; hydrogen: kg per day; 5G: optional); 0 uses the default"
+                ),
+                unit="per kind",
                 minimum=0,
                 default=0.0,
                 aliases=("容量", "服务能力"),
@@ -515,8 +461,10 @@ LAYER_KINDS: dict[str, LayerKind] = {
             ),
         ),
     ),
+    "access_points": ACCESS_POINTS,
+    "hydrogen_stations": HYDROGEN_STATIONS,
 }
-"""The six layer kinds, by name."""
+"""The layer kinds, by name."""
 
 KINDS: tuple[str, ...] = tuple(LAYER_KINDS)
 """Names of the layer kinds, in display order."""

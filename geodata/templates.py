@@ -19,6 +19,8 @@ _NAMES = {
     "charging_stations": ("示例充电站", "Example charging station"),
     "candidate_sites": ("示例候选站址", "Example candidate site"),
     "admin_areas": ("双塔区", "Shuangta District"),
+    "access_points": ("示例光交箱", "Example fibre cabinet"),
+    "hydrogen_stations": ("示例加氢站", "Example hydrogen station"),
 }
 _IDS = {"admin_areas": "211302"}
 _NUMBERS = {
@@ -29,6 +31,9 @@ _NUMBERS = {
     "output_value": 5_000,
     "energy_use": 800,
     "ev_fleet": 3,
+    "ports": 144,
+    "ports_used": 40,
+    "capacity_kg_per_day": 1000,
 }
 _TEXTS = {"county": ("双塔区", "Shuangta District"), "short_name": ("双塔", "Shuangta")}
 

@@ -2,9 +2,10 @@
 
 The county-level boundaries are real (Tianditu outlines, copied into
 ``geodata/data``). Everything else -- development-zone outlines, enterprises,
-existing 5G sites, charging stations and candidate sites -- is synthetic, drawn
-from one seeded random generator, so every run with the same seed writes the
-same data.
+existing 5G sites, charging stations, fibre access points, a hydrogen station
+and candidate sites -- is synthetic, drawn from seeded random generators (the
+newer kinds from one of their own, so adding them left the rest unchanged), so
+every run with the same seed writes the same data.
 
 Geometry is built in metres in UTM zone 51N (EPSG:32651). Chaoyang spans
 118.8-121.3 E and straddles the zone 50/51 boundary at 120 E; zone 51 is the
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from geodata.model import PlanningData, Provenance  # noqa: E402
 from geodata.schema import LAYER_KINDS, OPERATOR_LABELS_ZH  # noqa: E402
+from scripts.demo import kinds  # noqa: E402
 from scripts.demo.charging import _make_candidates, _make_charging  # noqa: E402
 from scripts.demo.city import (  # noqa: E402
     _STREETS,
@@ -115,6 +117,9 @@ def build(seed: int = SEED, data_dir: Path = DATA_DIR) -> PlanningData:
     attrs.insert(0, "id", [f"E{i:05d}" for i in range(1, len(lonlat) + 1)])
     attrs["county"] = [county_names[i] for i in county]
     attrs["park"] = park.astype(str)
+    # the newer kinds draw from a generator of their own, so nothing else changes
+    rng_kinds = np.random.default_rng([seed, 17])
+    attrs["h2_fleet"] = kinds.h2_fleet(rng_kinds, attrs["sector"], attrs["ev_fleet"])
     enterprises = _frame("enterprises", attrs.to_dict("series"), lonlat)
 
     # 5G: build a plausible network, then carve out the deliberate gaps.
@@ -177,7 +182,41 @@ def build(seed: int = SEED, data_dir: Path = DATA_DIR) -> PlanningData:
             zip(cand["place"], cand["source"], cand["infrastructure"], strict=True)
         )
     ]
+    more = pd.concat(
+        [
+            kinds.broadband_candidates(rng_kinds, zones_m),
+            kinds.hydrogen_candidates(rng_kinds, zones_m, zone_centres),
+        ],
+        ignore_index=True,
+    )
+    more, more_ll, more_county = _inside_only(geo, more)
+    more["id"] = [f"CA{i:04d}" for i in range(len(cand) + 1, len(cand) + len(more) + 1)]
+    more["county"] = [county_names[i] for i in more_county]
+    word = {"broadband": "光网", "hydrogen": "加氢"}
+    more["name"] = [
+        f"{p}{label[s]}{word[t]}候选{len(cand) + i + 1:04d}"
+        for i, (p, s, t) in enumerate(
+            zip(more["place"], more["source"], more["infrastructure"], strict=True)
+        )
+    ]
+    cand = pd.concat([cand, more], ignore_index=True)
+    cand_ll = np.vstack([cand_ll, more_ll])
     candidate_sites = _frame("candidate_sites", cand.to_dict("series"), cand_ll)
+
+    ap, ap_ll, ap_county = _inside_only(
+        geo, kinds.access_points(rng_kinds, geo, zones_m, zone_centres)
+    )
+    ap["id"] = [f"AP{i:03d}" for i in range(1, len(ap) + 1)]
+    ap["county"] = [county_names[i] for i in ap_county]
+    ap["name"] = [
+        f"{p}{'OLT机房' if t == 'olt' else '光交箱'}{i + 1:03d}"
+        for i, (p, t) in enumerate(zip(ap["place"], ap["point_type"], strict=True))
+    ]
+    access_points = _frame("access_points", ap.to_dict("series"), ap_ll)
+    h2, h2_ll, _ = _inside_only(geo, kinds.hydrogen_stations(rng_kinds, zones_m, zone_centres))
+    h2["id"] = [f"HS{i:02d}" for i in range(1, len(h2) + 1)]
+    h2["name"] = [f"{p}加氢站{i + 1:02d}" for i, p in enumerate(h2["place"])]
+    hydrogen_stations = _frame("hydrogen_stations", h2.to_dict("series"), h2_ll)
 
     parks = gpd.GeoDataFrame(
         {
@@ -201,7 +240,14 @@ def build(seed: int = SEED, data_dir: Path = DATA_DIR) -> PlanningData:
     )
     provenance = {
         kind: synthetic
-        for kind in ("enterprises", "base_stations", "charging_stations", "candidate_sites")
+        for kind in (
+            "enterprises",
+            "base_stations",
+            "charging_stations",
+            "candidate_sites",
+            "access_points",
+            "hydrogen_stations",
+        )
     }
     provenance["parks"] = Provenance(
         source=f"scripts/make_demo.py (seed {seed})",
@@ -225,6 +271,8 @@ def build(seed: int = SEED, data_dir: Path = DATA_DIR) -> PlanningData:
         charging_stations=charging_stations,
         candidate_sites=candidate_sites,
         admin_areas=geo.counties,
+        access_points=access_points,
+        hydrogen_stations=hydrogen_stations,
         provenance=provenance,
     )
 

@@ -18,6 +18,14 @@ from .. import radio
 from .._layers import layer_xy, operational_base_stations, resolve_crs
 from ..demand import charging_sessions, sessions_per_pile
 from ..distances import coverage_matrix, distance_matrix, prepare_roads, road_distance_matrix
+from ..kind_demand import (
+    fibre_connections,
+    free_ports,
+    h2_fleet_assumed,
+    h2_trucks,
+    hydrogen_kg_per_day,
+    station_kg_per_day,
+)
 from .spec import DEFAULT_5G_BAND, Progress, ScenarioSpec, _demand_spec
 
 
@@ -51,6 +59,9 @@ def demand_weights(enterprises: pd.DataFrame, demand: str | Mapping[str, float])
     for key in mix:
         if key == "firms":
             columns[key] = np.ones(n)
+            continue
+        if key == "h2_fleet":  # the firm's own column, or a stated share of ev_fleet
+            columns[key] = h2_trucks(enterprises)
             continue
         if key not in enterprises:
             problems.append(geodata.Problem(None, key, "column needed for this demand is missing"))
@@ -95,6 +106,7 @@ class _Problem:
     crs: Any
     radii: np.ndarray | None = None  # per candidate, when 5G radii come from the link budget
     existing_layer: gpd.GeoDataFrame | None = None  # the existing sites used, in column order
+    h2_assumed: bool = False  # hydrogen trucks taken as a share of ev_fleet (no h2_fleet)
 
 
 def _prepare(
@@ -111,7 +123,7 @@ def _prepare(
             source="enterprises",
         )
     if spec.objective in ("capacitated", "single_source"):
-        weights = charging_sessions(firms)
+        weights = capacity_demand(firms, spec)
     else:
         weights = demand_weights(firms, spec.demand)
     candidates = _allowed_candidates(data, spec)
@@ -137,7 +149,7 @@ def _prepare(
     existing_dist = sp.csr_array((len(firms), 0), dtype=float)
     layer = None
     if spec.count_existing:
-        if spec.infrastructure == "5g":
+        if spec.kind.service == "link_budget":
             stations = operational_base_stations(data)
             stations = _fill_station_radii(stations, context_xy, crs, spec)
             cover = coverage_matrix(
@@ -146,14 +158,43 @@ def _prepare(
             existing_ids = stations["id"].astype(str).to_numpy(dtype=object)
             existing_dist = _cover_as_distance(firm_xy, layer_xy(stations, crs), cover)
         else:
-            stations = data.charging_stations
+            stations = existing_sites(data, spec)
             existing_ids = stations["id"].astype(str).to_numpy(dtype=object)
             existing_dist = _distances(firms, stations, crs, radius, spec, roads)
         layer = stations
         before = np.diff(existing_dist.indptr) > 0
+    uses_h2 = spec.kind.capacity == "kg_per_day" or "h2_fleet" in _demand_spec(spec.demand)
     return _Problem(
-        weights, candidates, distances, before, existing_ids, existing_dist, crs, radii, layer
+        weights,
+        candidates,
+        distances,
+        before,
+        existing_ids,
+        existing_dist,
+        crs,
+        radii,
+        layer,
+        h2_assumed=uses_h2 and h2_fleet_assumed(firms),
     )
+
+
+def capacity_demand(firms: pd.DataFrame, spec: ScenarioSpec) -> np.ndarray:
+    """Return each firm's demand in its kind's capacity unit (sessions, ports, kg a day)."""
+    capacity = spec.kind.capacity
+    if capacity == "ports":
+        return fibre_connections(firms)
+    if capacity == "kg_per_day":
+        return hydrogen_kg_per_day(firms, kg_per_truck_day=spec.kg_per_truck_day)
+    return charging_sessions(firms)
+
+
+def existing_sites(data: geodata.PlanningData, spec: ScenarioSpec) -> gpd.GeoDataFrame:
+    """Return the kind's existing sites that serve: in operation where a layer has a status."""
+    layer = getattr(data, spec.kind.existing_layer)
+    if spec.kind.capacity == "piles" or "status" not in layer:  # charging: every station
+        return layer
+    status = layer["status"].fillna("operational").astype(str)
+    return layer[(status == "operational").to_numpy()]
 
 
 def _drop_zero_radius(distances: sp.csr_array, radii: np.ndarray) -> sp.csr_array:
@@ -305,9 +346,17 @@ def _distances(
 ) -> sp.csr_array:
     """Return firm-to-site distances within ``radius`` (straight or by road)."""
     if spec.distance == "straight":
-        return sp.csr_array(
-            distance_matrix(layer_xy(demand, crs), layer_xy(sites, crs), radius, crs=crs)
+        detour = spec.detour()
+        if detour == 1.0:
+            return sp.csr_array(
+                distance_matrix(layer_xy(demand, crs), layer_xy(sites, crs), radius, crs=crs)
+            )
+        # a cable (or a drive) follows streets: straight line x detour factor
+        straight = sp.csr_array(
+            distance_matrix(layer_xy(demand, crs), layer_xy(sites, crs), radius / detour, crs=crs)
         )
+        straight.data = straight.data * detour
+        return straight
     if len(sites) == 0:
         return sp.csr_array((len(demand), 0), dtype=float)
     network, road_crs = roads
@@ -345,9 +394,33 @@ def _costs(problem: _Problem) -> np.ndarray:
 
 
 def _capacities(problem: _Problem, spec: ScenarioSpec) -> tuple[np.ndarray, np.ndarray, float]:
-    """Return the sessions a new station and each existing station can take, per pile."""
+    """Return the capacity of each new and each existing site, and of one pile (module).
+
+    Charging stations are sized by piles; a broadband access point or a
+    hydrogen station is one module of its capacity (the spec's
+    ``site_capacity``, else the candidate's positive ``capacity``, else the
+    kind's default), so the module size returned is 0 for them.
+    """
     n_cand = problem.distances.shape[1]
     n_old = problem.existing_ids.size
+    kind = spec.kind
+    if kind.capacity in ("ports", "kg_per_day"):
+        if spec.site_capacity is not None:
+            new = np.full(n_cand, float(spec.site_capacity))
+        else:
+            own = (
+                pd.to_numeric(problem.candidates["capacity"], errors="coerce")
+                .fillna(0.0)
+                .to_numpy(float)
+                if "capacity" in problem.candidates
+                else np.zeros(n_cand)
+            )
+            new = np.where(own > 0, own, kind.site_capacity)
+        layer = problem.existing_layer
+        old = np.zeros(n_old)
+        if layer is not None and n_old:
+            old = free_ports(layer) if kind.capacity == "ports" else station_kg_per_day(layer)
+        return new, old, 0.0
     per_pile = float(sessions_per_pile(spec.pile_power_kw))
     new = np.full(n_cand, spec.piles_max * per_pile)
     old = np.zeros(n_old)
@@ -361,3 +434,18 @@ def _capacities(problem: _Problem, spec: ScenarioSpec) -> tuple[np.ndarray, np.n
         )
         old = piles * np.asarray(sessions_per_pile(power), dtype=float)
     return new, old, per_pile
+
+
+def size_sites(
+    load: np.ndarray, capacity: np.ndarray, per_pile: float, spec: ScenarioSpec
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the piles and the capacity of chosen new sites carrying ``load``.
+
+    A charging station gets the fewest piles (``piles_min`` to ``piles_max``)
+    that carry its load; a site without modules (``per_pile`` 0) keeps its
+    ``capacity`` as one module.
+    """
+    if per_pile <= 0:
+        return np.ones(load.size, dtype=np.int64), np.asarray(capacity, dtype=float)
+    piles = np.clip(np.ceil(load / per_pile - 1e-9), spec.piles_min, spec.piles_max)
+    return piles.astype(np.int64), piles * per_pile

@@ -32,7 +32,7 @@ from ..models import (
     solve_capacitated_location,
     solve_pdispersion,
 )
-from ._inputs import _capacities, _pattern, _Problem
+from ._inputs import _capacities, _pattern, _Problem, size_sites
 from .spec import CURVE_POINTS, DEFAULT_CURVE_SECONDS, UNSERVED_PENALTY, ScenarioSpec
 
 _KEY_FIRMS_TEXT = {
@@ -281,7 +281,7 @@ def solve_single_source(
     load = np.asarray(allocation.sum(axis=0)).ravel()
     selected = np.sort(np.asarray(sol.selected, dtype=np.int64))
     selected = selected[selected < n_cand]
-    piles = np.clip(np.ceil(load[selected] / per_pile - 1e-9), spec.piles_min, spec.piles_max)
+    piles, site_capacity = size_sites(load[selected], new_cap[selected], per_pile, spec)
     station = np.full(w.size, -1, dtype=np.int64)
     if rows.size:
         picked = np.asarray(sol.assignment, dtype=np.int64)
@@ -289,6 +289,7 @@ def solve_single_source(
     details = {
         "station_of_firm": station,
         "station_piles": piles.astype(np.int64),
+        "station_capacity": site_capacity,
         "station_sessions": load[selected],
         "sessions_per_pile": per_pile,
         "existing_sessions": load[n_cand:dummy],

@@ -16,7 +16,7 @@ import geodata
 from ..models import Solution, SpecificationError, solve_capacitated_coverage
 from ..models.equity import solve_equity_coverage
 from ..models.staged import solve_staged_coverage
-from ._inputs import _capacities, _costs, _pattern, _Problem
+from ._inputs import _capacities, _costs, _pattern, _Problem, size_sites
 from .spec import ScenarioSpec
 
 
@@ -141,9 +141,10 @@ def solve_charging_capacity(problem: _Problem, spec: ScenarioSpec) -> Solution:
     )
     selected = np.asarray(solution.selected, dtype=np.int64)
     selected = selected[selected < n_cand]
-    piles = np.clip(np.ceil(load[selected] / per_pile - 1e-9), spec.piles_min, spec.piles_max)
+    piles, site_capacity = size_sites(load[selected], new_cap[selected], per_pile, spec)
     details = dict(solution.details)
     details["station_piles"] = piles.astype(int)
+    details["station_capacity"] = site_capacity
     details["station_sessions"] = load[selected]
     details["sessions_per_pile"] = per_pile
     details["existing_sessions"] = load[n_cand:]
@@ -172,7 +173,11 @@ def capacity_columns(
     idx = [order[int(j)] for j in selected]
     piles = np.asarray(solution.details["station_piles"])[idx]
     sessions = np.asarray(solution.details["station_sessions"])[idx]
-    cap = piles * float(solution.details["sessions_per_pile"])
+    per_pile = float(solution.details["sessions_per_pile"])
+    if "station_capacity" in solution.details:
+        cap = np.asarray(solution.details["station_capacity"], dtype=float)[idx]
+    else:
+        cap = piles * per_pile
     out = proposed.copy()
     # proposed is sorted by build order; map back through the site ids' positions
     position = {int(j): k for k, j in enumerate(selected)}
@@ -184,7 +189,8 @@ def capacity_columns(
         sessions[ordered], cap[ordered], out=np.zeros(len(ordered)), where=cap[ordered] > 0
     )
     out["station_cost_cny"] = out["cost_cny"].astype(float)
-    out["cost_cny"] = out["station_cost_cny"] + out["piles"] * spec.pile_cost_cny
+    if per_pile > 0:  # charging: the station plus its piles
+        out["cost_cny"] = out["station_cost_cny"] + out["piles"] * spec.pile_cost_cny
     return out
 
 
@@ -250,6 +256,27 @@ def scope_data(data: geodata.PlanningData, spec: ScenarioSpec) -> geodata.Planni
     return replace(data, enterprises=firms[keep_f], candidate_sites=sites[keep_s])
 
 
+def kind_summary(spec: ScenarioSpec, problem: _Problem) -> dict[str, Any]:
+    """Return what a scenario of a newer kind assumed: distance measure, capacity, fleet.
+
+    5G and charging results carry none of these keys (their summaries are as before).
+    """
+    kind = spec.kind
+    if kind.code in ("5g", "charging"):
+        return {}
+    out: dict[str, Any] = {"capacity_unit": kind.capacity_unit}
+    if spec.distance == "straight":
+        out["detour_factor"] = spec.detour()
+        out["distance_note"] = (
+            f"straight line x {spec.detour():g}" if spec.detour() != 1.0 else "straight line"
+        )
+    else:
+        out["distance_note"] = "along roads" if spec.distance == "road" else "minutes of driving"
+    if kind.capacity == "kg_per_day":
+        out["h2_fleet_assumed"] = bool(problem.h2_assumed)
+    return out
+
+
 def extra_summary(
     spec: ScenarioSpec,
     problem: _Problem,
@@ -259,8 +286,8 @@ def extra_summary(
     weights: np.ndarray,
 ) -> dict[str, Any]:
     """Return the summary figures of radii, p-median distances, capacity, equity and stages."""
-    out: dict[str, Any] = {}
-    if spec.infrastructure == "5g":
+    out: dict[str, Any] = kind_summary(spec, problem)
+    if spec.kind.service == "link_budget":
         out["radius_model"] = "link_budget" if spec.uses_link_budget() else "fixed"
         if problem.radii is not None and problem.radii.size:
             out["radius_min_m"] = float(problem.radii.min())

@@ -8,7 +8,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-Infrastructure = Literal["5g", "charging"]
+from geodata.infrastructure import (
+    INFRASTRUCTURE,
+    InfrastructureKind,
+    infrastructure_kind,
+    kinds_for_objective,
+)
+
+Infrastructure = str
+"""A code of :data:`geodata.infrastructure.INFRASTRUCTURE_KINDS` (``"5g"``, ``"charging"``, ...)."""
 Objective = Literal[
     "max_coverage",
     "budget",
@@ -27,7 +35,7 @@ EquityLevel = Literal["county", "park"]
 StageObjective = Literal["each", "sum"]
 KeyFirms = Literal["transform_list", "digital", "all"]
 
-INFRASTRUCTURES: tuple[str, ...] = get_args(Infrastructure)
+INFRASTRUCTURES: tuple[str, ...] = INFRASTRUCTURE
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 DISTANCES: tuple[str, ...] = get_args(DistanceMode)
 RADIUS_MODELS: tuple[str, ...] = get_args(RadiusModel)
@@ -38,7 +46,7 @@ MODEL_OBJECTIVES = ("backup", "dispersion", "single_source", "corridors")
 """Objectives answered by :mod:`planning.scenarios._models` and ``_corridors``."""
 ENVIRONMENT_NAMES = ("urban", "county_seat", "rural")
 """Settings a 5G site can stand in (see :mod:`planning.radio`)."""
-DEMANDS = ("firms", "employees", "output_value", "energy_use", "ev_fleet")
+DEMANDS = ("firms", "employees", "output_value", "energy_use", "ev_fleet", "h2_fleet")
 """Named demand definitions: ``"firms"`` (1 per firm) or an enterprise column."""
 
 RADIUS_5G_M: dict[str, float] = {
@@ -52,13 +60,13 @@ RADIUS_5G_M: dict[str, float] = {
 DEFAULT_5G_BAND = "3.5GHz"
 """Band assumed when a 5G scenario names none (the shared Telecom/Unicom band)."""
 
-CHARGING_RADIUS_M = 2000.0
+CHARGING_RADIUS_M = infrastructure_kind("charging").radius_m
 """Default charging-station service radius in metres (straight line or road, est.)."""
 
 VEHICLE_RANGE_KM = 150.0
 """Default range of an electric truck on a full charge, in km (``"corridors"``, est.)."""
 
-CHARGING_TRAVEL_MINUTES = 5.0
+CHARGING_TRAVEL_MINUTES = float(infrastructure_kind("charging").travel_minutes or 5.0)
 """Default charging-station service radius in minutes of driving (``distance="road_time"``)."""
 
 CURVE_POINTS = 11
@@ -81,21 +89,20 @@ def default_radius(infrastructure: str, band: str | None = None) -> float:
     Parameters
     ----------
     infrastructure
-        ``"5g"`` or ``"charging"``.
+        A kind of infrastructure (one of :data:`INFRASTRUCTURES`).
     band
         5G band (one of ``geodata.schema.BANDS``); None uses
-        :data:`DEFAULT_5G_BAND`. Ignored for charging.
+        :data:`DEFAULT_5G_BAND`. Ignored for other kinds.
 
     Returns
     -------
     float
-        :data:`RADIUS_5G_M` of the band, or :data:`CHARGING_RADIUS_M`.
+        :data:`RADIUS_5G_M` of the band for a link-budget kind (5G), else the
+        kind's ``radius_m`` in the registry (charging :data:`CHARGING_RADIUS_M`).
     """
-    if infrastructure == "charging":
-        return CHARGING_RADIUS_M
-    if infrastructure != "5g":
-        msg = f"infrastructure must be one of {INFRASTRUCTURES}, got {infrastructure!r}"
-        raise ValueError(msg)
+    kind = infrastructure_kind(infrastructure)
+    if kind.service != "link_budget":
+        return kind.radius_m
     band = DEFAULT_5G_BAND if band is None else band
     if band not in RADIUS_5G_M:
         msg = f"band must be one of {tuple(RADIUS_5G_M)} or None, got {band!r}"
@@ -112,7 +119,10 @@ class ScenarioSpec:
     name
         Label of the scenario (unique within a comparison).
     infrastructure
-        ``"5g"`` (new base stations) or ``"charging"`` (new charging stations).
+        The kind of site, one of :data:`INFRASTRUCTURES` (see
+        :data:`geodata.infrastructure.INFRASTRUCTURE_KINDS`): ``"5g"`` (new
+        base stations), ``"charging"`` (charging stations), ``"broadband"``
+        (gigabit fibre access points) or ``"hydrogen"`` (refuelling stations).
     objective
         ``"max_coverage"``, ``"budget"``, ``"min_sites"``,
         ``"min_distance"``, ``"capacitated"``, ``"backup"``,
@@ -197,6 +207,18 @@ class ScenarioSpec:
         [0, 1] (1: a firm covered twice counts double).
     vehicle_range_km
         ``"corridors"``: distance a truck drives on a full charge, in km.
+    detour_factor
+        Straight-line distances are multiplied by it (``distance="straight"``);
+        None uses the kind's (broadband 1.3: a cable follows streets; 1.0
+        for the others).
+    site_capacity
+        Capacity of a new site in the kind's unit (broadband ports, hydrogen
+        kg a day) for ``"capacitated"`` and ``"single_source"``; None takes a
+        candidate's ``capacity`` where positive, else the kind's default.
+        Charging stations are sized by piles instead.
+    kg_per_truck_day
+        Hydrogen a truck takes a day, in kg; None uses
+        :data:`geodata.infrastructure.H2_KG_PER_TRUCK_DAY`.
     """
 
     name: str = "scenario"
@@ -233,6 +255,9 @@ class ScenarioSpec:
     key_firms: KeyFirms = "transform_list"
     backup_weight: float = 1.0
     vehicle_range_km: float = VEHICLE_RANGE_KM
+    detour_factor: float | None = None
+    site_capacity: float | None = None
+    kg_per_truck_day: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("counties", "zones", "stage_budgets_cny", "stage_sites"):
@@ -255,12 +280,13 @@ class ScenarioSpec:
         _choice("infrastructure", self.infrastructure, INFRASTRUCTURES)
         _choice("objective", self.objective, OBJECTIVES)
         _choice("distance", self.distance, DISTANCES)
-        if self.infrastructure == "5g" and self.distance != "straight":
-            msg = (
-                "distance must be 'straight' for 5G (radio coverage does not follow roads), "
-                f"got {self.distance!r}"
-            )
+        kind = self.kind
+        if self.distance not in kind.distances:
+            why = " (radio coverage does not follow roads)" if kind.service == "link_budget" else ""
+            allowed = " or ".join(repr(d) for d in kind.distances)
+            msg = f"distance must be {allowed} for {kind.label_en}{why}, got {self.distance!r}"
             raise ValueError(msg)
+        _objective_supported(self.objective, kind)
         if self.objective in ("max_coverage", "min_distance", *MODEL_OBJECTIVES):
             if isinstance(self.n_sites, bool) or int(self.n_sites) != self.n_sites:
                 msg = f"n_sites must be a whole number of sites, got {self.n_sites!r}"
@@ -285,11 +311,16 @@ class ScenarioSpec:
         if not 0 < self.coverage_target <= 1:
             msg = f"coverage_target must be a share in (0, 1], got {self.coverage_target!r}"
             raise ValueError(msg)
-        for name in ("radius_m", "travel_minutes"):
+        for name in ("radius_m", "travel_minutes", "site_capacity", "kg_per_truck_day"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
                 msg = f"{name} must be a positive number or None, got {value!r}"
                 raise ValueError(msg)
+        if self.detour_factor is not None and not (
+            math.isfinite(self.detour_factor) and self.detour_factor >= 1
+        ):
+            msg = f"detour_factor must be a number >= 1 or None, got {self.detour_factor!r}"
+            raise ValueError(msg)
         if self.band is not None:
             default_radius("5g", self.band)
         if self.time_limit is not None and not self.time_limit > 0:
@@ -314,12 +345,6 @@ class ScenarioSpec:
         _choice("equity_level", self.equity_level, ("county", "park"))
         _choice("stage_objective", self.stage_objective, ("each", "sum"))
         if self.objective in ("capacitated", "single_source"):
-            if self.infrastructure != "charging":
-                msg = (
-                    f"objective {self.objective!r} is for charging stations; "
-                    "use infrastructure='charging'"
-                )
-                raise ValueError(msg)
             if not 1 <= self.piles_min <= self.piles_max:
                 msg = (
                     "piles_min and piles_max must satisfy 1 <= piles_min <= piles_max, "
@@ -389,12 +414,6 @@ class ScenarioSpec:
                     f"by straight-line spacing), got {self.distance!r}"
                 )
                 raise ValueError(msg)
-        if self.objective in ("single_source", "corridors") and self.infrastructure != "charging":
-            msg = (
-                f"objective {self.objective!r} is for charging stations; "
-                "use infrastructure='charging'"
-            )
-            raise ValueError(msg)
         if self.objective == "corridors" and self.distance == "road_time":
             msg = (
                 "distance must be 'straight' or 'road' for objective 'corridors' (a vehicle "
@@ -419,10 +438,21 @@ class ScenarioSpec:
             )
         )
 
+    @property
+    def kind(self) -> InfrastructureKind:
+        """The kind of infrastructure sited, from the registry."""
+        return infrastructure_kind(self.infrastructure)
+
+    def detour(self) -> float:
+        """Return the factor applied to straight-line distances (1.0 off ``"straight"``)."""
+        if self.distance != "straight":
+            return 1.0
+        return float(self.kind.detour_factor if self.detour_factor is None else self.detour_factor)
+
     def uses_link_budget(self) -> bool:
         """Return True when 5G radii come from the link budget (per site)."""
         return (
-            self.infrastructure == "5g"
+            self.kind.service == "link_budget"
             and self.radius_model == "link_budget"
             and self.radius_m is None
         )
@@ -430,9 +460,8 @@ class ScenarioSpec:
     def service_radius(self) -> float:
         """Return the service radius: metres, or seconds for ``distance="road_time"``."""
         if self.distance == "road_time":
-            minutes = (
-                CHARGING_TRAVEL_MINUTES if self.travel_minutes is None else self.travel_minutes
-            )
+            default = self.kind.travel_minutes or CHARGING_TRAVEL_MINUTES
+            minutes = default if self.travel_minutes is None else self.travel_minutes
             return 60.0 * minutes
         if self.radius_m is not None:
             return float(self.radius_m)
@@ -468,6 +497,19 @@ class ScenarioSpec:
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))
+
+
+def _objective_supported(objective: str, kind: InfrastructureKind) -> None:
+    if objective in kind.objectives:
+        return
+    others = kinds_for_objective(objective)
+    names = ", ".join(k.label_en.lower() for k in others)
+    codes = " or ".join(repr(k.code) for k in others)
+    msg = (
+        f"objective {objective!r} is for {names}, not {kind.label_en.lower()}; "
+        f"use infrastructure={codes}"
+    )
+    raise ValueError(msg)
 
 
 def _choice(name: str, value: Any, allowed: Sequence[str]) -> None:
