@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from kinds_baseline import FIXTURE, compute
 
@@ -18,3 +19,201 @@ def test_5g_and_charging_results_identical_to_before_the_registry(now):
     assert set(now) == set(before)
     for name, outcome in before.items():
         assert now[name] == outcome, name
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def test_registry_drives_the_schema_and_the_spec():
+    from geodata.infrastructure import INFRASTRUCTURE, INFRASTRUCTURE_KINDS
+    from geodata.schema import CATEGORY_LABELS_ZH, LAYER_KINDS
+    from planning import scenarios
+
+    assert INFRASTRUCTURE == ("5g", "charging", "broadband", "hydrogen")
+    assert LAYER_KINDS["candidate_sites"].field("infrastructure").allowed == INFRASTRUCTURE
+    assert scenarios.INFRASTRUCTURES == INFRASTRUCTURE
+    for kind in INFRASTRUCTURE_KINDS.values():
+        assert kind.existing_layer in LAYER_KINDS
+        assert CATEGORY_LABELS_ZH["infrastructure"][kind.code] == kind.label_zh
+        assert set(kind.distances) <= set(scenarios.DISTANCES)
+        assert set(kind.objectives) <= set(scenarios.OBJECTIVES)
+        assert kind.sources and kind.colour.startswith("#")
+        assert scenarios.default_radius(kind.code) == (
+            scenarios.RADIUS_5G_M[scenarios.DEFAULT_5G_BAND]
+            if kind.service == "link_budget"
+            else kind.radius_m
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"infrastructure": "broadband", "distance": "road_time"}, "'straight' or 'road'"),
+        ({"infrastructure": "hydrogen", "objective": "corridors"}, "is for charging stations"),
+        ({"infrastructure": "5g", "objective": "capacitated"}, "use infrastructure='charging'"),
+        ({"infrastructure": "broadband", "detour_factor": 0.8}, "detour_factor must be"),
+        ({"infrastructure": "hydrogen", "site_capacity": -5}, "site_capacity must be"),
+    ],
+)
+def test_spec_checks_follow_the_registry(kwargs, match):
+    from planning import ScenarioSpec
+
+    with pytest.raises(ValueError, match=match):
+        ScenarioSpec(**kwargs)
+
+
+# ---------------------------------------------------------------- broadband
+
+
+def _broadband_area(**extra):
+    from scenario_fixtures import candidates, firms, points
+
+    import geodata
+
+    ent = firms([(0, 0), (100, 0), (900, 0), (1000, 0), (1100, 0), (2000, 0)])
+    cand = candidates([(0, 0), (1000, 0), (3000, 0)], infrastructure="broadband", cost=50_000)
+    ap = points(
+        [(-1100, 0)],
+        id=["AP1"],
+        name=["光交箱1"],
+        ports=[10],
+        ports_used=[9],
+        status=["operational"],
+    )
+    return geodata.PlanningData(
+        "bb", enterprises=ent, candidate_sites=cand, access_points=ap, **extra
+    )
+
+
+def test_broadband_cable_distance_is_straight_line_times_detour():
+    from planning import ScenarioSpec, run_scenario
+
+    data = _broadband_area()
+    # 1100 m of straight line is 1430 m of cable: within 1500 m, so AP1 serves the firm at 0
+    res = run_scenario(data, ScenarioSpec(infrastructure="broadband", n_sites=1))
+    assert res.summary["detour_factor"] == 1.3
+    assert res.summary["distance_note"] == "straight line x 1.3"
+    assert res.summary["capacity_unit"] == "ports"
+    served = res.served.set_index("id")
+    assert served.loc["E0", "covered_before"] and not served.loc["E1", "covered_before"]
+    # after: the new cabinet is nearer (1000 m x 1.3) than AP1 (1100 m x 1.3)
+    assert served.loc["E0", "distance_m"] == pytest.approx(1300.0, abs=1.0)
+    assert served.loc["E5", "distance_m"] == pytest.approx(1300.0, abs=1.0)
+    # one cabinet: the one at 1000 m reaches every firm (1000 m x 1.3 = 1300 m), the one at
+    # 0 m not the firm at 2000 m
+    assert list(res.proposed_sites["id"]) == ["S1"]
+    assert res.summary["firms_after"] == 6
+    plain = run_scenario(data, ScenarioSpec(infrastructure="broadband", n_sites=1, detour_factor=1))
+    assert plain.served.set_index("id").loc["E0", "distance_m"] == pytest.approx(1000.0, abs=1.0)
+    far = run_scenario(data, ScenarioSpec(infrastructure="broadband", n_sites=1, detour_factor=2))
+    assert not far.served.set_index("id").loc["E0", "covered_before"]  # 2000 m of cable
+
+
+def test_broadband_ports_limit_the_firms_connected():
+    from planning import ScenarioSpec, run_scenario
+
+    data = _broadband_area()
+    spec = ScenarioSpec(
+        infrastructure="broadband", objective="capacitated", n_sites=1, site_capacity=2
+    )
+    res = run_scenario(data, spec)
+    # AP1 has one free port (10 - 9), the new cabinet two: three firms connected of six
+    assert res.summary["sessions_served"] == pytest.approx(3.0)
+    assert res.summary["sessions_total"] == pytest.approx(6.0)
+    site = res.proposed_sites.iloc[0]
+    assert site["capacity_sessions"] == 2 and site["piles"] == 1
+    assert site["cost_cny"] == site["station_cost_cny"] == 50_000  # no pile cost for a cabinet
+    one = run_scenario(
+        data,
+        ScenarioSpec(
+            infrastructure="broadband", objective="single_source", n_sites=1, site_capacity=2
+        ),
+    )
+    assigned = one.served["assigned"].to_numpy(bool)
+    assert assigned.sum() == 3
+    assert one.served.loc[assigned, "station"].value_counts().max() <= 2
+
+
+def test_broadband_along_roads_when_the_data_has_roads():
+    from test_scenarios import _grid_roads
+
+    from planning import ScenarioSpec, run_scenario
+
+    data = _broadband_area(roads=_grid_roads(n=11, step=500.0))
+    res = run_scenario(data, ScenarioSpec(infrastructure="broadband", n_sites=1, distance="road"))
+    assert res.summary["distance_note"] == "along roads"
+    assert "detour_factor" not in res.summary
+    ok = res.served["distance_m"].notna()
+    assert (res.served.loc[ok, "distance_m"] <= 1500 + 1e-6).all()
+
+
+# ---------------------------------------------------------------- hydrogen
+
+
+def _hydrogen_area(h2_fleet=None):
+    from scenario_fixtures import candidates, firms, points
+
+    import geodata
+
+    n = 4
+    ent = firms(
+        [(0, 0), (10_000, 0), (20_000, 0), (80_000, 0)],
+        sector=["steel_metallurgy", "logistics", "services", "clean_energy"],
+        ev_fleet=[100, 40, 50, 20],
+        **({} if h2_fleet is None else {"h2_fleet": h2_fleet}),
+    )
+    cand = candidates(
+        [(5_000, 0), (78_000, 0)], infrastructure="hydrogen", cost=12e6, source="roadside"
+    )
+    cand["capacity"] = [200.0, 0.0]
+    hs = points(
+        [(-25_000, 0)],
+        id=["HS1"],
+        name=["加氢站1"],
+        capacity_kg_per_day=[50.0],
+        status=["operational"],
+    )
+    assert n == len(ent)
+    return geodata.PlanningData("h2", enterprises=ent, candidate_sites=cand, hydrogen_stations=hs)
+
+
+def test_hydrogen_fleet_assumed_from_ev_fleet_and_said_so():
+    from planning import ScenarioSpec, run_scenario
+    from planning.kind_demand import h2_trucks, hydrogen_kg_per_day
+
+    data = _hydrogen_area()
+    # 10% of the ev fleet of steel, logistics and clean-energy firms; services not
+    np.testing.assert_allclose(h2_trucks(data.enterprises), [10, 4, 0, 2])
+    np.testing.assert_allclose(hydrogen_kg_per_day(data.enterprises), [250, 100, 0, 50])
+    res = run_scenario(
+        data, ScenarioSpec(infrastructure="hydrogen", objective="capacitated", n_sites=1)
+    )
+    assert res.summary["h2_fleet_assumed"] is True
+    assert res.summary["capacity_unit"] == "kg/day"
+    # HS1 (50 kg/day, 25 km from the first firm) and the 200 kg/day candidate at 5 km
+    assert list(res.proposed_sites["id"]) == ["S0"]
+    assert res.summary["sessions_served"] == pytest.approx(250.0)
+    own = run_scenario(
+        _hydrogen_area(h2_fleet=[2, 0, 0, 1]),
+        ScenarioSpec(infrastructure="hydrogen", objective="capacitated", n_sites=1),
+    )
+    assert own.summary["h2_fleet_assumed"] is False
+    assert own.summary["sessions_total"] == pytest.approx(75.0)
+
+
+def test_hydrogen_default_capacity_and_radius():
+    from planning import ScenarioSpec, run_scenario
+
+    data = _hydrogen_area()
+    res = run_scenario(
+        data,
+        ScenarioSpec(
+            infrastructure="hydrogen", objective="capacitated", n_sites=2, demand="h2_fleet"
+        ),
+    )
+    sites = res.proposed_sites.set_index("id")
+    assert sites.loc["S1", "capacity_sessions"] == 1000.0  # the kind's default (no capacity)
+    assert sites.loc["S0", "capacity_sessions"] == 200.0  # the candidate's own
+    # 30 km: the firm at 80 km is served only by the candidate at 78 km
+    assert res.summary["firms_after"] == 4
+    assert res.summary["radius"] == 30_000
