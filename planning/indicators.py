@@ -1,9 +1,13 @@
-"""Service indicators: which enterprises 5G and charging stations already serve.
+"""Service indicators: which enterprises each kind of infrastructure already serves.
 
 A firm is *in 5G coverage* when it lies within the planning radius
 (``radius_m``) of an operational base station, and *near charging* when the
 straight-line distance to the nearest charging station is at most a chosen
-distance. All distances are computed in a local metric projection (never on
+distance. Every other kind of :data:`geodata.infrastructure.INFRASTRUCTURE_KINDS`
+(gigabit broadband, hydrogen) serves a firm within its default service
+distance of an existing site in operation (``near_<code>``), measured straight
+and multiplied by the kind's detour factor (a fibre cable follows streets).
+All distances are computed in a local metric projection (never on
 longitude/latitude) with a spatial index, so the cost grows with the number of
 firms and stations, not with their product.
 
@@ -15,7 +19,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +27,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 import geodata
+from geodata.infrastructure import INFRASTRUCTURE_KINDS, InfrastructureKind
 
 from ._layers import layer_xy, operational_base_stations, resolve_crs
 from .distances import coverage_matrix
@@ -32,6 +37,7 @@ __all__ = [
     "STATS_COLUMNS",
     "coverage_stats",
     "coverage_status",
+    "other_kinds",
     "resolve_crs",
     "uncovered_firms",
 ]
@@ -51,7 +57,19 @@ STATS_COLUMNS = (
     "employees_charging",
     "share_employees_charging",
 )
-"""Columns of :func:`coverage_stats`, in order."""
+
+
+def other_kinds() -> tuple[InfrastructureKind, ...]:
+    """Return the kinds measured by distance to their own layer (all but 5G and charging)."""
+    return tuple(k for k in INFRASTRUCTURE_KINDS.values() if k.code not in ("5g", "charging"))
+
+
+STATS_COLUMNS = STATS_COLUMNS + tuple(
+    f"{prefix}_{k.code}"
+    for k in other_kinds()
+    for prefix in ("firms", "share_firms", "employees", "share_employees")
+)
+"""Columns of :func:`coverage_stats`, in order (5G, charging, then the other kinds)."""
 
 
 def coverage_status(
@@ -59,6 +77,7 @@ def coverage_status(
     *,
     charging_distance_m: float = DEFAULT_CHARGING_DISTANCE_M,
     metric_crs: Any = None,
+    kind_distances_m: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Return, per enterprise, whether 5G and a charging station serve it.
 
@@ -72,6 +91,9 @@ def coverage_status(
     metric_crs
         Projected CRS in metres for the distances, or None for the local UTM
         zone (see :func:`resolve_crs`).
+    kind_distances_m
+        Service distance of the other kinds by code (e.g. ``{"broadband":
+        1000}``, cable metres); a kind not named uses its registry default.
 
     Returns
     -------
@@ -80,7 +102,9 @@ def coverage_status(
         ``n_5g_sites`` (operational base stations covering the firm),
         ``charging_distance_m`` (metres to the nearest charging station, NaN
         when there is none), ``nearest_charging`` (its ``id``) and
-        ``near_charging`` (bool).
+        ``near_charging`` (bool); for every other kind ``<code>_distance_m``
+        (straight line x detour factor to its nearest site in operation),
+        ``nearest_<code>`` and ``near_<code>``.
 
     Raises
     ------
@@ -101,6 +125,10 @@ def coverage_status(
         out["charging_distance_m"] = pd.Series(dtype=float)
         out["nearest_charging"] = pd.Series(dtype=object)
         out["near_charging"] = pd.Series(dtype=bool)
+        for kind in other_kinds():
+            out[f"{kind.code}_distance_m"] = pd.Series(dtype=float)
+            out[f"nearest_{kind.code}"] = pd.Series(dtype=object)
+            out[f"near_{kind.code}"] = pd.Series(dtype=bool)
         return out
     crs = resolve_crs(data, metric_crs)
     firm_xy = layer_xy(firms, crs)
@@ -116,7 +144,22 @@ def coverage_status(
     out["charging_distance_m"] = dist
     out["nearest_charging"] = ids[idx] if len(ids) else None
     out["near_charging"] = dist <= charging_distance_m
+    reach = dict(kind_distances_m or {})
+    for kind in other_kinds():
+        sites = _in_operation(getattr(data, kind.existing_layer))
+        dist, idx = _nearest(firm_xy, layer_xy(sites, crs))
+        dist = dist * kind.detour_factor
+        ids = sites["id"].astype(object).to_numpy()
+        out[f"{kind.code}_distance_m"] = dist
+        out[f"nearest_{kind.code}"] = ids[idx] if len(ids) else None
+        out[f"near_{kind.code}"] = dist <= float(reach.get(kind.code, kind.radius_m))
     return out
+
+
+def _in_operation(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if "status" not in layer:
+        return layer
+    return layer[(layer["status"].fillna("operational").astype(str) == "operational").to_numpy()]
 
 
 def _nearest(points: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,6 +248,14 @@ def coverage_stats(
             "employees_charging": employees.where(ch, 0.0),
         }
     )
+    for kind in other_kinds():
+        near = (
+            status[f"near_{kind.code}"].astype(bool)
+            if f"near_{kind.code}" in status
+            else pd.Series(False, index=firms.index)
+        )
+        parts[f"firms_{kind.code}"] = near.astype(int)
+        parts[f"employees_{kind.code}"] = employees.where(near, 0.0)
     sums = parts.groupby("group", sort=True).sum()
     if total:
         sums.loc[total_label] = parts.drop(columns="group").sum()
@@ -214,8 +265,13 @@ def coverage_stats(
 
 def _with_shares(sums: pd.DataFrame) -> pd.DataFrame:
     out = sums.copy()
-    for col in ("firms", "firms_5g", "firms_charging"):
+    for col in ("firms", "firms_5g", "firms_charging", *(f"firms_{k.code}" for k in other_kinds())):
         out[col] = out[col].astype("int64")
+    for kind in other_kinds():
+        out[f"share_firms_{kind.code}"] = _share(out[f"firms_{kind.code}"], out["firms"])
+        out[f"share_employees_{kind.code}"] = _share(
+            out[f"employees_{kind.code}"], out["employees"]
+        )
     out["share_firms_5g"] = _share(out["firms_5g"], out["firms"])
     out["share_employees_5g"] = _share(out["employees_5g"], out["employees"])
     out["share_firms_charging"] = _share(out["firms_charging"], out["firms"])
@@ -232,7 +288,7 @@ def uncovered_firms(
     data: geodata.PlanningData,
     status: pd.DataFrame,
     *,
-    what: Literal["5g", "charging"] = "5g",
+    what: str = "5g",
 ) -> gpd.GeoDataFrame:
     """Return the enterprises that 5G or a charging station does not yet serve.
 
@@ -243,8 +299,9 @@ def uncovered_firms(
     status
         Output of :func:`coverage_status` for ``data``.
     what
-        ``"5g"`` (outside every operational base station's radius) or
-        ``"charging"`` (no charging station within the chosen distance).
+        ``"5g"`` (outside every operational base station's radius),
+        ``"charging"`` (no charging station within the chosen distance) or
+        another kind's code (no site of it within its service distance).
 
     Returns
     -------
@@ -252,9 +309,11 @@ def uncovered_firms(
         The enterprise rows, with ``charging_distance_m`` added, largest
         employers first.
     """
-    column = {"5g": "in_5g", "charging": "near_charging"}.get(what)
+    columns = {"5g": "in_5g", "charging": "near_charging"}
+    columns.update({k.code: f"near_{k.code}" for k in other_kinds()})
+    column = columns.get(what)
     if column is None:
-        msg = f"what must be '5g' or 'charging', got {what!r}"
+        msg = f"what must be one of {tuple(columns)}, got {what!r}"
         raise ValueError(msg)
     if not status.index.equals(data.enterprises.index):
         msg = "status must be the coverage_status(...) of the same data (index differs)"

@@ -217,3 +217,49 @@ def test_hydrogen_default_capacity_and_radius():
     # 30 km: the firm at 80 km is served only by the candidate at 78 km
     assert res.summary["firms_after"] == 4
     assert res.summary["radius"] == 30_000
+
+
+# ---------------------------------------------------------------- statistics and the map
+
+
+def test_coverage_statistics_of_every_kind_on_the_demo():
+    import geodata
+    from planning import indicators
+
+    data = geodata.load_demo()
+    status = indicators.coverage_status(data)
+    for code in ("broadband", "hydrogen"):
+        assert status[f"near_{code}"].any() and not status[f"near_{code}"].all()
+    # broadband: cable = straight line x 1.3, within 1,500 m
+    ok = status["near_broadband"]
+    assert (status.loc[ok, "broadband_distance_m"] <= 1500).all()
+    assert set(status.loc[ok, "nearest_broadband"]) <= set(data.access_points["id"])
+    by_zone = indicators.coverage_stats(data, status, by="park")
+    assert list(by_zone.columns) == list(indicators.STATS_COLUMNS)
+    total = by_zone.loc["total"]
+    assert total["firms_broadband"] == ok.sum()
+    assert total["share_firms_hydrogen"] == pytest.approx(status["near_hydrogen"].mean())
+    tight = indicators.coverage_status(data, kind_distances_m={"broadband": 500})
+    assert tight["near_broadband"].sum() < ok.sum()
+    assert len(indicators.uncovered_firms(data, status, what="broadband")) == (~ok).sum()
+    # planned access points do not serve yet
+    planned = data.access_points[data.access_points["status"] != "operational"]
+    assert not set(status["nearest_broadband"]) & set(planned["id"])
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_map_draws_every_kind_with_a_legend(language):
+    import geodata
+    from planning.maps import build_map
+
+    data = geodata.load_demo()
+    html = build_map(data, language=language).get_root().render()
+    for code in ("broadband", "hydrogen"):
+        kind = geodata.INFRASTRUCTURE_KINDS[code]
+        assert kind.label(language) in html and kind.colour in html
+    if language == "en":
+        assert "Gigabit broadband access points (service area)" in html
+        assert "Hydrogen refuelling stations" in html
+    empty = data.replace(access_points=geodata.empty_layer("access_points"))
+    html = build_map(empty, language=language).get_root().render()
+    assert geodata.INFRASTRUCTURE_KINDS["broadband"].label(language) not in html

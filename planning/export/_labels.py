@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from geodata.infrastructure import INFRASTRUCTURE_KINDS
 from geodata.schema import CATEGORY_LABELS_ZH
 
 from ._model_labels import (
@@ -146,8 +147,8 @@ _VALUE_LABELS_ZH: dict[str, str] = {
     "county": "区县",
     "park": "园区",
     "total": "全市",
-    "5g": "5G基站",
-    "charging": "充电站",
+    **{k.code: k.site_zh for k in INFRASTRUCTURE_KINDS.values()},
+    "h2_fleet": "氢燃料车辆数",
 }
 
 

@@ -15,6 +15,7 @@ from ._assets import (
 )
 from ._basemaps import BASEMAPS, Basemap, _tile_layers
 from ._elements import _CSS, _Legend, _legend_html, _PointLayer
+from ._kinds import add_kind_layers
 from ._labels import (
     _TEXT,
     CHARGING_COLOR,
@@ -302,6 +303,10 @@ def build_map(
         legend.append(
             (_label("charging", language), [(CHARGING_COLOR, _label("charging", language))])
         )
+
+    add_kind_layers(
+        m, data, gcj02=gcj02, language=language, show_coverage=show_coverage, legend=legend
+    )
 
     candidates = data.candidate_sites
     if len(candidates):

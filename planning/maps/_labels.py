@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from geodata.infrastructure import INFRASTRUCTURE_KINDS
+
 CLUSTER_THRESHOLD = 20_000
 """Above this many enterprises the layer is clustered by default."""
 
@@ -107,6 +109,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "refuelled_after": "方案后可往返",
         "yes": "是",
         "no": "否",
+        "point_type": "接入点类型",
+        "ports": "端口数",
+        "ports_used": "已用端口数",
+        "capacity_kg_per_day": "日加注能力(公斤)",
+        "pressure_bar": "加注压力(bar)",
     },
     "en": {
         "enterprises": "Enterprises",
@@ -152,6 +159,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "refuelled_after": "Passable after",
         "yes": "yes",
         "no": "no",
+        "point_type": "Type",
+        "ports": "Ports",
+        "ports_used": "Ports used",
+        "capacity_kg_per_day": "Capacity (kg/day)",
+        "pressure_bar": "Pressure (bar)",
     },
 }
 
@@ -179,7 +191,8 @@ _CATEGORY_EN: dict[str, dict[str, str]] = {
         "infeasible": "Infeasible",
     },
     "access": {"public": "Public", "private": "Private"},
-    "infrastructure": {"5g": "5G base station", "charging": "Charging station"},
+    "infrastructure": {k.code: k.site_en for k in INFRASTRUCTURE_KINDS.values()},
+    "point_type": {"olt": "OLT site", "cabinet": "Fibre cabinet", "other": "Other"},
     "level": {"national": "National", "provincial": "Provincial", "municipal": "Municipal"},
     "green_level": {
         "none": "None",
