@@ -433,3 +433,68 @@ def test_console_script_entry_point(tmp_path):
     )
     assert proc.returncode == EXIT_BAD_INPUT
     assert "8 problems" in proc.stderr and "Traceback" not in proc.stderr
+
+
+KINDS_STUDY = """\
+[study]
+name = "kinds"
+formats = ["xlsx", "csv"]
+project = "kinds-project"
+language = "en"
+
+[data]
+demo = "chaoyang"
+
+[defaults]
+time_limit = 20
+
+[[scenario]]
+name = "fibre-zones"
+infrastructure = "broadband"
+objective = "capacitated"
+n_sites = 4
+zones = ["凌源经济开发区", "建平经济开发区", "北票经济开发区"]
+
+[[scenario]]
+name = "fibre-budget"
+infrastructure = "broadband"
+objective = "budget"
+budget_cny = 400000
+zones = ["朝阳经济技术开发区", "朝阳龙城经济开发区"]
+
+[[scenario]]
+name = "hydrogen-bases"
+infrastructure = "hydrogen"
+objective = "capacitated"
+n_sites = 2
+counties = ["凌源市", "建平县", "喀喇沁左翼蒙古族自治县"]
+"""
+
+
+def test_broadband_and_hydrogen_scenarios_from_the_command_line(tmp_path, home):
+    listed = _invoke("kinds")
+    assert listed.exit_code == EXIT_OK
+    for code in ("5g", "charging", "broadband", "hydrogen"):
+        assert f"{code}: " in listed.output
+    assert "straight line x 1.3" in listed.output and "1000 kg/day" in listed.output
+    study = _write(tmp_path, "kinds.toml", KINDS_STUDY)
+    assert _invoke("check", study).exit_code == EXIT_OK
+    out = tmp_path / "out"
+    result = _invoke("run", study, "--out", out)
+    assert result.exit_code == EXIT_OK, result.output
+    summary = pd.read_excel(out / "comparison.xlsx", sheet_name="summary").set_index("scenario")
+    assert list(summary.index) == ["fibre-zones", "fibre-budget", "hydrogen-bases"]
+    project = open_workspace(home).project("kinds-project")
+    fibre = project.load_scenario("fibre-zones")
+    assert fibre.spec.infrastructure == "broadband"
+    assert set(fibre.proposed_sites["infrastructure"]) == {"broadband"}
+    assert (fibre.proposed_sites["sessions"] <= fibre.proposed_sites["capacity_sessions"]).all()
+    budget = project.load_scenario("fibre-budget")
+    assert budget.proposed_sites["cost_cny"].sum() <= 400_000
+    assert budget.summary["share_after"] > budget.summary["share_before"]
+    h2 = project.load_scenario("hydrogen-bases")
+    assert len(h2.proposed_sites) == 2
+    assert set(h2.proposed_sites["county"]) <= {"凌源市", "建平县", "喀喇沁左翼蒙古族自治县"}
+    assert h2.summary["capacity_unit"] == "kg/day"
+    sites = pd.read_csv(out / "hydrogen-bases_proposed_sites.csv")
+    assert len(sites) == 2

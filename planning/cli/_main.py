@@ -49,7 +49,7 @@ def _workspace(location: str | None) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="infrasite")
 def main() -> None:
-    """InfraSite: siting 5G base stations and EV charging stations to serve enterprises.
+    """InfraSite: siting 5G, charging, gigabit broadband and hydrogen sites to serve enterprises.
 
     Run a study file of scenarios in batch, manage the projects of a
     workspace, or write the demo project. Exit codes: 0 done, 1 some
@@ -213,6 +213,30 @@ def project_import(path: Path, name: str | None, location: str | None) -> None:
     except (geodata.DataError, FileExistsError, ValueError) as exc:
         _fail(str(exc))
     click.echo(f"project {created.name!r} imported from {path}")
+
+
+@main.command()
+@click.option("--language", type=click.Choice(["zh", "en"]), default="en", show_default=True)
+def kinds(language: str) -> None:
+    """List the kinds of infrastructure: service model, reach, demand, capacity, objectives.
+
+    Use a kind's code as ``infrastructure`` in a study file's scenarios.
+    """
+    from geodata.infrastructure import INFRASTRUCTURE_KINDS
+
+    for k in INFRASTRUCTURE_KINDS.values():
+        reach = f"{k.radius_m:,.0f} m" if k.service == "distance" else "link budget per site"
+        if k.travel_minutes:
+            reach += f" or {k.travel_minutes:g} min"
+        if k.detour_factor != 1:
+            reach += f" (straight line x {k.detour_factor:g} without roads)"
+        capacity = k.capacity_unit or "-"
+        if k.site_capacity:
+            capacity = f"{k.site_capacity:g} {k.capacity_unit} per new site"
+        click.echo(f"{k.code}: {k.label(language)}")
+        click.echo(f"  existing layer: {k.existing_layer}; distances: {', '.join(k.distances)}")
+        click.echo(f"  reach: {reach}; demand: {k.demand_zh if language == 'zh' else k.demand_en}")
+        click.echo(f"  capacity: {capacity}; objectives: {', '.join(k.objectives)}")
 
 
 @main.command()
