@@ -199,3 +199,77 @@ def test_a_saved_model_scenario_is_shown_again_after_a_reload():
         == at.session_state["scenarios"]["spread"].summary["min_spacing_m"]
     )
     assert "试点最小间距" in _metrics(again)
+
+
+# ---------------------------------------------------------------- gigabit broadband and hydrogen
+
+
+def test_the_menu_offers_the_new_kinds_with_their_objectives():
+    at = _scenario_page()
+    _ok(at)
+    assert at.radio(key="sc_infra").options == ["5G 基站", "充电站", "光网接入点", "加氢站"]
+    at.radio(key="sc_infra").set_value("broadband").run()
+    _ok(at)
+    options = at.selectbox(key="sc_objective").options
+    assert len(options) == 7 and "货运走廊充电布局" not in options
+    assert "给定光交箱数,接入最多企业(含端口容量)" in options
+    assert not any("双重覆盖" in o for o in options)
+    at.radio(key="sc_infra").set_value("hydrogen").run()
+    _ok(at)
+    assert len(at.selectbox(key="sc_objective").options) == 6
+    assert not _problems(at, "zh", "hydrogen menu")
+
+
+def test_fibre_cabinets_for_the_zones_with_port_capacity():
+    at = _scenario_page()
+    at.radio(key="sc_infra").set_value("broadband").run()
+    at.selectbox(key="sc_objective").set_value("capacitated").run()
+    _ok(at)
+    assert at.number_input(key="sc_capacity_broadband").value == 64
+    assert at.number_input(key="sc_detour_broadband").value == 1.3
+    assert any("×1.3" in c.value for c in at.caption)
+    at = _run(at, "光网", sc_n=4)
+    _ok(at)
+    result = at.session_state["scenarios"]["光网"]
+    s = result.summary
+    assert result.spec.infrastructure == "broadband" and result.spec.detour_factor == 1.3
+    assert s["sites"] == 4 and s["capacity_unit"] == "ports"
+    assert set(result.proposed_sites["infrastructure"]) == {"broadband"}
+    metrics = _metrics(at)
+    assert metrics["满足的需求(端口)"] == f"{s['sessions_served']:,.0f}"
+    assert not _problems(at, "zh", "broadband")
+
+
+def test_hydrogen_for_the_steel_and_clean_energy_bases_in_english():
+    at = _scenario_page("en")
+    at.radio(key="sc_infra").set_value("hydrogen").run()
+    at.selectbox(key="sc_objective").set_value("capacitated").run()
+    at.multiselect(key="sc_counties").set_value(["凌源市", "建平县", "喀喇沁左翼蒙古族自治县"])
+    at.number_input(key="sc_capacity_hydrogen").set_value(800.0)
+    at = _run(at, "h2", sc_n=2)
+    _ok(at)
+    result = at.session_state["scenarios"]["h2"]
+    s = result.summary
+    assert result.spec.site_capacity == 800 and s["capacity_unit"] == "kg/day"
+    assert (result.proposed_sites["capacity_sessions"] == 800).all()
+    assert s["h2_fleet_assumed"] is False  # the demo has its own hydrogen trucks
+    assert _metrics(at)["Demand served (kg/day)"] == f"{s['sessions_served']:,.0f}"
+    assert not _problems(at, "en", "hydrogen")
+
+
+def test_map_page_shows_the_coverage_of_every_kind():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.sidebar.radio(key="language").set_value("en").run()
+    _ok(at)
+    metrics = _metrics(at)
+    assert "Firms served by Gigabit broadband access points" in metrics
+    assert "Firms served by Hydrogen refuelling stations" in metrics
+    assert at.radio(key="uncovered_what").options[-2:] == [
+        "No fibre access point",
+        "Far from hydrogen",
+    ]
+    assert "Share of firms near gigabit broadband access points" in {
+        str(c) for df in at.dataframe for c in df.value.columns
+    }
+    assert "Gigabit broadband access points (service area)" in _map_script(at)
+    assert not _problems(at, "en", "map")

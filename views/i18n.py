@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from views._kinds_strings import KINDS_COLUMNS_ZH, KINDS_STRINGS
 from views._models_strings import MODELS_COLUMNS_ZH, MODELS_STRINGS
 from views._programme_strings import PROGRAMME_STRINGS
 from views._workspace_strings import WORKSPACE_STRINGS
@@ -453,7 +454,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> None:
             STRINGS[lang].update(strings)
 
 
-_merge(PROGRAMME_STRINGS, WORKSPACE_STRINGS, MODELS_STRINGS)
+_merge(PROGRAMME_STRINGS, WORKSPACE_STRINGS, MODELS_STRINGS, KINDS_STRINGS)
 
 
 COLUMNS_ZH = {
@@ -504,6 +505,7 @@ COLUMNS_ZH = {
 }
 """Chinese headers of the tables the pages show (English keeps the column names)."""
 COLUMNS_ZH.update(MODELS_COLUMNS_ZH)
+COLUMNS_ZH.update(KINDS_COLUMNS_ZH)
 
 
 def column_labels(columns: Any, lang: str | None = None) -> dict[str, str]:

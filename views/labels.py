@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from views._kinds_strings import KINDS_COLUMNS_EN
 from views._models_strings import MODELS_COLUMNS_EN
 
 COLUMNS_EN = {
@@ -106,6 +107,7 @@ COLUMNS_EN = {
 }
 """English headers of every column a page shows."""
 COLUMNS_EN.update(MODELS_COLUMNS_EN)
+COLUMNS_EN.update(KINDS_COLUMNS_EN)
 
 EXTRA_ZH = {
     "lon": "经度",

@@ -160,15 +160,32 @@ def _map_and_stats_body(data) -> None:
             else 0.0
         )
         k3.metric(t("metric_employees_5g"), f"{share_emp:.1%}" if len(data.base_stations) else "—")
+        others = [k for k in indicators.other_kinds() if len(getattr(data, k.existing_layer))]
+        for col, kind in zip(st.columns(3) if others else [], others, strict=False):
+            reach = f"{kind.radius_m:,.0f} m"
+            col.metric(
+                t("metric_kind", kind=kind.label(language())),
+                f"{status[f'near_{kind.code}'].sum() / n:.1%}",
+                help=t(
+                    "metric_kind_help",
+                    reach=reach,
+                    distance=kind.distance_measure_zh
+                    if language() == "zh"
+                    else kind.distance_measure_en,
+                ),
+            )
         tab_county, tab_zone, tab_unc = st.tabs([t("by_county"), t("by_park"), t("uncovered")])
         with tab_county:
             table(indicators.coverage_stats(shown, status, by="county"))
         with tab_zone:
             table(indicators.coverage_stats(shown, status, by="park"))
         with tab_unc:
+            kinds_shown = ["5g", "charging"] + [
+                k.code for k in indicators.other_kinds() if len(getattr(data, k.existing_layer))
+            ]
             what = st.radio(
                 t("uncovered"),
-                ["5g", "charging"],
+                kinds_shown,
                 format_func=lambda v: t(f"uncovered_{v}"),
                 horizontal=True,
                 label_visibility="collapsed",

@@ -14,21 +14,29 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geodata.infrastructure import infrastructure_kind
 from planning import scenarios
 from views.common import table
 
 NOT_FOR_5G = ("capacitated", "single_source", "corridors")
-"""Objectives that only make sense for charging stations."""
+"""Objectives 5G cannot take (kept for callers; the registry decides the menus)."""
 
 NEEDS_N_SITES = ("max_coverage", "min_distance", "capacitated", *scenarios.MODEL_OBJECTIVES)
 """Objectives asked with a number of new sites."""
 
 
 def objectives_for(infrastructure: str) -> list[str]:
-    """Return the objectives offered for ``"5g"`` or ``"charging"``, in menu order."""
-    if infrastructure == "5g":
-        return [o for o in scenarios.OBJECTIVES if o not in NOT_FOR_5G]
-    return [o for o in scenarios.OBJECTIVES if o != "backup"]
+    """Return the objectives offered for a kind of infrastructure, in menu order.
+
+    The registry says which objectives a kind supports; the menu offers redundant cover
+    (``"backup"``) only for radio (link-budget) kinds, where a second cover is what it means.
+    """
+    kind = infrastructure_kind(infrastructure)
+    return [
+        o
+        for o in scenarios.OBJECTIVES
+        if o in kind.objectives and (o != "backup" or kind.service == "link_budget")
+    ]
 
 
 def model_inputs(objective: str, t: Callable[..., str]) -> dict[str, Any]:

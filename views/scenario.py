@@ -6,6 +6,7 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
+from geodata.infrastructure import H2_FLEET_SHARE, INFRASTRUCTURE, infrastructure_kind
 from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, radio, scenarios
 from planning.workspace import free_name
@@ -21,7 +22,7 @@ from views.common import (
     user_name,
 )
 from views.common import scenarios as saved_scenarios
-from views.i18n import language, progress_text, translator
+from views.i18n import STRINGS, language, progress_text, translator
 from views.model_results import (
     NEEDS_N_SITES,
     curve_chart,
@@ -75,7 +76,15 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     if s.get("floors_not_met"):
         st.warning(s["floors_not_met"])
     show_model_result(result, t)
-    if "sessions_served" in s:
+    if s.get("h2_fleet_assumed"):
+        st.info(t("h2_assumed", share=f"{H2_FLEET_SHARE:.0%}"))
+    if "sessions_served" in s and "capacity_unit" in s:  # broadband ports, hydrogen kg/day
+        cap = st.columns(3)
+        unit = t(f"unit_{s['capacity_unit']}")
+        cap[0].metric(t("capacity_served", unit=unit), f"{s['sessions_served']:,.0f}")
+        cap[1].metric(t("capacity_sites"), f"{s['sites']}")
+        cap[2].metric(t("utilisation"), f"{s['utilisation_new']:.0%}")
+    elif "sessions_served" in s:
         cap = st.columns(3)
         cap[0].metric(t("sessions_served"), f"{s['sessions_served']:,.0f}")
         cap[1].metric(t("piles"), f"{s['piles']}")
@@ -190,6 +199,12 @@ def _next_default(saved: Collection[str]) -> str:
     return f"S{i}"
 
 
+def _for_kind(t, key: str, infra: str) -> str:
+    """Return the kind's own wording of ``key`` where it has one (e.g. ports, not piles)."""
+    own = f"{key}_{infra}"
+    return t(own) if own in STRINGS[language()] else t(key)
+
+
 def _demand(choice: str, weights: dict[str, float]) -> str | dict[str, float]:
     if choice != "mix":
         return choice
@@ -204,18 +219,19 @@ with guard():
     c1, c2, c3, c4 = st.columns(4)
     infra = c1.radio(
         t("infrastructure"),
-        ["5g", "charging"],
+        list(INFRASTRUCTURE),
         format_func=lambda v: t(f"infra_{v}"),
         horizontal=True,
         key="sc_infra",
     )
+    kind = infrastructure_kind(infra)
     offered = objectives_for(infra)
     if st.session_state.get("sc_objective") not in offered:
         st.session_state["sc_objective"] = offered[0]
     objective = c2.selectbox(
         t("objective"),
         offered,
-        format_func=lambda v: t(f"obj_{v}"),
+        format_func=lambda v: _for_kind(t, f"obj_{v}", infra),
         key="sc_objective",
     )
     demand_choice = c3.selectbox(
@@ -229,7 +245,7 @@ with guard():
         band = c4.selectbox(
             t("band"), list(BANDS), index=list(BANDS).index("3.5GHz"), key="sc_band"
         )
-    st.caption(t(f"help_obj_{objective}"))
+    st.caption(_for_kind(t, f"help_obj_{objective}", infra))
     with st.form("scenario_form"):
         c1, c2, c3, c4 = st.columns(4)
         st.session_state.setdefault("sc_name", _next_default(saved))
@@ -279,16 +295,42 @@ with guard():
             format_func=category_labeller("source"),
             key="sc_sources",
         )
+        if objective in ("capacitated", "single_source") and kind.site_capacity:
+            unit = t(f"unit_{kind.capacity_unit}")
+            capacity = st.number_input(
+                t("site_capacity", unit=unit),
+                0.0,
+                1e6,
+                float(kind.site_capacity),
+                help=t("site_capacity_help", default=f"{kind.site_capacity:g} {unit}"),
+                key=f"sc_capacity_{infra}",
+            )
+            extra["site_capacity"] = float(capacity) or None
         c1, c2 = st.columns(2)
         count_existing = c1.checkbox(t("count_existing"), value=True, key="sc_existing")
         modes = ["straight"]
-        if data.roads is not None and infra == "charging":
-            modes += ["road", "road_time"]
+        if data.roads is not None:
+            modes += [m for m in kind.distances if m != "straight"]
+            if kind.detour_factor != 1.0:  # a cable follows streets: along roads first
+                modes = ["road", *[m for m in modes if m != "road"]]
         distance = c2.selectbox(
             t("distance"), modes, format_func=lambda v: t(f"dist_{v}"), key="sc_distance"
         )
         if data.roads is None:
             c2.caption(t("no_roads"))
+        if kind.detour_factor != 1.0 and distance == "straight":
+            extra["detour_factor"] = float(
+                c2.number_input(
+                    t("detour_factor"),
+                    1.0,
+                    3.0,
+                    float(kind.detour_factor),
+                    0.05,
+                    help=t("detour_help"),
+                    key=f"sc_detour_{infra}",
+                )
+            )
+            c2.caption(t("detour_note", factor=f"{extra['detour_factor']:g}"))
         c1.checkbox(t("scenario_replace"), key="sc_replace", help=t("scenario_replace_help"))
         submitted = st.form_submit_button(
             t("run"), type="primary", icon=":material/play_arrow:", on_click=_name_submitted
