@@ -261,9 +261,12 @@ def test_map_page_shows_the_coverage_of_every_kind():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.sidebar.radio(key="language").set_value("en").run()
     _ok(at)
-    metrics = _metrics(at)
-    assert "Firms served by Gigabit broadband access points" in metrics
-    assert "Firms served by Hydrogen refuelling stations" in metrics
+    assert len(at.metric) == 3  # 5G and charging; the other kinds one line each
+    lines = [c.value for c in at.caption if "Firms served by" in c.value]
+    assert len(lines) == 2
+    assert lines[0].startswith("**Firms served by Gigabit broadband access points: ")
+    assert "cable length" in lines[0] and "1,500 m" in lines[0]
+    assert lines[1].startswith("**Firms served by Hydrogen refuelling stations: ")
     assert at.radio(key="uncovered_what").options[-2:] == [
         "No fibre access point",
         "Far from hydrogen",

@@ -160,19 +160,15 @@ def _map_and_stats_body(data) -> None:
             else 0.0
         )
         k3.metric(t("metric_employees_5g"), f"{share_emp:.1%}" if len(data.base_stations) else "—")
-        others = [k for k in indicators.other_kinds() if len(getattr(data, k.existing_layer))]
-        for col, kind in zip(st.columns(3) if others else [], others, strict=False):
-            reach = f"{kind.radius_m:,.0f} m"
-            col.metric(
-                t("metric_kind", kind=kind.label(language())),
-                f"{status[f'near_{kind.code}'].sum() / n:.1%}",
-                help=t(
-                    "metric_kind_help",
-                    reach=reach,
-                    distance=kind.distance_measure_zh
-                    if language() == "zh"
-                    else kind.distance_measure_en,
-                ),
+        # the other kinds' shares, one line each (the three headline metrics stay 5G and charging)
+        for kind in indicators.other_kinds():
+            if not len(getattr(data, kind.existing_layer)):
+                continue
+            measure = kind.distance_measure_zh if language() == "zh" else kind.distance_measure_en
+            share = f"{status[f'near_{kind.code}'].sum() / n:.1%}"
+            st.caption(
+                f"**{t('metric_kind', kind=kind.label(language()))}: {share}** · "
+                + t("metric_kind_help", reach=f"{kind.radius_m:,.0f} m", distance=measure)
             )
         tab_county, tab_zone, tab_unc = st.tabs([t("by_county"), t("by_park"), t("uncovered")])
         with tab_county:
