@@ -45,7 +45,7 @@ __all__ = [
 DEFAULT_CHARGING_DISTANCE_M = 2000.0
 """Default acceptable straight-line distance to a charging station (est., metres)."""
 
-STATS_COLUMNS = (
+STATS_COLUMNS: tuple[str, ...] = (
     "firms",
     "firms_5g",
     "share_firms_5g",
