@@ -71,6 +71,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "duplicate id: also used on row {first}",
         "编号重复：第 {first} 行（数据行）也使用了该编号",
     ),
+    "ports_over": (
+        "ports_used ({used}) is more than ports ({ports}): an access point cannot use more "
+        "ports than it has",
+        "已用端口数（{used}）大于端口数（{ports}）：接入点占用的端口不能多于其总端口",
+    ),
     "ids_generated": (
         "{n} row(s) had no id: ids were generated from each row's contents ({example}, ...); "
         "add an id column (编号) to choose your own",

@@ -417,6 +417,7 @@ def _check_part(
         )
         for f in spec.fields
     }
+    _check_ports(values, str(mapping.get("ports_used", "ports_used")), found)
     bases = _id_bases(values["id"], table)
     if len(table):
         check_raw(
@@ -441,6 +442,17 @@ def _check_part(
         geoms[ok] = np.asarray(moved.values, dtype=object)
     id_column = str(mapping.get("id", "id"))
     return _Part(values, extras, geoms, bases, "id" in mapping, id_column, datum)
+
+
+def _check_ports(values: dict[str, np.ndarray], column: str, found: Collector) -> None:
+    """Refuse an access point that uses more ports than it has."""
+    if "ports" not in values or "ports_used" not in values:
+        return
+    ports = np.asarray(values["ports"], dtype=float)
+    used = np.asarray(values["ports_used"], dtype=float)
+    for pos in np.flatnonzero(used > ports)[:50]:
+        text = f"{used[pos]:g}"
+        found.row(pos, "ports_over", column, text, used=text, ports=f"{ports[pos]:g}")
 
 
 def _check_required_columns(

@@ -263,3 +263,75 @@ def test_map_draws_every_kind_with_a_legend(language):
         empty = data.replace(access_points=geodata.empty_layer("access_points"))
         html = build_map(empty, language=language).get_root().render()
         assert "Gigabit broadband access points" not in html
+
+
+# ---------------------------------------------------------------- files of the new layers
+
+
+def test_access_point_and_hydrogen_files_are_read_and_checked():
+    import io
+
+    import geodata
+
+    csv = (
+        "编号,名称,接入点类型,端口数,已用端口数,运营商,经度,纬度\n"
+        "A1,光交箱1,光交箱,144,40,中国电信,120.45,41.57\n"
+        "A2,光交箱2,OLT机房,96,120,中国联通,120.46,41.58\n"
+    )
+    with pytest.raises(geodata.DataError) as info:
+        geodata.read_layer(io.BytesIO(csv.encode()), "access_points")
+    (problem,) = info.value.problems
+    assert problem.row == 2 and problem.code == "ports_over"
+    assert "已用端口数（120）大于端口数（96）" in problem.message("zh")
+    layer = geodata.read_layer(io.BytesIO(csv.replace("96,120", "96,10").encode()), "access_points")
+    assert list(layer["point_type"]) == ["cabinet", "olt"]
+    assert list(layer["operator"]) == ["China Telecom", "China Unicom"]
+    h2 = "编号,名称,日加注能力,经度,纬度\nH1,加氢站1,1000,120.45,41.57\n"
+    stations = geodata.read_layer(io.BytesIO(h2.encode()), "hydrogen_stations")
+    assert stations["capacity_kg_per_day"].tolist() == [1000.0]
+    assert stations["pressure_bar"].tolist() == [350.0] and stations["status"][0] == "operational"
+    sites = (
+        "编号,名称,设施类型,造价,经度,纬度\nC1,光网候选,千兆光网接入点,80000,120.45,41.57\n"
+        "C2,加氢候选,加氢站,12000000,120.46,41.58\n"
+    )
+    cand = geodata.read_layer(io.BytesIO(sites.encode()), "candidate_sites")
+    assert list(cand["infrastructure"]) == ["broadband", "hydrogen"]
+
+
+def test_new_layers_round_trip_and_old_files_load_them_empty(tmp_path):
+    import geodata
+
+    data = geodata.load_demo()
+    back = geodata.PlanningData.from_gpkg(data.to_gpkg(tmp_path / "d.gpkg"))
+    assert len(back.access_points) == len(data.access_points) > 0
+    assert len(back.hydrogen_stations) == len(data.hydrogen_stations) > 0
+    assert back.provenance["access_points"].synthetic
+    # a file written before the new kinds: its metadata lists only the first six layers
+    old = data.replace(
+        access_points=geodata.empty_layer("access_points"),
+        hydrogen_stations=geodata.empty_layer("hydrogen_stations"),
+    )
+    path = tmp_path / "old.gpkg"
+    old.to_gpkg(path)
+    import json
+    import sqlite3
+
+    with sqlite3.connect(path) as con:
+        (info,) = con.execute(
+            "SELECT info FROM infrasite_metadata WHERE layer = '__layers__'"
+        ).fetchone()
+        counts = {k: v for k, v in json.loads(info).items() if k in geodata.KINDS[:6]}
+        con.execute(
+            "UPDATE infrasite_metadata SET info = ? WHERE layer = '__layers__'",
+            (json.dumps(counts),),
+        )
+        for layer in ("access_points", "hydrogen_stations"):
+            con.execute(f"DROP TABLE {layer}")
+            con.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (layer,))
+            con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = ?", (layer,))
+    loaded = geodata.PlanningData.from_gpkg(path)
+    assert len(loaded.access_points) == 0 and list(loaded.access_points.columns)[:2] == [
+        "id",
+        "name",
+    ]
+    assert len(loaded.enterprises) == len(data.enterprises)
