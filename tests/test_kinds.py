@@ -335,3 +335,33 @@ def test_new_layers_round_trip_and_old_files_load_them_empty(tmp_path):
         "name",
     ]
     assert len(loaded.enterprises) == len(data.enterprises)
+
+
+def test_exports_label_capacity_in_the_kind_unit(tmp_path):
+    import geodata
+    from planning import ScenarioSpec, run_scenario
+    from planning.export import export_scenario, parameter_table
+
+    data = geodata.load_demo()
+    spec = ScenarioSpec(
+        name="光网",
+        infrastructure="broadband",
+        objective="capacitated",
+        n_sites=3,
+        zones=("凌源经济开发区",),
+    )
+    result = run_scenario(data, spec)
+    zh = dict(parameter_table(result, language="zh").values)
+    assert float(zh["满足的需求(端口)"]) == result.summary["sessions_served"]
+    assert "满足的日充电次数" not in zh and "绕行系数" not in zh  # no explicit factor given
+    assert zh["距离口径"] == "straight line x 1.3"
+    en = dict(parameter_table(result, language="en").values)
+    assert "Demand served (ports)" in en and "Daily sessions served" not in en
+    import io
+
+    import pandas as pd
+
+    book = export_scenario(result, "xlsx", language="zh")
+    sites = pd.read_excel(io.BytesIO(book), sheet_name=None)
+    cells = {str(v) for frame in sites.values() for v in frame.to_numpy().ravel()}
+    assert "满足的需求(端口)" in cells and "满足的日充电次数" not in cells

@@ -80,9 +80,37 @@ def _layer(
         if col in out and pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].round(0 if col != "weight" else 2)
     names = {c: _column_label(c, kind, language) for c in columns}
+    names.update({c: v for c, v in _capacity_labels(result, language).items() if c in names})
     out = out.rename(columns=names)
     out = out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
     return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs).to_crs("EPSG:4326")
+
+
+_CAPACITY_WORDS = {
+    "sessions_total": ("需求", "Demand"),
+    "sessions_served": ("满足的需求", "Demand served"),
+    "share_sessions_served": ("需求满足率", "Share of demand served"),
+    "unservable_sessions": ("无法满足的需求", "Demand out of reach"),
+    "unserved_sessions": ("未分配的需求", "Demand no site takes"),
+    "sessions": ("分配的需求", "Demand assigned"),
+    "capacity_sessions": ("容量", "Capacity"),
+    "piles": ("新建站点数", "New sites"),
+}
+
+
+def _capacity_labels(result: ScenarioResult, language: str) -> dict[str, str]:
+    """Return capacity labels in the kind's unit (ports, kg/day) instead of charging sessions."""
+    unit = result.summary.get("capacity_unit")
+    if not unit:
+        return {}
+    zh_unit = {"ports": "端口", "kg/day": "公斤/日"}.get(str(unit), str(unit))
+    out = {}
+    for key, (zh, en) in _CAPACITY_WORDS.items():
+        if key.startswith("share_") or key == "piles":
+            out[key] = zh if language == "zh" else en
+        else:
+            out[key] = f"{zh}({zh_unit})" if language == "zh" else f"{en} ({unit})"
+    return out
 
 
 def _column_label(column: str, kind: str, language: str) -> str:
@@ -170,6 +198,18 @@ _SKIP_SUMMARY = ("name", "infrastructure", "objective", "radius_unit", "radius")
 
 def _parameter_rows(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
     """Return (label, text) rows: the settings that apply, then the results."""
+    rows = _setting_rows(result, language)
+    capacity = _capacity_labels(result, language)
+    spec = result.spec.to_dict()
+    for key, value in result.summary.items():
+        if key in _SKIP_SUMMARY or key in spec:
+            continue
+        label = capacity.get(key) or _label(key, language, _PARAM_LABELS)
+        rows.append((label, _format_param(key, value, language)))
+    return rows
+
+
+def _setting_rows(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
     spec = result.spec.to_dict()
     objective = spec.get("objective")
     others = {k for keys in _OBJECTIVE_SETTINGS.values() for k in keys}
@@ -187,10 +227,6 @@ def _parameter_rows(result: ScenarioResult, language: str) -> list[tuple[str, st
             rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))
             continue
         if value is None:
-            continue
-        rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
-    for key, value in result.summary.items():
-        if key in _SKIP_SUMMARY or key in spec:
             continue
         rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
     return rows
