@@ -435,40 +435,7 @@ def test_console_script_entry_point(tmp_path):
     assert "8 problems" in proc.stderr and "Traceback" not in proc.stderr
 
 
-KINDS_STUDY = """\
-[study]
-name = "kinds"
-formats = ["xlsx", "csv"]
-project = "kinds-project"
-language = "en"
-
-[data]
-demo = "chaoyang"
-
-[defaults]
-time_limit = 20
-
-[[scenario]]
-name = "fibre-zones"
-infrastructure = "broadband"
-objective = "capacitated"
-n_sites = 4
-zones = ["凌源经济开发区", "建平经济开发区", "北票经济开发区"]
-
-[[scenario]]
-name = "fibre-budget"
-infrastructure = "broadband"
-objective = "budget"
-budget_cny = 400000
-zones = ["朝阳经济技术开发区", "朝阳龙城经济开发区"]
-
-[[scenario]]
-name = "hydrogen-bases"
-infrastructure = "hydrogen"
-objective = "capacitated"
-n_sites = 2
-counties = ["凌源市", "建平县", "喀喇沁左翼蒙古族自治县"]
-"""
+KINDS_EXAMPLE = ROOT / "examples" / "chaoyang_kinds.toml"
 
 
 def test_broadband_and_hydrogen_scenarios_from_the_command_line(tmp_path, home):
@@ -477,7 +444,7 @@ def test_broadband_and_hydrogen_scenarios_from_the_command_line(tmp_path, home):
     for code in ("5g", "charging", "broadband", "hydrogen"):
         assert f"{code}: " in listed.output
     assert "straight line x 1.3" in listed.output and "1000 kg/day" in listed.output
-    study = _write(tmp_path, "kinds.toml", KINDS_STUDY)
+    study = KINDS_EXAMPLE
     assert _invoke("check", study).exit_code == EXIT_OK
     out = tmp_path / "out"
     result = _invoke("run", study, "--out", out)
