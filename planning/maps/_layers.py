@@ -213,7 +213,9 @@ def _scenario_radius(result: Any) -> float | None:
     if getattr(spec, "distance", "straight") == "road_time":
         return None
     if hasattr(spec, "service_radius"):
-        return float(spec.service_radius())
+        # a straight-line disc: a cable or drive of the radius reaches radius / detour
+        detour = float(spec.detour()) if hasattr(spec, "detour") else 1.0
+        return float(spec.service_radius()) / detour
     from ..scenarios import default_radius
 
     return float(spec.radius_m or default_radius(spec.infrastructure))
