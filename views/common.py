@@ -25,6 +25,8 @@ from views.i18n import LANGUAGES, language, t, text_in, translator
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_VENDOR = APP_DIR / "static" / "vendor"
 STATIC_URL = "/app/static/vendor"
+STATIC_MAP_DATA = APP_DIR / "static" / "mapdata"
+STATIC_MAP_DATA_URL = "/app/static/mapdata"
 
 
 # --------------------------------------------------------------------------- session
@@ -267,12 +269,15 @@ def _map_payload(key: tuple[Any, ...], _build: Callable[[], Any]) -> dict[str, A
     ``key`` must name everything the map depends on (data version, filters,
     language, scenario); the result holds the strings ``st_folium`` sends to
     the browser, so identical maps are byte-identical across reruns and users.
+    The big point layers are written once as static files the map fetches, so
+    a rerun sends the browser only the map's script, not its data.
     """
     from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
 
-    from planning.maps import use_static_assets
+    from planning.maps import serve_point_rows, use_static_assets
 
     m = use_static_assets(_build(), base_url=static_assets())
+    data_files = serve_point_rows(m, STATIC_MAP_DATA, base_url=STATIC_MAP_DATA_URL)
     m.get_root().render()
     m.render()
     html = _get_html(m)
@@ -296,6 +301,7 @@ def _map_payload(key: tuple[Any, ...], _build: Callable[[], Any]) -> dict[str, A
         "js_links": list(dict.fromkeys(js)),
         "bounds": {"_southWest": {"lat": s, "lng": w}, "_northEast": {"lat": n, "lng": e}},
         "zoom": m.options.get("zoom"),
+        "data_files": data_files,
         "lock": threading.Lock(),
     }
 
@@ -317,7 +323,10 @@ def show_map(
     """
     from streamlit_folium import _component_func, generate_js_hash
 
+    from planning.maps import ensure_point_rows
+
     payload = _map_payload(cache_key, build)
+    ensure_point_rows(STATIC_MAP_DATA, payload["data_files"])
     returned = ["last_object_clicked"] if clicks else []
     defaults = {"last_object_clicked": None} if clicks else {}
     hash_key = generate_js_hash(payload["script"], key, False)
