@@ -8,6 +8,7 @@ cached indicators, the saved scenarios and the map renderer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import time
@@ -146,6 +147,7 @@ def begin_run() -> None:
     """Start a script run: the open project is checked against the store once per run."""
     st.session_state["_project_checked"] = False
     st.session_state["_run_memo"] = {}
+    st.session_state["_conflict_shown"] = False
 
 
 def _per_run(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -493,21 +495,55 @@ def show_warnings(warnings: list[geodata.Problem]) -> None:
     st.warning(t("load_warnings") + "\n\n" + "\n".join(lines))
 
 
+_CALLBACK_ERROR = "_callback_error"
+
+
+def safe(callback: Callable[..., Any]) -> Callable[..., None]:
+    """Return ``callback`` for a widget's ``on_click``/``on_change``, its errors kept.
+
+    Streamlit runs callbacks before the script, outside any :func:`guard`, so
+    an error there would reach the user as a traceback; this keeps it for the
+    run's first :func:`guard` to show as a message.
+    """
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            callback(*args, **kwargs)
+        except Exception as exc:
+            st.session_state[_CALLBACK_ERROR] = exc
+
+    return run
+
+
+def _show_error(exc: BaseException) -> None:
+    from planning.workspace import ConflictError
+
+    if isinstance(exc, geodata.DataError):
+        show_problems(exc)
+    elif isinstance(exc, ConflictError):
+        st.warning(t("project_conflict", message=str(exc)))
+        if not st.session_state.get("_conflict_shown"):
+            st.session_state["_conflict_shown"] = True
+            st.button(t("project_reload"), key="conflict_reload", on_click=safe(reload_project))
+    elif isinstance(exc, KeyError) and exc.args:
+        st.error(t("error_generic", message=str(exc.args[0])))
+    else:
+        st.error(t("error_generic", message=str(exc) or type(exc).__name__))
+
+
 @contextlib.contextmanager
 def guard() -> Iterator[None]:
     """Turn errors into messages: a problems table for bad data, never a traceback.
 
     A save that lost a race with someone else's (:class:`ConflictError`)
-    says who changed what and offers to reload the project.
+    says who changed what and offers to reload the project. An error kept
+    by a :func:`safe` callback is shown first.
     """
-    from planning.workspace import ConflictError
-
+    pending = st.session_state.pop(_CALLBACK_ERROR, None)
+    if pending is not None:
+        _show_error(pending)
     try:
         yield
-    except geodata.DataError as exc:
-        show_problems(exc)
-    except ConflictError as exc:
-        st.warning(t("project_conflict", message=str(exc)))
-        st.button(t("project_reload"), key="conflict_reload", on_click=reload_project)
     except Exception as exc:
-        st.error(t("error_generic", message=str(exc) or type(exc).__name__))
+        _show_error(exc)
