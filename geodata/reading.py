@@ -157,8 +157,11 @@ def _load(
 ) -> tuple[Any, int, list[Problem]]:
     """Read and validate; problems are numbered by spreadsheet line."""
     parts, header_line, notes = _read_parts(name, path, data, kind, **options)
+    compact = not isinstance(parts, list)  # a large CSV, read in blocks
     try:
-        result = validate_parts(parts, kind, source=name, study_area=study_area, **checks)
+        result = validate_parts(
+            parts, kind, source=name, study_area=study_area, compact=compact, **checks
+        )
     except DataError as exc:
         raise DataError(shift_lines(exc.problems, header_line), source=name) from None
     return result, header_line, notes
