@@ -18,7 +18,7 @@ file (a missing column, for instance) have ``row=None``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -313,9 +313,10 @@ def validate_parts(
     (:mod:`geodata._compact`), instead of Python strings.
     """
     spec = layer_kind(kind)
-    arrow = {f.name for f in spec.fields if f.type == "str"} if compact else set()
-    cats = {f.name: _categories(f) for f in spec.fields if compact and f.type == "category"}
-    hashes: list[np.ndarray] = []
+    shrink = _compact.Compactor(
+        {f.name for f in spec.fields if f.type == "str"},
+        {f.name: _categories(f) for f in spec.fields if f.type == "category"},
+    )
     user_crs = None if crs is None else _crs.parse_crs(crs)
     found = Collector()
     checked: list[_Part] = []
@@ -325,11 +326,7 @@ def validate_parts(
         local = Collector()
         part = _check_part(data, spec, user_crs, local, source)
         if compact:  # free this part's Python strings now
-            hashes.append(_compact.id_hashes(part.values["id"]))
-            for name in arrow:
-                part.values[name] = _compact.arrow_text(part.values.pop(name))
-            for name, categories in cats.items():
-                part.values[name] = _compact.category_part(part.values.pop(name), categories)
+            shrink.part(part.values)
         if not checked:
             columns = list(pd.DataFrame(data).columns)
         found.rows += [replace(p, row=(p.row or 0) + offset, line=None) for p in local.rows]
@@ -344,21 +341,24 @@ def validate_parts(
             break
     if not checked:
         checked.append(_check_part(pd.DataFrame(), spec, user_crs, found, source))
+        if compact:
+            shrink.part(checked[0].values)
     if compact:
         _compact.release_free_memory()
     values: dict[str, Any] = {}
     for f in spec.fields:
-        join: Callable[[list[Any]], Any] = _concat
-        if f.name in arrow:
-            join = _compact.text_array
-        elif f.name in cats:
-            join = _compact.join_categories
-        values[f.name] = join([p.values.pop(f.name) for p in checked])
+        chunks = [p.values.pop(f.name) for p in checked]
+        if compact and f.type in ("str", "category"):
+            values[f.name] = shrink.join(f.name, chunks, offset)
+        else:
+            values[f.name] = _concat(chunks)
+        del chunks
+        if compact:
+            _compact.release_free_memory()
     first = checked[0]
     bases = {k: v for p in checked for k, v in p.bases.items()}
-    if compact and (bases or _compact.maybe_duplicate(hashes)):
+    if compact and (bases or shrink.maybe_duplicate()):
         values["id"] = np.asarray(values["id"], dtype=object)  # the rare exact path
-    hashes.clear()
     if not compact or isinstance(values["id"], np.ndarray):
         _assign_ids(values["id"], bases, first, found)
         _check_duplicate_ids(values["id"], first.id_column, found)
@@ -378,8 +378,6 @@ def validate_parts(
     out_cols: dict[str, Any] = {}
     for name in list(values):
         vals = kept(values.pop(name))
-        if name in arrow and name != "id":
-            vals = _compact.compact_column(vals, len(vals))
         if name in text and isinstance(vals, np.ndarray):
             vals = pd.Series(vals, dtype=object, copy=False)
         out_cols[name] = vals

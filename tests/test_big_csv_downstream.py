@@ -131,3 +131,38 @@ def test_map_filters_and_exports_agree(layers):
         out.append((len(part.enterprises), len(html) > 0, csv))
     assert out[0][0] == out[1][0] > 0
     assert out[0] == out[1]
+
+
+def test_compactor_switches_to_text_where_values_are_many():
+    from geodata._compact import Compactor
+
+    shrink = Compactor({"id", "name", "county"}, {"sector": ["b", "a", "other"]})
+    parts = []
+    for k in range(12):
+        ids = np.array([f"X{k}-{i}" for i in range(20)], dtype=object)
+        # names: few per part at first, then many; counties: 10 per part, 120 in all
+        names = [f"n{i % 3}" for i in range(20)] if k < 4 else [f"n{k}-{i}" for i in range(20)]
+        values = {
+            "id": ids,
+            "name": np.array(names, dtype=object),
+            "county": np.array([f"c{k}-{i % 10}" for i in range(20)], dtype=object),
+            "sector": np.array(["a", "b", None, "a"] * 5, dtype=object),
+        }
+        want = {name: list(v) for name, v in values.items()}
+        shrink.part(values)
+        parts.append((values, want))
+    assert not shrink.maybe_duplicate()
+    n = 12 * 20
+    for name in ("id", "name", "county", "sector"):
+        joined = shrink.join(name, [v[name] for v, _ in parts], n)
+        expect = [x for _, w in parts for x in w[name]]
+        got = [None if pd.isna(x) else x for x in np.asarray(joined, dtype=object)]
+        assert got == expect, name
+        if name == "sector":
+            assert list(joined.categories) == ["b", "a"]  # as given, the unused one dropped
+        else:
+            assert str(pd.Series(joined).dtype) == "str", name  # too many values for categories
+    again = Compactor({"id"}, {})
+    again.part({"id": np.array(["a", "b", ""], dtype=object)})
+    again.part({"id": np.array(["", "c", "a"], dtype=object)})
+    assert again.maybe_duplicate()
