@@ -51,7 +51,7 @@ WEIGHTS = (
 )  # fmt: skip
 """Weight (population) of nodes 1..25."""
 
-PUBLISHED_FLOWS = {(1, 2): 512.5, (1, 3): 62.09416342, (10, 14): 590.4368753,
+DATASET_FLOWS = {(1, 2): 512.5, (1, 3): 62.09416342, (10, 14): 590.4368753,
                    (17, 18): 760.5627546, (24, 25): 11.84403858}  # fmt: skip
 """Some gravity flows of the data set's origin-destination table."""
 
@@ -77,7 +77,7 @@ def test_network_and_gravity_flows(instance):
     for (o, d), nodes_cum in zip(pairs, paths, strict=True):
         assert nodes_cum[0][0] == o and nodes_cum[0][-1] == d
         assert nodes_cum[1][-1] == nx.shortest_path_length(g, o, d, weight="length")
-    for pair, want in PUBLISHED_FLOWS.items():
+    for pair, want in DATASET_FLOWS.items():
         assert flows[pairs.index(pair)] == pytest.approx(want, rel=1e-8)
 
 
