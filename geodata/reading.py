@@ -106,7 +106,10 @@ def read_layer(
         what was done for the user (merged cells filled down, decimal commas
         read, Big5 detected, another sheet read, Shapefile-truncated column
         names mapped, ids generated) and the plausibility checks;
-        ``attrs["header_line"]`` is the line the header was found on. Each
+        ``attrs["header_line"]`` is the line the header was found on. A CSV
+        over :data:`FAST_CSV_BYTES` keeps its text fields as pandas ``str``
+        columns (pyarrow) and its category fields and few-valued text fields
+        (counties, zones) as categoricals, to save memory. Each
         problem's ``row`` counts data rows from 1; its ``line`` is the line a
         spreadsheet shows (the header is line 1, title lines above count).
 
