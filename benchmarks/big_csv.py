@@ -15,10 +15,12 @@ Usage::
 
 The targets of issue 14: well under 30 s and a peak within about 3x the file
 size, or a refusal whose message states the limit. "layer held" is what stays
-resident once the layer is read: a GeoDataFrame of 2 million shapely points
-(about 220 bytes each) and Python strings for the ids and names needs about
-1.3 GB by itself, so the peak cannot fall to 3x a 224 MB file; the reader's
-own overhead is the difference between the peak and that.
+resident once the layer is read. The reader keeps a large file's text in
+pyarrow and its few-valued columns as categoricals (:mod:`geodata._compact`),
+so the layer is mostly its 2 million shapely points (about 216 bytes each,
+410 MB) plus about 180 MB of columns; with the interpreter and libraries
+(about 125 MB after the imports) that is about 3.2x a 224 MB file before
+the reader's own working memory.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ Synthetic firms are drawn around the demo city's real ones (resampled with
   (canvas pixels, or cluster icons when clustered), all non-file requests
   blocked.
 
-It then starts the app and saves screenshots of the map and scenario pages
-into ``benchmarks/results/``. Run: ``python benchmarks/map_page.py``.
+It then starts the app and saves screenshots of the map, scenario, compare
+and firm pages into ``benchmarks/results/``, with the scenario's Word report
+and the images in it (its static map and curve). Run: ``python benchmarks/map_page.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,8 +167,8 @@ def app_screenshots(browser, out: Path) -> dict[str, float]:
         page.wait_for_timeout(2500)
         page.screenshot(path=str(out / "scenario_page.png"), full_page=True)
         page.set_viewport_size({"width": 1500, "height": 1100})
-        page.get_by_label("新增站点数").fill("10")
-        page.get_by_label("方案名称").fill("S2")
+        page.get_by_role("spinbutton", name="新增站点数").fill("10")
+        page.get_by_role("textbox", name="方案名称").fill("S2")
         page.get_by_role("button", name="运行方案").click()
         page.get_by_text("“S2”").first.wait_for()
         page.wait_for_selector(idle)
@@ -176,11 +178,40 @@ def app_screenshots(browser, out: Path) -> dict[str, float]:
         page.set_viewport_size({"width": 1500, "height": 2400})
         page.wait_for_timeout(2500)
         page.screenshot(path=str(out / "compare_page.png"), full_page=True)
+        page.set_viewport_size({"width": 1500, "height": 1100})
+        _firm_and_report_screenshots(page, frame, idle, out)
         context.close()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
     return figures
+
+
+def _firm_and_report_screenshots(page, frame, idle: str, out: Path) -> None:
+    """A firm's details from a search, and the Word report's map and file."""
+    name = str(geodata.load_demo().enterprises["name"].iloc[0])
+    page.get_by_role("link", name="查找企业").click()
+    page.wait_for_selector(idle)
+    page.get_by_role("textbox", name="按企业名称或编号查找").fill(name)
+    page.get_by_role("textbox", name="按企业名称或编号查找").press("Enter")
+    page.wait_for_selector(idle)
+    page.get_by_text(name).first.wait_for()
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for()
+    page.set_viewport_size({"width": 1500, "height": 1600})
+    page.wait_for_timeout(2500)
+    page.screenshot(path=str(out / "firm_page.png"), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    page.get_by_role("link", name="导出").click()
+    page.wait_for_selector(idle)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载方案报告").click()
+    report = out / "scenario_report.docx"
+    info.value.save_as(report)
+    with zipfile.ZipFile(report) as docx:
+        images = sorted(n for n in docx.namelist() if n.startswith("word/media/"))
+        for i, member in enumerate(images):
+            suffix = Path(member).suffix
+            (out / f"report_image_{i + 1}{suffix}").write_bytes(docx.read(member))
 
 
 def main() -> None:

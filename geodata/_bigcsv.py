@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._compact import memory_pool, string_dtype
 from ._errors import DataError, Problem
 from ._grid import HEADER_SCAN, drop_total, header_score, header_text
 from ._sniff import (
@@ -43,16 +44,6 @@ HEAD_BYTES = 1 << 20
 """How much of the file decides the encoding, the delimiter and the header."""
 BLOCK_BYTES = 4 << 20
 """Bytes of CSV parsed at a time."""
-
-
-def _string_dtype() -> Any:
-    """Return pandas' pyarrow-backed text dtype (``str`` in pandas 3)."""
-    try:
-        return pd.StringDtype("pyarrow", na_value=np.nan)
-    except TypeError:  # pandas before 2.3
-        import pyarrow as pa
-
-        return pd.ArrowDtype(pa.string())
 
 
 class Irregular(Exception):
@@ -112,6 +103,7 @@ def open_csv(
     try:
         reader = pcsv.open_csv(
             stream,
+            memory_pool=memory_pool(),
             read_options=pcsv.ReadOptions(
                 use_threads=False,
                 block_size=BLOCK_BYTES,
@@ -152,7 +144,7 @@ def _parts(
     import pyarrow as pa
 
     width = len(header)
-    text = _string_dtype()
+    text = string_dtype()
     carried: pd.DataFrame | None = None
     ready: pd.DataFrame | None = None
     done = 0

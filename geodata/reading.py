@@ -106,7 +106,10 @@ def read_layer(
         what was done for the user (merged cells filled down, decimal commas
         read, Big5 detected, another sheet read, Shapefile-truncated column
         names mapped, ids generated) and the plausibility checks;
-        ``attrs["header_line"]`` is the line the header was found on. Each
+        ``attrs["header_line"]`` is the line the header was found on. A CSV
+        over :data:`FAST_CSV_BYTES` keeps its text fields as pandas ``str``
+        columns (pyarrow) and its category fields and few-valued text fields
+        (counties, zones) as categoricals, to save memory. Each
         problem's ``row`` counts data rows from 1; its ``line`` is the line a
         spreadsheet shows (the header is line 1, title lines above count).
 
@@ -157,8 +160,11 @@ def _load(
 ) -> tuple[Any, int, list[Problem]]:
     """Read and validate; problems are numbered by spreadsheet line."""
     parts, header_line, notes = _read_parts(name, path, data, kind, **options)
+    compact = not isinstance(parts, list)  # a large CSV, read in blocks
     try:
-        result = validate_parts(parts, kind, source=name, study_area=study_area, **checks)
+        result = validate_parts(
+            parts, kind, source=name, study_area=study_area, compact=compact, **checks
+        )
     except DataError as exc:
         raise DataError(shift_lines(exc.problems, header_line), source=name) from None
     return result, header_line, notes

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import _compact
 from . import crs as _crs
 from ._errors import DataError, problems_frame
 from ._geometry import (
@@ -281,7 +282,7 @@ MAX_PROBLEMS = 10_000
 class _Part:
     """One checked part of a table: typed columns, extras, geometry, ids to generate."""
 
-    values: dict[str, np.ndarray]
+    values: dict[str, Any]  # arrays; pyarrow text or categoricals when compact
     extras: dict[str, pd.Series]
     geoms: np.ndarray
     bases: dict[int, str]
@@ -299,15 +300,23 @@ def validate_parts(
     lenient: bool = False,
     return_report: bool = False,
     study_area: Any = None,
+    compact: bool = False,
 ) -> gpd.GeoDataFrame | tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Validate a table given in consecutive parts (a large CSV read in chunks) as one layer.
 
     The parameters and the result are those of :func:`validate_layer`; row
     numbers count across the parts. Whole-file problems (a missing column)
     stop the reading at the first part that shows them; so does the
-    :data:`MAX_PROBLEMS`-th row problem unless ``lenient``.
+    :data:`MAX_PROBLEMS`-th row problem unless ``lenient``. With
+    ``compact`` (large files), text fields are pandas ``str`` columns held
+    by pyarrow and fields with few distinct values categoricals
+    (:mod:`geodata._compact`), instead of Python strings.
     """
     spec = layer_kind(kind)
+    shrink = _compact.Compactor(
+        {f.name for f in spec.fields if f.type == "str"},
+        {f.name: _categories(f) for f in spec.fields if f.type == "category"},
+    )
     user_crs = None if crs is None else _crs.parse_crs(crs)
     found = Collector()
     checked: list[_Part] = []
@@ -316,6 +325,8 @@ def validate_parts(
     for data in parts:
         local = Collector()
         part = _check_part(data, spec, user_crs, local, source)
+        if compact:  # free this part's Python strings now
+            shrink.part(part.values)
         if not checked:
             columns = list(pd.DataFrame(data).columns)
         found.rows += [replace(p, row=(p.row or 0) + offset, line=None) for p in local.rows]
@@ -330,10 +341,29 @@ def validate_parts(
             break
     if not checked:
         checked.append(_check_part(pd.DataFrame(), spec, user_crs, found, source))
-    values = {f.name: _concat([p.values.pop(f.name) for p in checked]) for f in spec.fields}
+        if compact:
+            shrink.part(checked[0].values)
+    if compact:
+        _compact.release_free_memory()
+    values: dict[str, Any] = {}
+    for f in spec.fields:
+        chunks = [p.values.pop(f.name) for p in checked]
+        if compact and f.type in ("str", "category"):
+            values[f.name] = shrink.join(f.name, chunks, offset)
+        else:
+            values[f.name] = _concat(chunks)
+        del chunks
+        if compact:
+            _compact.release_free_memory()
     first = checked[0]
-    _assign_ids(values["id"], {k: v for p in checked for k, v in p.bases.items()}, first, found)
-    _check_duplicate_ids(values["id"], first.id_column, found)
+    bases = {k: v for p in checked for k, v in p.bases.items()}
+    if compact and (bases or shrink.maybe_duplicate()):
+        values["id"] = np.asarray(values["id"], dtype=object)  # the rare exact path
+    if not compact or isinstance(values["id"], np.ndarray):
+        _assign_ids(values["id"], bases, first, found)
+        _check_duplicate_ids(values["id"], first.id_column, found)
+        if compact:
+            values["id"] = _compact.text_array([_compact.arrow_text(values["id"])])
     if found.file or (found.rows and not lenient):
         raise DataError(found.ordered(columns), source=source)
 
@@ -341,14 +371,16 @@ def validate_parts(
     keep[sorted(found.bad)] = False
     everything = bool(keep.all())
 
-    def kept(values: np.ndarray) -> np.ndarray:
+    def kept(values: Any) -> Any:
         return values if everything else values[keep]
 
     text = {f.name for f in spec.fields if f.type in ("str", "category")}
     out_cols: dict[str, Any] = {}
     for name in list(values):
         vals = kept(values.pop(name))
-        out_cols[name] = pd.Series(vals, dtype=object, copy=False) if name in text else vals
+        if name in text and isinstance(vals, np.ndarray):
+            vals = pd.Series(vals, dtype=object, copy=False)
+        out_cols[name] = vals
     for col in list(first.extras):
         joined = pd.concat([p.extras.pop(col) for p in checked], ignore_index=True)
         joined = joined if everything else joined[keep].reset_index(drop=True)
@@ -357,6 +389,8 @@ def validate_parts(
         out_cols[col] = joined.to_numpy() if joined.dtype == object else joined
     geoms = kept(_concat([p.geoms for p in checked]))
     checked.clear()
+    if compact:
+        _compact.release_free_memory()
     series = gpd.GeoSeries(geoms, crs="EPSG:4326")
     layer = gpd.GeoDataFrame(out_cols, geometry=series.values, crs="EPSG:4326", copy=False)
     del out_cols, series, geoms
@@ -378,6 +412,11 @@ def validate_parts(
 
 def _concat(arrays: list[np.ndarray]) -> np.ndarray:
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _categories(f: Field) -> list[str]:
+    """Return every value a category field can hold (its allowed values and its default)."""
+    return sorted({*f.allowed, *([f.default] if isinstance(f.default, str) else [])})
 
 
 def _check_part(

@@ -17,6 +17,18 @@ def _infrasite_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture
+def fresh_streamlit_caches():
+    """Empty Streamlit's caches before and after an app test (AppTest shares the process)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 @pytest.fixture(scope="session")
 def postgis_server(request):
     """A PostgreSQL + PostGIS server on 127.0.0.1, started once and stopped at the end."""

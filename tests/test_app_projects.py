@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from planning.workspace import open_workspace
@@ -15,13 +14,7 @@ TIMEOUT = 90
 FIRST = "朝阳示范项目"
 
 
-@pytest.fixture(autouse=True)
-def _clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def _app(**query: str) -> AppTest:
@@ -198,3 +191,24 @@ def test_a_project_downloads_as_one_file_and_imports_back():
     assert not at.exception
     assert at.sidebar.error
     assert open_workspace().projects() == [FIRST, copy]
+
+
+def test_a_rename_that_lost_a_race_says_who_changed_what_and_reloads(_infrasite_home):
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    at = _run(at, "北票补盲")
+    _ok(at)
+    # someone else renames the scenario after this tab last loaded the project
+    other = open_workspace(str(_infrasite_home)).project(FIRST, user="李工")
+    other.rename_scenario("北票补盲", "北票补盲一期")
+    at.text_input(key="sm_new_name").set_value("北票二期")
+    at.button(key="sm_do_rename").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "李工" in warnings and "北票补盲" in warnings
+    assert open_workspace(str(_infrasite_home)).project(FIRST).scenarios() == ["北票补盲一期"]
+    at.button(key="conflict_reload").click()
+    at.run()
+    _ok(at)
+    assert at.selectbox(key="sc_show").options == ["北票补盲一期"]

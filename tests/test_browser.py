@@ -115,3 +115,36 @@ def test_work_survives_a_reload_and_a_second_tab_sees_it(app_page, app_url, chro
     finally:
         other.close()
     assert blocked == [], f"the page asked for remote resources: {blocked[:5]}"
+
+
+def test_firm_points_load_from_a_shared_file_and_a_click_selects_the_firm(app_page, app_url):
+    page, blocked = app_page
+    fetched: list[str] = []
+    page.on(
+        "response",
+        lambda r: fetched.append(r.url) if "/app/static/mapdata/" in r.url and r.ok else None,
+    )
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_role("link", name="查找企业").click()
+    wait_idle(page)
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(".leaflet-container").wait_for(state="visible")
+    count_rows = """() => { let n = 0; for (const k in window.map._layers) {
+                       const l = window.map._layers[k]; if (l.options && l.options.row) n++; }
+                     return n; }"""
+    deadline = time.monotonic() + 30
+    while frame.locator("body").evaluate(count_rows) < 3000 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    assert frame.locator("body").evaluate(count_rows) >= 3000, "the firms were not drawn"
+    assert fetched, "the firms' data did not come from a static file"
+    name = frame.locator("body").evaluate(
+        """() => { for (const k in window.map._layers) {
+                 const l = window.map._layers[k];
+                 if (l.options && l.options.row && typeof l.options.row[4] === 'string') {
+                   l.fire('click', {latlng: l.getLatLng()}); return l.options.row[4]; } }
+               return null; }"""
+    )
+    assert name
+    page.get_by_text("已选中地图上离点击位置最近的企业").wait_for(timeout=20_000)
+    assert blocked == [], f"the page asked for remote resources: {blocked[:5]}"

@@ -209,3 +209,50 @@ def test_notebook_map_is_an_offline_iframe(demo):
     frame = view._repr_html_()
     assert frame.startswith("<iframe srcdoc=") and "height:400px" in frame
     assert "&lt;script&gt;" in frame and "<script>" not in frame
+
+
+def test_big_point_layers_are_served_as_shared_files(demo, tmp_path):
+    folder = tmp_path / "mapdata"
+    m = maps.build_map(demo)
+    files = maps.serve_point_rows(m, folder, base_url="/app/static/mapdata")
+    page = m.get_root().render()
+    assert files, "the demo's enterprises are big enough to move out of the script"
+    for name, text in files.items():
+        assert (folder / name).read_text(encoding="utf-8") == text
+        assert f'fetch("/app/static/mapdata/{name}")' in page
+        assert text not in page
+        rows = json.loads(text)
+        assert isinstance(rows, list) and len(rows[0]) >= 4
+    # the enterprises' data is in a file; an escaped name stays escaped there
+    assert any("\\u0026lt;script" in text for text in files.values())
+    # the same map again writes nothing new and gets the same URLs
+    again = maps.serve_point_rows(maps.build_map(demo), folder, base_url="/app/static/mapdata")
+    assert again == files
+    assert sorted(p.name for p in folder.iterdir()) == sorted(files)
+    # a removed file is written again before a cached map is shown
+    gone = next(iter(files))
+    (folder / gone).unlink()
+    maps.ensure_point_rows(folder, files)
+    assert (folder / gone).read_text(encoding="utf-8") == files[gone]
+
+
+def test_served_point_files_are_pruned_oldest_first(demo, tmp_path):
+    import os
+
+    n_files = len(maps.serve_point_rows(maps.build_map(demo), tmp_path / "count", base_url="/x"))
+    folder = tmp_path / "mapdata"
+    folder.mkdir()
+    for i in range(5):
+        old = folder / f"old{i}.json"
+        old.write_text("[]")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    files = maps.serve_point_rows(maps.build_map(demo), folder, base_url="/x", keep=n_files + 3)
+    names = {p.name for p in folder.iterdir()}
+    assert names == set(files) | {"old2.json", "old3.json", "old4.json"}
+
+
+def test_small_point_layers_stay_inline(demo, tmp_path):
+    m = maps.build_map(demo)
+    files = maps.serve_point_rows(m, tmp_path, base_url="/x", min_chars=10**9)
+    assert files == {}
+    assert "fetch(" not in m.get_root().render()

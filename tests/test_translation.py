@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geodata.schema import (
@@ -56,13 +55,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 NEUTRAL = {"ID", "5G", "GeoPackage", "GeoJSON", "CSV", "A", "B"}
 
 
-@pytest.fixture(autouse=True)
-def _clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def _texts(at: AppTest) -> list[tuple[str, str]]:

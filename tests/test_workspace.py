@@ -291,6 +291,24 @@ def test_concurrent_saves_of_the_same_thing_conflict(ws, demo, results):
     assert ws.project("p").data.name == "new"
 
 
+def test_renaming_or_deleting_what_someone_else_removed_is_a_conflict(ws, demo, results):
+    a, _ = results
+    ws.create_project("p", demo)
+    ws.project("p").save_scenario(a, user="李工")
+    mine = ws.project("p", user="李工")
+    theirs = ws.project("p", user="王工")
+    theirs.rename_scenario("A", "A1")
+    with pytest.raises(ConflictError) as info:
+        mine.rename_scenario("A", "B")
+    assert "王工" in str(info.value) and "scenario:A" in str(info.value)
+    with pytest.raises(ConflictError):
+        mine.delete_scenario("A")
+    assert ws.project("p").scenarios() == ["A1"]
+    # a name that never existed is still a KeyError
+    with pytest.raises(KeyError, match="no scenario 'Z'"):
+        mine.delete_scenario("Z")
+
+
 def test_two_simultaneous_saves_one_wins_one_conflicts(ws, demo):
     ws.create_project("p", demo)
     projects = [ws.project("p"), ws.project("p")]

@@ -8,6 +8,7 @@ cached indicators, the saved scenarios and the map renderer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import time
@@ -25,6 +26,8 @@ from views.i18n import LANGUAGES, language, t, text_in, translator
 APP_DIR = Path(__file__).resolve().parent.parent
 STATIC_VENDOR = APP_DIR / "static" / "vendor"
 STATIC_URL = "/app/static/vendor"
+STATIC_MAP_DATA = APP_DIR / "static" / "mapdata"
+STATIC_MAP_DATA_URL = "/app/static/mapdata"
 
 
 # --------------------------------------------------------------------------- session
@@ -144,6 +147,7 @@ def begin_run() -> None:
     """Start a script run: the open project is checked against the store once per run."""
     st.session_state["_project_checked"] = False
     st.session_state["_run_memo"] = {}
+    st.session_state["_conflict_shown"] = False
 
 
 def _per_run(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -267,12 +271,15 @@ def _map_payload(key: tuple[Any, ...], _build: Callable[[], Any]) -> dict[str, A
     ``key`` must name everything the map depends on (data version, filters,
     language, scenario); the result holds the strings ``st_folium`` sends to
     the browser, so identical maps are byte-identical across reruns and users.
+    The big point layers are written once as static files the map fetches, so
+    a rerun sends the browser only the map's script, not its data.
     """
     from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
 
-    from planning.maps import use_static_assets
+    from planning.maps import serve_point_rows, use_static_assets
 
     m = use_static_assets(_build(), base_url=static_assets())
+    data_files = serve_point_rows(m, STATIC_MAP_DATA, base_url=STATIC_MAP_DATA_URL)
     m.get_root().render()
     m.render()
     html = _get_html(m)
@@ -296,6 +303,7 @@ def _map_payload(key: tuple[Any, ...], _build: Callable[[], Any]) -> dict[str, A
         "js_links": list(dict.fromkeys(js)),
         "bounds": {"_southWest": {"lat": s, "lng": w}, "_northEast": {"lat": n, "lng": e}},
         "zoom": m.options.get("zoom"),
+        "data_files": data_files,
         "lock": threading.Lock(),
     }
 
@@ -317,7 +325,10 @@ def show_map(
     """
     from streamlit_folium import _component_func, generate_js_hash
 
+    from planning.maps import ensure_point_rows
+
     payload = _map_payload(cache_key, build)
+    ensure_point_rows(STATIC_MAP_DATA, payload["data_files"])
     returned = ["last_object_clicked"] if clicks else []
     defaults = {"last_object_clicked": None} if clicks else {}
     hash_key = generate_js_hash(payload["script"], key, False)
@@ -484,21 +495,55 @@ def show_warnings(warnings: list[geodata.Problem]) -> None:
     st.warning(t("load_warnings") + "\n\n" + "\n".join(lines))
 
 
+_CALLBACK_ERROR = "_callback_error"
+
+
+def safe(callback: Callable[..., Any]) -> Callable[..., None]:
+    """Return ``callback`` for a widget's ``on_click``/``on_change``, its errors kept.
+
+    Streamlit runs callbacks before the script, outside any :func:`guard`, so
+    an error there would reach the user as a traceback; this keeps it for the
+    run's first :func:`guard` to show as a message.
+    """
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            callback(*args, **kwargs)
+        except Exception as exc:
+            st.session_state[_CALLBACK_ERROR] = exc
+
+    return run
+
+
+def _show_error(exc: BaseException) -> None:
+    from planning.workspace import ConflictError
+
+    if isinstance(exc, geodata.DataError):
+        show_problems(exc)
+    elif isinstance(exc, ConflictError):
+        st.warning(t("project_conflict", message=str(exc)))
+        if not st.session_state.get("_conflict_shown"):
+            st.session_state["_conflict_shown"] = True
+            st.button(t("project_reload"), key="conflict_reload", on_click=safe(reload_project))
+    elif isinstance(exc, KeyError) and exc.args:
+        st.error(t("error_generic", message=str(exc.args[0])))
+    else:
+        st.error(t("error_generic", message=str(exc) or type(exc).__name__))
+
+
 @contextlib.contextmanager
 def guard() -> Iterator[None]:
     """Turn errors into messages: a problems table for bad data, never a traceback.
 
     A save that lost a race with someone else's (:class:`ConflictError`)
-    says who changed what and offers to reload the project.
+    says who changed what and offers to reload the project. An error kept
+    by a :func:`safe` callback is shown first.
     """
-    from planning.workspace import ConflictError
-
+    pending = st.session_state.pop(_CALLBACK_ERROR, None)
+    if pending is not None:
+        _show_error(pending)
     try:
         yield
-    except geodata.DataError as exc:
-        show_problems(exc)
-    except ConflictError as exc:
-        st.warning(t("project_conflict", message=str(exc)))
-        st.button(t("project_reload"), key="conflict_reload", on_click=reload_project)
     except Exception as exc:
-        st.error(t("error_generic", message=str(exc) or type(exc).__name__))
+        _show_error(exc)

@@ -12,6 +12,7 @@ from views.common import (
     data_caption,
     guard,
     kind_labeller,
+    safe,
     show_problems,
     show_warnings,
     table,
@@ -75,7 +76,7 @@ with guard():
         st.file_uploader(
             t("upload_file"), type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"], key="w_upload"
         )
-        st.form_submit_button(t("load_layer"), type="primary", on_click=_load_upload)
+        st.form_submit_button(t("load_layer"), type="primary", on_click=safe(_load_upload))
     if state.get("upload_problems") is not None:
         show_problems(state["upload_problems"])
     if state.get("upload_message"):

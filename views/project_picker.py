@@ -14,7 +14,7 @@ import streamlit as st
 import geodata
 from geodata.demo import list_demos
 from planning.workspace import free_name
-from views.common import current_project, demo_data, open_project, user_name, workspace
+from views.common import current_project, demo_data, open_project, safe, user_name, workspace
 from views.i18n import t
 
 
@@ -156,7 +156,9 @@ def project_picker() -> None:
     state = st.session_state
     if state.get("pj_pick") != project.name:
         state["pj_pick"] = project.name
-    side.selectbox(t("project"), names, key="pj_pick", on_change=_switch, help=t("project_help"))
+    side.selectbox(
+        t("project"), names, key="pj_pick", on_change=safe(_switch), help=t("project_help")
+    )
     notice = state.pop("project_notice", None)
     if notice is not None:
         key, values = notice
@@ -175,15 +177,17 @@ def project_picker() -> None:
         st.text_input(t("project_new_name"), key="pj_new_name")
         demos = list_demos()
         st.selectbox(t("demo_city"), demos, index=demos.index("chaoyang"), key="pj_demo")
-        st.button(t("project_new_demo"), key="pj_do_new_demo", on_click=_create_from_demo)
-        st.button(t("project_new_empty"), key="pj_do_new_empty", on_click=_create_empty)
-        st.button(t("project_duplicate"), key="pj_do_duplicate", on_click=_duplicate)
+        st.button(t("project_new_demo"), key="pj_do_new_demo", on_click=safe(_create_from_demo))
+        st.button(t("project_new_empty"), key="pj_do_new_empty", on_click=safe(_create_empty))
+        st.button(t("project_duplicate"), key="pj_do_duplicate", on_click=safe(_duplicate))
         st.divider()
         st.text_input(t("project_rename_to"), key="pj_rename_to")
-        st.button(t("project_rename"), key="pj_do_rename", on_click=_rename)
+        st.button(t("project_rename"), key="pj_do_rename", on_click=safe(_rename))
         st.divider()
         confirm = st.checkbox(t("project_delete_confirm", name=project.name), key="pj_delete_ok")
-        st.button(t("project_delete"), key="pj_do_delete", on_click=_delete, disabled=not confirm)
+        st.button(
+            t("project_delete"), key="pj_do_delete", on_click=safe(_delete), disabled=not confirm
+        )
         st.divider()
         st.download_button(
             t("project_download"),
@@ -193,10 +197,10 @@ def project_picker() -> None:
             key="dl_project",
         )
         st.file_uploader(t("project_import"), type=["gpkg"], key="pj_import_file")
-        st.button(t("project_import_go"), key="pj_do_import", on_click=_import)
+        st.button(t("project_import_go"), key="pj_do_import", on_click=safe(_import))
         st.divider()
         state.setdefault("pj_user", user_name())
-        st.text_input(t("your_name"), key="pj_user", on_change=_set_user)
+        st.text_input(t("your_name"), key="pj_user", on_change=safe(_set_user))
         history = project.history().tail(8).iloc[::-1]
         st.caption(t("history"))
         for row in history.itertuples():

@@ -17,6 +17,7 @@ from views.common import (
     data_caption,
     data_key,
     guard,
+    safe,
     show_map,
     table,
     user_name,
@@ -170,12 +171,14 @@ def _manage(pick: str) -> None:
     with st.expander(t("scenario_manage"), icon=":material/edit:"):
         c1, c2 = st.columns(2)
         c1.text_input(t("scenario_rename_to"), key="sm_new_name")
-        c1.button(t("scenario_rename"), key="sm_do_rename", on_click=_rename_scenario, args=(pick,))
+        c1.button(
+            t("scenario_rename"), key="sm_do_rename", on_click=safe(_rename_scenario), args=(pick,)
+        )
         ok = c2.checkbox(t("scenario_delete_confirm", name=pick), key="sm_delete_ok")
         c2.button(
             t("scenario_delete"),
             key="sm_do_delete",
-            on_click=_delete_scenario,
+            on_click=safe(_delete_scenario),
             args=(pick,),
             disabled=not ok,
         )
@@ -333,7 +336,7 @@ with guard():
             c2.caption(t("detour_note", factor=f"{extra['detour_factor']:g}"))
         c1.checkbox(t("scenario_replace"), key="sc_replace", help=t("scenario_replace_help"))
         submitted = st.form_submit_button(
-            t("run"), type="primary", icon=":material/play_arrow:", on_click=_name_submitted
+            t("run"), type="primary", icon=":material/play_arrow:", on_click=safe(_name_submitted)
         )
 
     if submitted:

@@ -19,8 +19,10 @@ from ._basemaps import BASEMAPS, Basemap
 from ._build import build_map, filter_data
 from ._display import (
     NotebookMap,
+    ensure_point_rows,
     map_json_summary,
     notebook_map,
+    serve_point_rows,
     standalone_html,
     use_static_assets,
 )
@@ -51,10 +53,12 @@ __all__ = [
     "Basemap",
     "NotebookMap",
     "build_map",
+    "ensure_point_rows",
     "filter_data",
     "install_assets",
     "map_json_summary",
     "notebook_map",
+    "serve_point_rows",
     "standalone_html",
     "use_static_assets",
 ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable
+from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from ._assets import (
@@ -54,6 +58,103 @@ def use_static_assets(m: Any, *, base_url: str = "/app/static/vendor") -> Any:
                 [(name, f"{base}/{ASSETS[url]}") for name, url in links if url in ASSETS],
             )
     return m
+
+
+def serve_point_rows(
+    m: Any,
+    folder: str | os.PathLike[str],
+    *,
+    base_url: str,
+    min_chars: int = 20_000,
+    keep: int = 256,
+) -> dict[str, str]:
+    """Move the big point layers' data of ``m`` into files the browser fetches.
+
+    Each point layer whose data takes at least ``min_chars`` characters is
+    written once to ``folder`` under a name made from its content, and the
+    map's script fetches it from ``base_url`` instead of carrying it inline.
+    The same data always gets the same URL, so every session and every rerun
+    shares one file, and browsers can keep it in their cache. Files are
+    written atomically; beyond ``keep`` files the oldest are removed.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`build_map`.
+    folder
+        Directory served as static files at ``base_url``.
+    base_url
+        URL path of ``folder`` (Streamlit static serving: ``/app/static/<folder>``).
+    min_chars
+        Layers with less data than this stay inline.
+    keep
+        Number of data files kept in ``folder``.
+
+    Returns
+    -------
+    dict
+        The data files the map now needs, file name to content; pass it to
+        :func:`ensure_point_rows` before showing a cached map again.
+    """
+    from ._elements import _PointLayer
+
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    base = base_url.rstrip("/")
+    wrote = False
+    files: dict[str, str] = {}
+    for element in _walk(m):
+        if not isinstance(element, _PointLayer) or len(element.rows_js) < min_chars:
+            continue
+        name = hashlib.sha256(element.rows_js.encode("utf-8")).hexdigest()[:24] + ".json"
+        path = target / name
+        if path.exists():
+            path.touch()
+        else:
+            _write_atomically(path, element.rows_js)
+            wrote = True
+        element.rows_url = f"{base}/{name}"
+        files[name] = element.rows_js
+    if wrote:
+        _prune(target, keep)
+    return files
+
+
+def ensure_point_rows(folder: str | os.PathLike[str], files: dict[str, str]) -> None:
+    """Write again any data file of :func:`serve_point_rows` that has gone.
+
+    Parameters
+    ----------
+    folder
+        The directory given to :func:`serve_point_rows`.
+    files
+        Its result.
+    """
+    target = Path(folder)
+    for name, text in files.items():
+        path = target / name
+        if not path.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _prune(folder: Path, keep: int) -> None:
+    files = sorted(folder.glob("*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        with suppress(OSError):
+            old.unlink()
 
 
 _SCRIPT_TAG = re.compile(r'<script\b[^>]*\bsrc="([^"]+)"[^>]*>\s*</script>', re.IGNORECASE)

@@ -27,14 +27,15 @@ class _PointLayer(JSCSSMixin, Layer):
 
     Each row is ``[lat, lon, style index, radius, field values...]``; a field
     is ``(label, lookup)`` where ``lookup`` maps an integer value to its text.
-    Labels and text values must already be HTML-escaped.
+    Labels and text values must already be HTML-escaped. With ``rows_url``
+    set (see :func:`~planning.maps.serve_point_rows`) the rows are fetched
+    from that URL instead of being written into the script.
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
-    var rows = {{ this.rows_js }};
     var styles = {{ this.styles|tojson }};
     var fields = {{ this.fields|tojson }};
     var group = {% if this.cluster %}L.markerClusterGroup({
@@ -51,20 +52,21 @@ var {{ this.get_name() }} = (function () {
         }
         return out.join("<br>");
     }
-    var layers = new Array(rows.length);
-    for (var k = 0; k < rows.length; k++) {
-        var r = rows[k];
-        var opts = Object.assign({row: r}, styles[r[2]]);
-        opts.radius = r[3];
-        var make = {% if this.metres %}L.circle{% else %}L.circleMarker{% endif %};
-        layers[k] = make([r[0], r[1]], opts);
+    function fill(rows) {
+        var layers = new Array(rows.length);
+        for (var k = 0; k < rows.length; k++) {
+            var r = rows[k];
+            var opts = Object.assign({row: r}, styles[r[2]]);
+            opts.radius = r[3];
+            var make = {% if this.metres %}L.circle{% else %}L.circleMarker{% endif %};
+            layers[k] = make([r[0], r[1]], opts);
+        }
+        {% if this.cluster %}group.addLayers(layers);{% else %}
+        for (var j = 0; j < layers.length; j++) group.addLayer(layers[j]);{% endif %}
     }
-    {% if this.cluster %}group.addLayers(layers);{% else %}
-    for (var j = 0; j < layers.length; j++) group.addLayer(layers[j]);{% endif %}
-    {% if this.fields %}
-    group.bindTooltip(function (layer) { return text(layer.options.row, false); }, {sticky: true});
-    group.bindPopup(function (layer) { return text(layer.options.row, true); });
-    {% endif %}
+    {% if this.rows_url %}fetch({{ this.rows_url|tojson }})
+        .then(function (response) { return response.json(); })
+        .then(fill);{% else %}fill({{ this.rows_js }});{% endif %}
     return group;
 })();
 {% endmacro %}
@@ -86,6 +88,7 @@ var {{ this.get_name() }} = (function () {
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "PointLayer"
         self.rows_js = _js_literal(rows)
+        self.rows_url: str | None = None
         self.n_rows = len(rows)
         self.styles = styles
         self.fields = [list(f) for f in fields]

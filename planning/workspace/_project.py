@@ -25,10 +25,12 @@ from ..scenarios import ScenarioResult
 from ._changes import (
     HISTORY_COLUMNS,
     Change,
+    ConflictError,
     ProjectDump,
     Seen,
     Store,
     check_name,
+    conflicts,
     default_user,
     free_name,
     now,
@@ -186,23 +188,35 @@ class Project:
         return record_to_result(record)
 
     def delete_scenario(self, name: str, *, user: str | None = None) -> None:
-        """Delete a saved scenario (KeyError if there is none of that name)."""
+        """Delete a saved scenario.
+
+        KeyError if there is none of that name; :class:`ConflictError` if
+        someone else renamed or deleted it since this object last saw it.
+        """
+        change = Change("delete_scenario", f"scenario:{name}", name=name)
         if name not in self.scenarios():
-            msg = f"project {self.name!r} has no scenario {name!r}"
-            raise KeyError(msg)
-        self._apply(Change("delete_scenario", f"scenario:{name}", name=name), user)
+            self._missing_scenario(name, change)
+        self._apply(change, user)
 
     def rename_scenario(self, old: str, new: str, *, user: str | None = None) -> None:
         """Rename a saved scenario (KeyError: no ``old``; ValueError: ``new`` is taken)."""
         check_name(new, "new")
         names = self.scenarios()
+        change = Change("rename_scenario", f"scenario:{old}", name=old, new_name=new)
         if old not in names:
-            msg = f"project {self.name!r} has no scenario {old!r}"
-            raise KeyError(msg)
+            self._missing_scenario(old, change)
         if new in names:
             msg = f"new must be a free scenario name; {new!r} is already saved"
             raise ValueError(msg)
-        self._apply(Change("rename_scenario", f"scenario:{old}", name=old, new_name=new), user)
+        self._apply(change, user)
+
+    def _missing_scenario(self, name: str, change: Change) -> None:
+        """Raise ConflictError if someone else removed ``name`` since we saw it, else KeyError."""
+        clash = conflicts(change, self._store.history(self.name), self._seen)
+        if clash:
+            raise ConflictError(self.name, change.target, clash, self._seen.of(change.target))
+        msg = f"project {self.name!r} has no scenario {name!r}"
+        raise KeyError(msg)
 
     def replace_data(self, data: geodata.PlanningData, *, user: str | None = None) -> None:
         """Replace the project's planning data (saved scenarios keep their own tables)."""
