@@ -22,6 +22,7 @@ import geodata
 
 from ._layers import layer_xy, operational_base_stations, resolve_crs
 from .distances import coverage_matrix
+from .indicators import _in_operation, other_kinds
 
 __all__ = ["FirmDetails", "find_firms", "firm_details", "nearest_firm"]
 
@@ -41,12 +42,18 @@ class FirmDetails:
     scenarios
         Per scenario name: ``{"covered_before", "covered_after", "site",
         "site_name", "distance_m"}``.
+    nearest_other
+        Per other kind of infrastructure with sites (broadband, hydrogen):
+        ``(id, name, distance_m, served)`` of its nearest site in operation,
+        the distance straight x the kind's detour factor, ``served`` when it
+        is within the kind's service distance.
     """
 
     fields: dict[str, Any]
     covering_5g: list[tuple[str, str]] = field(default_factory=list)
     nearest_charging: tuple[str, str, float] | None = None
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nearest_other: dict[str, tuple[str, str, float, bool]] = field(default_factory=dict)
 
     @property
     def in_5g(self) -> bool:
@@ -177,4 +184,24 @@ def firm_details(
             "site_name": None if pd.isna(site) else str(names.get(site, site)),
             "distance_m": None if pd.isna(rec.get("distance_m")) else float(rec["distance_m"]),
         }
-    return FirmDetails(fields, covering, nearest, per_scenario)
+    return FirmDetails(fields, covering, nearest, per_scenario, _nearest_other(data, point, crs))
+
+
+def _nearest_other(
+    data: geodata.PlanningData, point: np.ndarray, crs: Any
+) -> dict[str, tuple[str, str, float, bool]]:
+    out = {}
+    for kind in other_kinds():
+        sites = _in_operation(getattr(data, kind.existing_layer))
+        if not len(sites):
+            continue
+        dist, pos = cKDTree(layer_xy(sites, crs)).query(point, k=1)
+        rec = sites.iloc[int(np.asarray(pos).ravel()[0])]
+        metres = float(np.asarray(dist).ravel()[0]) * kind.detour_factor
+        out[kind.code] = (
+            str(rec["id"]),
+            str(rec.get("name", rec["id"])),
+            metres,
+            metres <= kind.radius_m,
+        )
+    return out

@@ -269,3 +269,21 @@ def test_map_page_shows_the_coverage_of_every_kind():
     }
     assert "Gigabit broadband access points (service area)" in _map_script(at)
     assert not _problems(at, "en", "map")
+
+
+def test_firm_page_names_the_nearest_fibre_point_and_hydrogen_station():
+    from planning.firms import firm_details
+    from views.common import current_data
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/firm.py").run()
+    at.text_input(key="firm_query").set_value("E00006").run()
+    _ok(at)
+    details = firm_details(current_data(), at.selectbox(key="firm_selected").value)
+    assert set(details.nearest_other) == {"broadband", "hydrogen"}
+    text = " ".join(m.value for m in at.markdown)
+    for code, (sid, _name, dist, served) in details.nearest_other.items():
+        assert sid in text and f"{dist:,.0f} 米" in text
+        assert served == (dist <= (1500 if code == "broadband" else 30_000))
+    assert "最近的光网接入点" in text and "光缆长度" in text
+    assert not _problems(at, "zh", "firm")

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from geodata.infrastructure import infrastructure_kind
 from planning import firms as firm_lookup
 from planning import maps
 from views.common import current_data, data_caption, data_key, guard, show_map
@@ -43,6 +44,18 @@ def _details(data, index) -> None:
         st.markdown(
             f"**{t('firm_nearest_charging')}**: "
             + t("firm_charging_distance", name=f"{name} ({sid})", distance=f"{dist:,.0f}")
+        )
+    for code, (sid, site, dist, served) in details.nearest_other.items():
+        kind = infrastructure_kind(code)
+        st.markdown(
+            f"**{t('firm_nearest_kind', kind=kind.site_zh if lang == 'zh' else kind.site_en)}**: "
+            + t(
+                "firm_kind_distance",
+                name=f"{site} ({sid})",
+                distance=f"{dist:,.0f}",
+                measure=kind.distance_measure_zh if lang == "zh" else kind.distance_measure_en,
+            )
+            + (f" · {t('firm_within_reach')}" if served else f" · {t('firm_out_of_reach')}")
         )
     for name, rec in details.scenarios.items():
         if rec["covered_before"]:
