@@ -355,6 +355,7 @@ def test_exports_label_capacity_in_the_kind_unit(tmp_path):
     assert float(zh["满足的需求(端口)"]) == result.summary["sessions_served"]
     assert "满足的日充电次数" not in zh and "绕行系数" not in zh  # no explicit factor given
     assert zh["距离口径"] == "straight line x 1.3"
+    assert zh["目标"] == "给定光交箱数,接入最多企业(含端口容量)"
     en = dict(parameter_table(result, language="en").values)
     assert "Demand served (ports)" in en and "Daily sessions served" not in en
     import io

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -228,8 +228,39 @@ def _setting_rows(result: ScenarioResult, language: str) -> list[tuple[str, str]
             continue
         if value is None:
             continue
-        rows.append((_label(key, language, _PARAM_LABELS), _format_param(key, value, language)))
+        rows.append(
+            (_label(key, language, _PARAM_LABELS), _param_text(result, key, value, language))
+        )
     return rows
+
+
+_KIND_OBJECTIVES = {
+    ("capacitated", "broadband"): (
+        "给定光交箱数,接入最多企业(含端口容量)",
+        "Connect the most firms with N cabinets (port capacity)",
+    ),
+    ("single_source", "broadband"): (
+        "每家企业接入一个光交箱(含端口容量)",
+        "One cabinet per firm (port capacity)",
+    ),
+    ("capacitated", "hydrogen"): (
+        "给定站点数,满足最多加氢需求(含日加注能力)",
+        "Serve the most hydrogen demand with N stations (kg/day)",
+    ),
+    ("single_source", "hydrogen"): (
+        "每家企业对应一个加氢站(含日加注能力)",
+        "One hydrogen station per firm (kg/day)",
+    ),
+}
+"""The capacity objectives in the words of the kinds beyond charging."""
+
+
+def _param_text(result: ScenarioResult, key: str, value: Any, language: str) -> str:
+    spec = result.spec
+    own = _KIND_OBJECTIVES.get((spec.objective, spec.infrastructure))
+    if key == "objective" and own:
+        return own[0] if language == "zh" else own[1]
+    return _format_param(key, value, language)
 
 
 def _parameters_frame(result: ScenarioResult, language: str) -> pd.DataFrame:
@@ -263,7 +294,10 @@ def _question(result: ScenarioResult, language: str) -> list[tuple[str, str]]:
     keys = ["name", "infrastructure", "objective"]
     keys += list(_OBJECTIVE_SETTINGS.get(result.spec.objective, ("n_sites",)))
     keys += ["demand", "candidate_sources", "count_existing", "distance"]
-    rows = [(_label(k, language, _PARAM_LABELS), _format_param(k, spec[k], language)) for k in keys]
+    rows = [
+        (_label(k, language, _PARAM_LABELS), _param_text(result, k, spec[k], language))
+        for k in keys
+    ]
     rows.append((_label("radius", language, _PARAM_LABELS), _radius_text(result, language)))
     return rows
 
