@@ -41,9 +41,11 @@ from ._greedy import (
     CoverState,
     lazy_greedy,
     perturbed_search,
+    reset_to,
     swap_search,
 )
 from ._mclp_exact import _exact, _Reduced
+from ._mclp_ils import MAX_DENSE, iterated_swap_search
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
 from .solution import Solution, Status, relative_gap
 
@@ -57,6 +59,12 @@ _HEURISTIC_SECONDS = 0.5
 
 _PERTURB_NNZ = 5_000_000
 """Largest reduced model (coverage entries) the perturbation search runs on."""
+
+_SEARCH_SHARE = 0.35
+"""Share of a time limit the iterated local search may use before the exact phase."""
+
+_SEARCH_STALL = 400
+"""Iterations without a new best after which the iterated local search stops."""
 
 
 @dataclass
@@ -327,12 +335,13 @@ def _solve_reduced(
         return max(time_limit - (time.perf_counter() - t0), 0.0)
 
     heuristic_time = _HEURISTIC_SECONDS
-    if time_limit is not None and method != "heuristic":
-        # a long exact run can afford a longer search for a strong incumbent
-        heuristic_time = min(max(heuristic_time, 0.1 * time_limit), 10.0)
     if time_limit is not None:
-        heuristic_time = min(heuristic_time, 0.2 * time_limit)
-    state, bound = _heuristic(red, heuristic_time, method)
+        # the search for a strong incumbent is worth a good share of a long run
+        # (it stops early once it stalls); the rest goes to bounds and the MILP
+        share = 0.8 if method == "heuristic" else _SEARCH_SHARE
+        heuristic_time = max(heuristic_time, share * time_limit)
+        heuristic_time = min(heuristic_time, max(time_limit - (time.perf_counter() - t0), 0.0))
+    state, bound = _heuristic(red, heuristic_time, info, left)
     value = state.value
     info["heuristic_value"] = value
     info["heuristic_bound"] = bound
@@ -348,17 +357,34 @@ def _solve_reduced(
     return chosen, bound, status, info
 
 
-def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverState, float]:
+def _heuristic(
+    red: _Reduced, seconds: float, info: dict[str, Any], left: Any
+) -> tuple[CoverState, float]:
+    """Return the best cover state found in about ``seconds`` and an upper bound.
+
+    ``left`` gives the seconds left of the whole time limit (or None); the
+    bounds never run past it.
+    """
     a, w = red.matrix, red.weights
+    t = time.perf_counter()
     state = CoverState.empty(a, w)
     trajectory = lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
-    t = time.perf_counter()
-    swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
-    rest = max(seconds - (time.perf_counter() - t), 0.0)
-    if rest > 0 and a.nnz <= _PERTURB_NNZ:
-        perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
+    cardinality = red.budget is None and red.costs is None and red.p is not None
+    if cardinality and red.p is not None and red.p > 0 and a.shape[1] * red.p <= MAX_DENSE:
+        rest = max(seconds - (time.perf_counter() - t), 0.0)
+        best, value, stats = iterated_swap_search(
+            a, w, red.p, np.flatnonzero(state.chosen), time_limit=rest, max_stall=_SEARCH_STALL
+        )
+        info["search"] = stats
+        if value > state.value:
+            reset_to(state, best)
+    else:
+        swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
+        rest = max(seconds - (time.perf_counter() - t), 0.0)
+        if rest > 0 and a.nnz <= _PERTURB_NNZ:
+            perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
     bound = coverage_bound(state, p=red.p, costs=red.costs, budget=red.budget)
-    if relative_gap(state.value, bound) > 1e-9 and method != "exact":
+    if relative_gap(state.value, bound) > 1e-9:
         # price of a site: about the last greedy gain (per unit cost with a budget)
         last = trajectory[-1] - trajectory[-2] if len(trajectory) > 1 else state.value
         if red.p is None and red.costs is not None and len(trajectory):
@@ -367,6 +393,10 @@ def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverStat
         prices = max(last, 1e-12) * np.array([0.7, 1.0, 1.4])
         thr, lam = threshold_bound(a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices)
         start = lam if thr < bound else np.where(state.count == 0, w, 0.0)
+        budget_s = max(min(seconds, 2.0), a.nnz / 5e6)
+        remaining = left()
+        if remaining is not None:
+            budget_s = min(budget_s, 0.5 * remaining)
         lag = lagrangian_bound(
             a,
             w,
@@ -376,7 +406,7 @@ def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverStat
             lower=state.value,
             start=start,
             iterations=200,
-            time_limit=max(seconds, a.nnz / 5e6),
+            time_limit=budget_s,
         )
         bound = min(bound, thr, lag)
     return state, max(bound, state.value)
@@ -396,9 +426,10 @@ def _solution(
     covered = spec.existing_cover | new_cover
     objective = float(w[covered].sum())
     base = float(w[spec.pre_covered].sum())
-    bound = max(base + reduced_bound, objective)
+    # never above what the allowed sites could cover at all
+    coverable_weight = base + float(red.weights.sum())
+    bound = max(min(base + reduced_bound, coverable_weight), objective)
     total = float(w.sum())
-    bound = min(bound, total)
     count = np.asarray(a[:, selected].sum(axis=1)).ravel() if selected.size else None
     if count is not None:
         only = (count == 1) & ~spec.existing_cover
