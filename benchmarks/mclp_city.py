@@ -36,6 +36,7 @@ import argparse
 import csv
 import math
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +126,29 @@ def read_best_known() -> dict[str, tuple[float, str]]:
         return {r["case"]: (float(r["best_known"]), r["how"]) for r in csv.DictReader(fh)}
 
 
+def record(name: str, value: float, proven: bool, args: argparse.Namespace) -> None:
+    """Store ``value`` as the best known of ``name`` if it beats the recorded one."""
+    path = DATA / "best_known.csv"
+    rows: dict[str, dict[str, str]] = {}
+    if path.exists():
+        with path.open(newline="") as fh:
+            rows = {r["case"]: r for r in csv.DictReader(fh)}
+    old = rows.get(name)
+    if old is not None and float(old["best_known"]) >= value:
+        return
+    how = (
+        f"solve_mclp(method={args.method!r}, time_limit={args.time_limit:g}) with "
+        f"benchmarks/mclp_city.py --record on {time.strftime('%Y-%m-%d')}"
+        + ("; proven optimal" if proven else "; best found, not proven optimal")
+    )
+    rows[name] = {"case": name, "best_known": f"{value:.0f}", "how": how}
+    with path.open("w", newline="") as fh:
+        out = csv.DictWriter(fh, fieldnames=["case", "best_known", "how"])
+        out.writeheader()
+        for key in sorted(rows):
+            out.writerow(rows[key])
+
+
 def cases(sets: list[str], only: set[str] | None) -> list[tuple[str, float, object]]:
     """Return (name, matrix seconds, builder) for the chosen instances, built lazily."""
     out: list[tuple[str, float, object]] = []
@@ -178,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default="newyork,sjc,synthetic")
     parser.add_argument("--only", default=None, help="comma-separated instance names or files")
     parser.add_argument("--method", default="auto", choices=["auto", "exact", "heuristic"])
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="store values above the recorded best known (non-published instances) in the CSV",
+    )
     args = parser.parse_args(argv)
     only = None if args.only is None else set(args.only.split(","))
     todo = cases(args.sets.split(","), only)
@@ -196,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += 1
         within += int(not math.isnan(diff) and diff >= -1e-3)
         proven += int(sol.status == "optimal")
+        if args.record and not case.name.startswith("NewYork"):
+            record(case.name, sol.objective, sol.status == "optimal", args)
         print(
             f"{label:<34} {case.coverage.shape[0]:>5} {case.coverage.nnz:>7} "
             f"{sol.objective:>10.0f} {case.best:>10.0f} {diff:>8.3%} {sol.bound:>12.1f} "

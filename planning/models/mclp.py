@@ -393,7 +393,7 @@ def _heuristic(
         prices = max(last, 1e-12) * np.array([0.7, 1.0, 1.4])
         thr, lam = threshold_bound(a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices)
         start = lam if thr < bound else np.where(state.count == 0, w, 0.0)
-        budget_s = max(min(seconds, 2.0), a.nnz / 5e6)
+        budget_s = max(min(0.5 * seconds, 5.0), a.nnz / 5e6)
         remaining = left()
         if remaining is not None:
             budget_s = min(budget_s, 0.5 * remaining)
@@ -405,8 +405,10 @@ def _heuristic(
             budget=red.budget,
             lower=state.value,
             start=start,
-            iterations=200,
+            iterations=3000,
             time_limit=budget_s,
+            patience=40,
+            first_step=2.0,
         )
         bound = min(bound, thr, lag)
     return state, max(bound, state.value)
