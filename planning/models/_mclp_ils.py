@@ -67,6 +67,7 @@ class SwapTable:
         self.gain = np.asarray(csc.T @ self.w, dtype=np.float64) if n else np.zeros(m)
         self.loss = np.zeros(p)
         self.extra = np.zeros((p, m))
+        self._flat = self.extra.reshape(-1)  # a view, for fast scattered updates
         self._buf = np.zeros((p, m))
         self.value = 0.0
 
@@ -83,24 +84,28 @@ class SwapTable:
         """Choose column ``j`` into the empty ``slot``."""
         rows = self._rows_of(j)
         cnt = self.count[rows]
-        cols, at = self._touch(rows)
-        wr = self.w[rows]
-        ce = cnt[at]
+        # only rows covered at most once change their contribution
+        few = cnt <= 1
+        rw, cw = rows[few], cnt[few]
+        wr = self.w[rw]
+        cols, at = self._touch(rw)
+        ce = cw[at]
         # uncovered rows become owned by j: no more gain, a loss and extras for j's slot
         new = ce == 0
         wn = wr[at[new]]
         np.subtract.at(self.gain, cols[new], wn)
         np.add.at(self.extra[slot], cols[new], wn)
-        first = cnt == 0
-        self.loss[slot] += float(wr[first].sum())
-        self.value += float(wr[first].sum())
+        first = cw == 0
+        covered = float(wr[first].sum())
+        self.loss[slot] += covered
+        self.value += covered
         # rows owned by one other column become shared: its loss and extras fall
-        one = cnt == 1
+        one = cw == 1
         if one.any():
-            owner_slot = self.slot_of[np.where(one, self.idsum[rows], 0)]
+            owner_slot = self.slot_of[np.where(one, self.idsum[rw], 0)]
             np.subtract.at(self.loss, owner_slot[one], wr[one])
             sh = ce == 1
-            np.subtract.at(self.extra, (owner_slot[at[sh]], cols[sh]), wr[at[sh]])
+            np.subtract.at(self._flat, owner_slot[at[sh]] * self.m + cols[sh], wr[at[sh]])
         self.slot_of[j] = slot
         self.col_of[slot] = j
         self.count[rows] += 1
@@ -111,24 +116,26 @@ class SwapTable:
         j = int(self.col_of[slot])
         rows = self._rows_of(j)
         cnt = self.count[rows]
-        cols, at = self._touch(rows)
-        wr = self.w[rows]
-        ce = cnt[at]
+        # only rows covered once or twice change their contribution
+        few = cnt <= 2
+        rw, cw = rows[few], cnt[few]
+        wr = self.w[rw]
+        cols, at = self._touch(rw)
+        ce = cw[at]
         # rows only j covered become uncovered
         lost = ce == 1
         wl = wr[at[lost]]
         np.add.at(self.gain, cols[lost], wl)
         np.subtract.at(self.extra[slot], cols[lost], wl)
-        only = cnt == 1
-        self.value -= float(wr[only].sum())
+        self.value -= float(wr[cw == 1].sum())
         self.loss[slot] = 0.0
         # rows j shared with one other column become that column's own
-        two = cnt == 2
+        two = cw == 2
         if two.any():
-            other_slot = self.slot_of[np.where(two, self.idsum[rows] - j, 0)]
+            other_slot = self.slot_of[np.where(two, self.idsum[rw] - j, 0)]
             np.add.at(self.loss, other_slot[two], wr[two])
             sh = ce == 2
-            np.add.at(self.extra, (other_slot[at[sh]], cols[sh]), wr[at[sh]])
+            np.add.at(self._flat, other_slot[at[sh]] * self.m + cols[sh], wr[at[sh]])
         self.slot_of[j] = -1
         self.col_of[slot] = -1
         self.count[rows] -= 1
@@ -186,10 +193,14 @@ class SwapTable:
             moves += 1
         return moves
 
-    def near(self, j: int) -> np.ndarray:
-        """Return the columns that cover a row column ``j`` covers."""
-        pos, _ = _entries(self.r_ptr, self._rows_of(j))
-        return np.unique(self.r_idx[pos])
+    def near(self, j: int, rng: np.random.Generator) -> int:
+        """Return a random column that covers a random row of column ``j`` (maybe ``j``)."""
+        rows = self._rows_of(j)
+        if rows.size == 0:
+            return j
+        i = int(rows[rng.integers(rows.size)])
+        lo, hi = self.r_ptr[i], self.r_ptr[i + 1]
+        return int(self.r_idx[lo + rng.integers(hi - lo)])
 
 
 def iterated_swap_search(
@@ -201,6 +212,8 @@ def iterated_swap_search(
     time_limit: float,
     seed: int = 0,
     max_stall: int | None = None,
+    near_share: float = 0.75,
+    kappa: float = 0.5,
 ) -> tuple[np.ndarray, float, dict[str, int]]:
     """Return the best set of at most ``p`` columns found from ``start``, its value, statistics.
 
@@ -249,13 +262,17 @@ def iterated_swap_search(
         slots = rng.choice(np.flatnonzero(table.col_of >= 0), size=min(degree, k), replace=False)
         for s in slots:
             j_old = int(table.col_of[s])
-            if rng.random() < 0.75:
-                cand = table.near(j_old)
-                cand = cand[table.slot_of[cand] < 0]
-            else:
-                cand = np.flatnonzero(table.slot_of < 0)
-            if cand.size:
-                table.swap(int(rng.choice(cand)), int(s))
+            j_new = j_old
+            for _ in range(8):
+                if rng.random() < near_share:
+                    # a site near the one replaced: two hops through a shared row
+                    j_new = table.near(table.near(j_old, rng), rng)
+                else:
+                    j_new = int(rng.integers(table.m))
+                if table.slot_of[j_new] < 0:
+                    break
+            if table.slot_of[j_new] < 0:
+                table.swap(j_new, int(s))
         stats["moves"] += table.descend(eps, deadline)
         value = table.value
         recent.append(value)
@@ -269,7 +286,7 @@ def iterated_swap_search(
             stall += 1
             if stall % 8 == 0:
                 degree = degree + 1 if degree < max_degree else 1
-        threshold = best_value - 0.5 * (best_value - float(np.mean(recent)))
+        threshold = best_value - kappa * (best_value - float(np.mean(recent)))
         if value >= current_value - eps or value >= threshold:
             current, current_value = table.chosen(), value
         else:
