@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -205,6 +205,13 @@ def _overlapping(state: CoverState, cols: np.ndarray) -> np.ndarray:
     return np.unique(np.r_[found, cols]).astype(np.int64)
 
 
+def _consistent(red: _Reduced, x: np.ndarray, objective: float) -> bool:
+    """Return whether a MILP solution's own value matches the reported objective."""
+    m = red.matrix.shape[1]
+    value = float(red.weights @ x[m:])
+    return abs(value - objective) <= 1e-6 * max(1.0, abs(objective))
+
+
 @dataclass
 class _Models:
     """LP and MILP models kept across solves that differ only in their limits."""
@@ -321,6 +328,24 @@ def _exact(
         res = run_model(
             model.highs, time_limit=limit, start=model.start(state), options=_MIP_OPTIONS
         )
+        if res.x is not None and not _consistent(red, res.x, res.objective):
+            # HiGHS (1.16) can report an objective its own solution does not
+            # reach (seen after presolve on fixed models); solve once more on a
+            # fresh model without presolve
+            info["milp_rebuilt"] = True
+            model = models.mip = _Model(red, integer=True)
+            model.limits(red)
+            model.fix(lower, upper)
+            rest = left()
+            res = run_model(
+                model.highs,
+                time_limit=limit if rest is None else min(limit, rest),
+                start=model.start(state),
+                options={**_MIP_OPTIONS, "presolve": "off"},
+            )
+            if res.x is not None and not _consistent(red, res.x, res.objective):
+                # trust neither its claim nor its bound
+                res = replace(res, status="error", bound=math.inf)
         info["milp_nodes"] = info.get("milp_nodes", 0) + res.nodes
         info["milp_seconds"] = info.get("milp_seconds", 0.0) + res.seconds
         info["milp_status"] = res.status

@@ -63,6 +63,9 @@ _PERTURB_NNZ = 5_000_000
 _SEARCH_SHARE = 0.35
 """Share of a time limit the iterated local search may use before the exact phase."""
 
+_SMALL_SEARCH = 50_000
+"""Largest ``columns x p`` for which the iterated local search is kept short."""
+
 _SEARCH_STALL = 400
 """Iterations without a new best after which the iterated local search stops."""
 
@@ -372,8 +375,17 @@ def _heuristic(
     cardinality = red.budget is None and red.costs is None and red.p is not None
     if cardinality and red.p is not None and red.p > 0 and a.shape[1] * red.p <= MAX_DENSE:
         rest = max(seconds - (time.perf_counter() - t), 0.0)
+        small = a.shape[1] * red.p <= _SMALL_SEARCH
+        if small:
+            # the MILP settles small models at once: a short search is enough
+            rest = min(rest, 1.0)
         best, value, stats = iterated_swap_search(
-            a, w, red.p, np.flatnonzero(state.chosen), time_limit=rest, max_stall=_SEARCH_STALL
+            a,
+            w,
+            red.p,
+            np.flatnonzero(state.chosen),
+            time_limit=rest,
+            max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
         )
         info["search"] = stats
         if value > state.value:
