@@ -12,11 +12,12 @@ Instances (every node is both a demand point and a candidate site):
   values are the published ones (``data/mclp/maximo/optima.csv``).
 - ``sjc``: the São José dos Campos files SJC324/402/500/708/818 of Lorena &
   Pereira (2002), planar coordinates in metres and Euclidean distance, with
-  the service distances S = 800 m and 1200 m of Lorena & Pereira's MCLP
-  experiments and p = 10 and 20 (the published value table is not in the
-  repository, so the best known values are this engine's proven optima, see
-  ``data/mclp/best_known.csv``), plus S = 150 m and 200 m with p = n/6 and
-  n/3, a setting of later metaheuristic studies on the same files.
+  the service distances S = 150 m and 200 m used for these files in the MCLP
+  literature, and for SJC324, SJC500 and SJC818 the p lists used there (p up
+  to n/3); SJC402 and SJC708, rarely reported, get lists of the same shape.
+  The published value tables are not in the repository, so the best known
+  values are this engine's proven optima (``data/mclp/best_known.csv`` says
+  how each was obtained).
 - ``synthetic``: seeded city-like instances (labelled synthetic): 4,000-8,000
   nodes drawn from a mixture of dense centres, elongated corridors and a
   sparse background over a 16 km x 16 km square, integer populations
@@ -55,6 +56,20 @@ from planning.models.mclp import solve_mclp  # noqa: E402
 
 DATA = HERE / "data" / "mclp"
 SJC_FILES = ("SJC324", "SJC402", "SJC500", "SJC708", "SJC818")
+_P324 = (20, 30, 40, 50, 60, 80, 108)
+_P402 = (30, 40, 50, 60, 80, 100, 134)
+_P500 = (40, 50, 60, 70, 80, 100, 130, 167)
+_P708 = (60, 70, 80, 100, 120, 150, 180, 236)
+_P818_150 = (80, 90, 100, 120, 140, 160, 200, 273)
+_P818_200 = (80, 90, 100, 120, 140, 150, 160, 170, 180, 190, 200, 273)
+SJC_P = {
+    "SJC324": {150.0: _P324, 200.0: _P324},
+    "SJC402": {150.0: _P402, 200.0: _P402},
+    "SJC500": {150.0: _P500, 200.0: _P500},
+    "SJC708": {150.0: _P708, 200.0: _P708},
+    "SJC818": {150.0: _P818_150, 200.0: _P818_200},
+}
+"""Service distances (m) and p per SJC file (see the module docstring)."""
 SYNTHETIC = (
     # name, nodes, radius (m), p list, seed
     ("synthCity4k", 4_000, 600.0, (50, 100), 11),
@@ -173,9 +188,7 @@ def cases(sets: list[str], only: set[str] | None) -> list[tuple[str, float, obje
     if "sjc" in sets:
         for f in SJC_FILES:
             xy, demand = read_sjc(f)
-            n = xy.shape[0]
-            settings = [(800.0, 10), (800.0, 20), (1200.0, 10), (1200.0, 20)]
-            settings += [(150.0, n // 6), (150.0, n // 3), (200.0, n // 6), (200.0, n // 3)]
+            settings = [(s, p) for s in (150.0, 200.0) for p in SJC_P[f][s]]
             for s, p in settings:
                 name = f"{f}_S{s:.0f}_p{p}"
                 if want(name):

@@ -51,7 +51,7 @@ from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
 
-_AUTO_EXACT_NNZ = 3_000_000
+_AUTO_EXACT_NNZ = 600_000
 """Largest reduced model (coverage entries) ``method="auto"`` hands to the MILP."""
 
 _HEURISTIC_SECONDS = 0.5
@@ -337,21 +337,24 @@ def _solve_reduced(
             return None
         return max(time_limit - (time.perf_counter() - t0), 0.0)
 
+    exact = method == "exact" or (method == "auto" and a.nnz <= _AUTO_EXACT_NNZ)
     heuristic_time = _HEURISTIC_SECONDS
+    bound_time = min(0.5 * heuristic_time, 5.0)
     if time_limit is not None:
         # the search for a strong incumbent is worth a good share of a long run
-        # (it stops early once it stalls); the rest goes to bounds and the MILP
-        share = 0.8 if method == "heuristic" else _SEARCH_SHARE
+        # (it stops early once it stalls); the rest goes to bounds and the MILP,
+        # or, without an exact phase, mostly to the Lagrangian bound
+        share = _SEARCH_SHARE if exact else 0.7
         heuristic_time = max(heuristic_time, share * time_limit)
         heuristic_time = min(heuristic_time, max(time_limit - (time.perf_counter() - t0), 0.0))
-    state, bound = _heuristic(red, heuristic_time, info, left)
+        bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.25 * time_limit
+    state, bound = _heuristic(red, heuristic_time, bound_time, info, left)
     value = state.value
     info["heuristic_value"] = value
     info["heuristic_bound"] = bound
     chosen = np.flatnonzero(state.chosen)
     if value >= total - 1e-9 * max(total, 1.0) or relative_gap(value, bound) <= 1e-9:
         return chosen, min(bound, total), "optimal", info
-    exact = method == "exact" or (method == "auto" and a.nnz <= _AUTO_EXACT_NNZ)
     remaining = left()
     if not exact or (remaining is not None and remaining <= 0):
         status = "time_limit" if (remaining is not None and remaining <= 0) else "feasible"
@@ -361,9 +364,11 @@ def _solve_reduced(
 
 
 def _heuristic(
-    red: _Reduced, seconds: float, info: dict[str, Any], left: Any
+    red: _Reduced, seconds: float, bound_seconds: float, info: dict[str, Any], left: Any
 ) -> tuple[CoverState, float]:
     """Return the best cover state found in about ``seconds`` and an upper bound.
+
+    The Lagrangian bound gets about ``bound_seconds`` more.
 
     ``left`` gives the seconds left of the whole time limit (or None); the
     bounds never run past it.
@@ -405,7 +410,7 @@ def _heuristic(
         prices = max(last, 1e-12) * np.array([0.7, 1.0, 1.4])
         thr, lam = threshold_bound(a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices)
         start = lam if thr < bound else np.where(state.count == 0, w, 0.0)
-        budget_s = max(min(0.5 * seconds, 5.0), a.nnz / 5e6)
+        budget_s = max(bound_seconds, a.nnz / 5e6)
         remaining = left()
         if remaining is not None:
             budget_s = min(budget_s, 0.5 * remaining)
