@@ -187,6 +187,41 @@ def _lns(
     return state.value
 
 
+def _merge(
+    red: _Reduced,
+    state: CoverState,
+    elite: list[np.ndarray],
+    time_limit: float,
+    info: dict[str, Any],
+    model: _Model,
+) -> float:
+    """Improve ``state`` by the best solution made of the sites of some good solutions.
+
+    Sites in every solution are fixed in, sites in none fixed out, and the
+    small MILP over the rest is solved on HiGHS (solution merging). Keeps
+    the better solution in ``state`` and returns its value.
+    """
+    n, m = red.matrix.shape
+    sets = [np.asarray(c, dtype=np.int64) for c in elite] + [np.flatnonzero(state.chosen)]
+    union = np.unique(np.concatenate(sets))
+    common = sets[0]
+    for c in sets[1:]:
+        common = np.intersect1d(common, c)
+    lo, up = np.zeros(m), np.zeros(m)
+    up[union] = 1.0
+    lo[common] = 1.0
+    model.fix(np.r_[lo, np.zeros(n)], np.r_[up, np.ones(n)])
+    res = run_model(model.highs, time_limit=time_limit, start=model.start(state))
+    info["merge_free_sites"] = int(union.size - common.size)
+    before, value = np.flatnonzero(state.chosen), state.value
+    if res.x is not None:
+        reset_to(state, np.flatnonzero(res.x[:m] > 0.5))
+        if state.value <= value:
+            reset_to(state, before)
+    info["merge_value"] = state.value
+    return state.value
+
+
 def _near_chosen(state: CoverState, j: int, k: int) -> np.ndarray:
     """Return ``j`` and up to ``k - 1`` chosen sites whose coverage is near ``j``'s."""
     near = _overlapping(state, np.array([j]))
@@ -339,7 +374,7 @@ def _exact(
             rest = left()
             res = run_model(
                 model.highs,
-                time_limit=limit if rest is None else min(limit, rest),
+                time_limit=rest if limit is None or rest is None else min(limit, rest),
                 start=model.start(state),
                 options={**_MIP_OPTIONS, "presolve": "off"},
             )

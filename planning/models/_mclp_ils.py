@@ -203,6 +203,20 @@ class SwapTable:
         return int(self.r_idx[lo + rng.integers(hi - lo)])
 
 
+def _keep_elite(
+    elite: list[tuple[float, np.ndarray]], value: float, table: SwapTable, size: int
+) -> None:
+    """Insert the table's solution into ``elite`` (best first) if it is good and new."""
+    if len(elite) >= size and value <= elite[-1][0]:
+        return
+    cols = table.chosen()
+    if any(v == value and np.array_equal(c, cols) for v, c in elite):
+        return
+    elite.append((value, cols))
+    elite.sort(key=lambda t: -t[0])
+    del elite[size:]
+
+
 def iterated_swap_search(
     csr: sp.csr_array,
     weights: np.ndarray,
@@ -214,6 +228,8 @@ def iterated_swap_search(
     max_stall: int | None = None,
     near_share: float = 0.75,
     kappa: float = 0.5,
+    elite: list[tuple[float, np.ndarray]] | None = None,
+    elite_size: int = 6,
 ) -> tuple[np.ndarray, float, dict[str, int]]:
     """Return the best set of at most ``p`` columns found from ``start``, its value, statistics.
 
@@ -234,6 +250,17 @@ def iterated_swap_search(
         number of iterations).
     max_stall
         Stop after this many iterations without a new best; default no limit.
+    near_share
+        Share of perturbation moves that bring in a site near the one replaced
+        (the others bring in a random site).
+    kappa
+        Acceptance: a local optimum is accepted when within ``kappa`` times
+        the distance between the best and the mean of recent local optima.
+    elite
+        If given, filled with the ``elite_size`` best distinct local optima
+        seen, as (value, columns), best first.
+    elite_size
+        How many local optima to keep in ``elite``.
 
     Returns
     -------
@@ -251,6 +278,8 @@ def iterated_swap_search(
     stats["moves"] += table.descend(eps, deadline)
     best, best_value = table.chosen(), table.value
     current, current_value = best, best_value
+    if elite is not None:
+        _keep_elite(elite, best_value, table, elite_size)
     recent: list[float] = [best_value]
     degree, stall = 1, 0
     k = int((table.col_of >= 0).sum())
@@ -276,6 +305,8 @@ def iterated_swap_search(
         stats["moves"] += table.descend(eps, deadline)
         value = table.value
         recent.append(value)
+        if elite is not None:
+            _keep_elite(elite, value, table, elite_size)
         if len(recent) > 40:
             recent.pop(0)
         if value > best_value + eps:

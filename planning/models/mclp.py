@@ -11,10 +11,12 @@ Before solving, the model is reduced without changing its optimum: demand
 already covered or coverable by no allowed site is set aside, demand points
 with identical sets of covering sites are merged (weights summed), and
 candidate sites whose coverage is contained in a no-more-expensive site's
-are dropped. The reduced model is solved by a lazy greedy plus swap local
-search (with a valid upper bound, so the answer always has a gap) and, when
-asked for or affordable, exactly as a MILP on HiGHS started from the
-heuristic solution.
+are dropped. The reduced model is solved by a lazy greedy and, with a site
+count, an iterated local search over exactly evaluated swaps
+(:mod:`planning.models._mclp_ils`; a swap and perturbation search with a
+budget), with a valid upper bound (greedy-gain, dual-ascent and subgradient
+Lagrangian bounds), so the answer always has a gap; then, when asked for or
+affordable, exactly as a MILP on HiGHS started from the heuristic solution.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from ._greedy import (
     reset_to,
     swap_search,
 )
-from ._mclp_exact import _exact, _Reduced
+from ._mclp_exact import _exact, _merge, _Model, _Models, _Reduced
 from ._mclp_ils import MAX_DENSE, iterated_swap_search
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
 from .solution import Solution, Status, relative_gap
@@ -62,6 +64,12 @@ _PERTURB_NNZ = 5_000_000
 
 _SEARCH_SHARE = 0.35
 """Share of a time limit the iterated local search may use before the exact phase."""
+
+_MERGE_SHARE = 0.15
+"""Share of the time left that solution merging may use."""
+
+_MERGE_SECONDS = 10.0
+"""Most seconds solution merging may use."""
 
 _SMALL_SEARCH = 50_000
 """Largest ``columns x p`` for which the iterated local search is kept short."""
@@ -348,7 +356,8 @@ def _solve_reduced(
         heuristic_time = max(heuristic_time, share * time_limit)
         heuristic_time = min(heuristic_time, max(time_limit - (time.perf_counter() - t0), 0.0))
         bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.25 * time_limit
-    state, bound = _heuristic(red, heuristic_time, bound_time, info, left)
+    elite: list[tuple[float, np.ndarray]] = []
+    state, bound = _heuristic(red, heuristic_time, bound_time, info, left, elite)
     value = state.value
     info["heuristic_value"] = value
     info["heuristic_bound"] = bound
@@ -359,12 +368,26 @@ def _solve_reduced(
     if not exact or (remaining is not None and remaining <= 0):
         status = "time_limit" if (remaining is not None and remaining <= 0) else "feasible"
         return chosen, bound, status, info
-    chosen, value, bound, status = _exact(red, state, remaining, bound, info)
+    models = _Models()
+    build = (a.nnz + n + m) / 1e6  # about the seconds a HiGHS model takes to build
+    if len(elite) >= 2 and (remaining is None or remaining > 4.0 * build + 1.0):
+        # solution merging: the best solution over the sites of the elite ones
+        models.mip = _Model(red, integer=True)
+        rest = left()
+        spend = _MERGE_SECONDS if rest is None else min(_MERGE_SHARE * rest, _MERGE_SECONDS)
+        _merge(red, state, [c for _, c in elite], spend, info, models.mip)
+        remaining = left()
+    chosen, value, bound, status = _exact(red, state, remaining, bound, info, models)
     return chosen, bound, status, info
 
 
 def _heuristic(
-    red: _Reduced, seconds: float, bound_seconds: float, info: dict[str, Any], left: Any
+    red: _Reduced,
+    seconds: float,
+    bound_seconds: float,
+    info: dict[str, Any],
+    left: Any,
+    elite: list[tuple[float, np.ndarray]] | None = None,
 ) -> tuple[CoverState, float]:
     """Return the best cover state found in about ``seconds`` and an upper bound.
 
@@ -391,6 +414,7 @@ def _heuristic(
             np.flatnonzero(state.chosen),
             time_limit=rest,
             max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
+            elite=elite,
         )
         info["search"] = stats
         if value > state.value:
