@@ -230,6 +230,7 @@ def iterated_swap_search(
     kappa: float = 0.5,
     elite: list[tuple[float, np.ndarray]] | None = None,
     elite_size: int = 6,
+    restarts: int = 0,
 ) -> tuple[np.ndarray, float, dict[str, int]]:
     """Return the best set of at most ``p`` columns found from ``start``, its value, statistics.
 
@@ -260,7 +261,12 @@ def iterated_swap_search(
         If given, filled with the ``elite_size`` best distinct local optima
         seen, as (value, columns), best first.
     elite_size
-        How many local optima to keep in ``elite``.
+        How many local optima to keep in ``elite`` (the best of every run
+        is added to them).
+    restarts
+        After ``max_stall`` iterations without a new best, restart this many
+        times from the best solution with a third of its sites replaced at
+        random (each run's best also joins ``elite``).
 
     Returns
     -------
@@ -284,9 +290,27 @@ def iterated_swap_search(
     degree, stall = 1, 0
     k = int((table.col_of >= 0).sum())
     max_degree = max(2, min(k, k // 4 + 1))
+    stats["restarts"] = 0
+    run_best, run_value = best, best_value
+    bests: list[tuple[float, np.ndarray]] = []
     while time.perf_counter() < deadline and k > 0:
         if max_stall is not None and stall >= max_stall:
-            break
+            if stats["restarts"] >= restarts:
+                break
+            # restart: replace a third of the best solution's sites at random
+            bests.append((run_value, run_best))
+            stats["restarts"] += 1
+            table.set_to(best)
+            for s in rng.choice(k, size=max(1, k // 3), replace=False):
+                free = np.flatnonzero(table.slot_of < 0)
+                if free.size:
+                    table.swap(int(rng.choice(free)), int(np.flatnonzero(table.col_of >= 0)[s]))
+            stats["moves"] += table.descend(eps, deadline)
+            current, current_value = table.chosen(), table.value
+            run_best, run_value = current, current_value
+            recent = [current_value]
+            degree, stall = 1, 0
+            continue
         stats["iterations"] += 1
         slots = rng.choice(np.flatnonzero(table.col_of >= 0), size=min(degree, k), replace=False)
         for s in slots:
@@ -309,6 +333,8 @@ def iterated_swap_search(
             _keep_elite(elite, value, table, elite_size)
         if len(recent) > 40:
             recent.pop(0)
+        if value > run_value + eps:
+            run_best, run_value = table.chosen(), value
         if value > best_value + eps:
             best, best_value = table.chosen(), value
             stats["improvements"] += 1
@@ -322,4 +348,10 @@ def iterated_swap_search(
             current, current_value = table.chosen(), value
         else:
             table.set_to(current)
+    if elite is not None:
+        # the best of every run too, for diversity
+        for v, c in [*bests, (run_value, run_best)]:
+            if not any(np.array_equal(c, e) for _, e in elite):
+                elite.append((v, c))
+        elite.sort(key=lambda t: -t[0])
     return best, best_value, stats

@@ -74,7 +74,10 @@ _MERGE_SECONDS = 10.0
 _SMALL_SEARCH = 50_000
 """Largest ``columns x p`` for which the iterated local search is kept short."""
 
-_SEARCH_STALL = 400
+_SEARCH_RESTARTS = 3
+"""Restarts of the iterated local search after it stalls (for solution merging)."""
+
+_SEARCH_STALL = 200
 """Iterations without a new best after which the iterated local search stops."""
 
 
@@ -415,6 +418,7 @@ def _heuristic(
             time_limit=rest,
             max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
             elite=elite,
+            restarts=0 if small else _SEARCH_RESTARTS,
         )
         info["search"] = stats
         if value > state.value:
