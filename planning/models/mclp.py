@@ -77,6 +77,9 @@ _SMALL_SEARCH = 50_000
 _SEARCH_RESTARTS = 3
 """Restarts of the iterated local search after it stalls (for solution merging)."""
 
+_SEARCH_RESTARTS_ALONE = 1_000
+"""Restarts of the search when no exact phase follows (it then runs for its whole time)."""
+
 _SEARCH_STALL = 200
 """Iterations without a new best after which the iterated local search stops."""
 
@@ -360,7 +363,8 @@ def _solve_reduced(
         heuristic_time = min(heuristic_time, max(time_limit - (time.perf_counter() - t0), 0.0))
         bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.25 * time_limit
     elite: list[tuple[float, np.ndarray]] = []
-    state, bound = _heuristic(red, heuristic_time, bound_time, info, left, elite)
+    restarts = _SEARCH_RESTARTS if exact else _SEARCH_RESTARTS_ALONE
+    state, bound = _heuristic(red, heuristic_time, bound_time, info, left, elite, restarts)
     value = state.value
     info["heuristic_value"] = value
     info["heuristic_bound"] = bound
@@ -391,6 +395,7 @@ def _heuristic(
     info: dict[str, Any],
     left: Any,
     elite: list[tuple[float, np.ndarray]] | None = None,
+    restarts: int = 0,
 ) -> tuple[CoverState, float]:
     """Return the best cover state found in about ``seconds`` and an upper bound.
 
@@ -404,6 +409,8 @@ def _heuristic(
     state = CoverState.empty(a, w)
     trajectory = lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
     cardinality = red.budget is None and red.costs is None and red.p is not None
+    if state.value >= float(w.sum()) * (1 - 1e-12):
+        return state, state.value  # everything coverable is covered
     if cardinality and red.p is not None and red.p > 0 and a.shape[1] * red.p <= MAX_DENSE:
         rest = max(seconds - (time.perf_counter() - t), 0.0)
         small = a.shape[1] * red.p <= _SMALL_SEARCH
@@ -418,7 +425,7 @@ def _heuristic(
             time_limit=rest,
             max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
             elite=elite,
-            restarts=0 if small else _SEARCH_RESTARTS,
+            restarts=0 if small else restarts,
         )
         info["search"] = stats
         if value > state.value:
