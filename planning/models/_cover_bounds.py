@@ -92,6 +92,8 @@ def lagrangian_bound(
     start: np.ndarray | None = None,
     iterations: int = 100,
     time_limit: float | None = None,
+    patience: int = 5,
+    first_step: float = 1.0,
 ) -> float:
     """Return a Lagrangian upper bound on the best covered weight.
 
@@ -121,6 +123,10 @@ def lagrangian_bound(
         Largest number of subgradient steps.
     time_limit
         Seconds to spend at most, or None.
+    patience
+        Steps without a better bound after which the step size halves.
+    first_step
+        Initial factor of the Polyak step.
 
     Returns
     -------
@@ -135,7 +141,7 @@ def lagrangian_bound(
     csc = sp.csc_array(csr, dtype=np.float64)
     csr = sp.csr_array(csr, dtype=np.float64)
     best = math.inf
-    step = 1.0
+    step = float(first_step)
     stall = 0
     for _ in range(max(iterations, 1)):
         colval = np.asarray(csc.T @ lam, dtype=np.float64)
@@ -146,7 +152,7 @@ def lagrangian_bound(
             stall = 0
         else:
             stall += 1
-            if stall >= 5:
+            if stall >= patience:
                 step /= 2.0
                 stall = 0
         if time_limit is not None and time.perf_counter() - t0 > time_limit:

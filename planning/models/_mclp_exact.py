@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -110,7 +110,9 @@ _MIP_OPTIONS: dict[str, Any] = {}
 """HiGHS defaults for the MILP: after fixing, node LPs warm-start best with dual simplex."""
 
 
-def _lp_guided(red: _Reduced, state: CoverState, x: np.ndarray) -> float:
+def _lp_guided(
+    red: _Reduced, state: CoverState, x: np.ndarray, time_limit: float | None = None
+) -> float:
     """Try a solution built from the LP's sites; keep it in ``state`` if better.
 
     Returns the value of the solution left in ``state``.
@@ -121,14 +123,19 @@ def _lp_guided(red: _Reduced, state: CoverState, x: np.ndarray) -> float:
     support = x > 1e-6
     lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget, allowed=support)
     lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
-    swap_search(state, costs=red.costs, budget=red.budget)
+    swap_search(state, costs=red.costs, budget=red.budget, time_limit=time_limit)
     if state.value <= value:
         reset_to(state, before)
     return state.value
 
 
 def _lns(
-    red: _Reduced, state: CoverState, time_limit: float, info: dict[str, Any], seed: int = 0
+    red: _Reduced,
+    state: CoverState,
+    time_limit: float,
+    info: dict[str, Any],
+    seed: int = 0,
+    model: _Model | None = None,
 ) -> float:
     """Improve ``state`` by large-neighbourhood search with exact repair.
 
@@ -143,7 +150,7 @@ def _lns(
     if m == 0 or not state.chosen.any():
         return state.value
     rng = np.random.default_rng(seed)
-    model = _Model(red, integer=True)
+    model = _Model(red, integer=True) if model is None else model
     best = np.flatnonzero(state.chosen)
     best_value = state.value
     y_lower, y_upper = np.zeros(n), np.ones(n)
@@ -180,6 +187,41 @@ def _lns(
     return state.value
 
 
+def _merge(
+    red: _Reduced,
+    state: CoverState,
+    elite: list[np.ndarray],
+    time_limit: float,
+    info: dict[str, Any],
+    model: _Model,
+) -> float:
+    """Improve ``state`` by the best solution made of the sites of some good solutions.
+
+    Sites in every solution are fixed in, sites in none fixed out, and the
+    small MILP over the rest is solved on HiGHS (solution merging). Keeps
+    the better solution in ``state`` and returns its value.
+    """
+    n, m = red.matrix.shape
+    sets = [np.asarray(c, dtype=np.int64) for c in elite] + [np.flatnonzero(state.chosen)]
+    union = np.unique(np.concatenate(sets))
+    common = sets[0]
+    for c in sets[1:]:
+        common = np.intersect1d(common, c)
+    lo, up = np.zeros(m), np.zeros(m)
+    up[union] = 1.0
+    lo[common] = 1.0
+    model.fix(np.r_[lo, np.zeros(n)], np.r_[up, np.ones(n)])
+    res = run_model(model.highs, time_limit=time_limit, start=model.start(state))
+    info["merge_free_sites"] = int(union.size - common.size)
+    before, value = np.flatnonzero(state.chosen), state.value
+    if res.x is not None:
+        reset_to(state, np.flatnonzero(res.x[:m] > 0.5))
+        if state.value <= value:
+            reset_to(state, before)
+    info["merge_value"] = state.value
+    return state.value
+
+
 def _near_chosen(state: CoverState, j: int, k: int) -> np.ndarray:
     """Return ``j`` and up to ``k - 1`` chosen sites whose coverage is near ``j``'s."""
     near = _overlapping(state, np.array([j]))
@@ -196,6 +238,13 @@ def _overlapping(state: CoverState, cols: np.ndarray) -> np.ndarray:
         return np.asarray(cols, dtype=np.int64)
     found = np.concatenate([csr.indices[csr.indptr[i] : csr.indptr[i + 1]] for i in rows])
     return np.unique(np.r_[found, cols]).astype(np.int64)
+
+
+def _consistent(red: _Reduced, x: np.ndarray, objective: float) -> bool:
+    """Return whether a MILP solution's own value matches the reported objective."""
+    m = red.matrix.shape[1]
+    value = float(red.weights @ x[m:])
+    return abs(value - objective) <= 1e-6 * max(1.0, abs(objective))
 
 
 @dataclass
@@ -228,13 +277,22 @@ def _exact(
     lb = state.value
     tol = 1e-9 * max(1.0, abs(lb))
     models = _Models() if models is None else models
+
+    def left() -> float | None:
+        return None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+
+    # building a HiGHS model takes about a second per million coverage entries
+    build = (red.matrix.nnz + n + m) / 1e6
+    rest = left()
+    if models.lp is None and rest is not None and rest < 2.0 * build:
+        return incumbent, lb, max(lb, bound), "time_limit"
     if models.lp is None:
         models.lp = _Model(red, integer=False)
         lp_options: dict[str, Any] = _LP_OPTIONS
     else:
         lp_options = {}  # warm start from the previous basis
     models.lp.limits(red)
-    lp = run_model(models.lp.highs, time_limit=time_limit, options=lp_options)
+    lp = run_model(models.lp.highs, time_limit=left(), options=lp_options)
     info["lp_seconds"] = lp.seconds
     lp_ok = lp.status == "optimal" and lp.x is not None and lp.col_dual is not None
     z, lz = math.inf, math.inf
@@ -250,7 +308,8 @@ def _exact(
         z = float(np.floor(lz + 1e-6)) if integral else lz
         bound = min(bound, max(z, lb))
         # LP-guided incumbent: refill from the sites the LP uses, then swap.
-        guided = _lp_guided(red, state, x[:m])
+        rest = left()
+        guided = _lp_guided(red, state, x[:m], None if rest is None else 0.2 * rest)
         if guided > lb:
             lb, incumbent = guided, np.flatnonzero(state.chosen)
             info["lp_guided_value"] = guided
@@ -269,12 +328,12 @@ def _exact(
             info["lp_fixed_rows"] = int(at0[m:].sum() + at1[m:].sum())
         return lower, upper
 
-    def left() -> float | None:
-        return None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-
     # A wide LP gap means a hard MILP: try it briefly, then search hard for a
     # strong incumbent (which also fixes more sites), then run it again.
     wide = not lp_ok or z - lb > _LNS_GAP * max(abs(lb), 1.0)
+    rest = left()
+    if models.mip is None and rest is not None and rest < 2.0 * build:
+        return incumbent, lb, max(lb, min(bound, z)), "time_limit"
     if models.mip is None:
         models.mip = _Model(red, integer=True)
     model = models.mip
@@ -287,7 +346,7 @@ def _exact(
             rest = left()
             spend = _LNS_SECONDS if rest is None else 0.6 * rest
             if spend > 0:
-                value = _lns(red, state, spend, info)
+                value = _lns(red, state, spend, info, model=model)
                 if value > lb:
                     lb, incumbent = value, np.flatnonzero(state.chosen)
                     info["lns_value"] = value
@@ -304,6 +363,24 @@ def _exact(
         res = run_model(
             model.highs, time_limit=limit, start=model.start(state), options=_MIP_OPTIONS
         )
+        if res.x is not None and not _consistent(red, res.x, res.objective):
+            # HiGHS (1.16) can report an objective its own solution does not
+            # reach (seen after presolve on fixed models); solve once more on a
+            # fresh model without presolve
+            info["milp_rebuilt"] = True
+            model = models.mip = _Model(red, integer=True)
+            model.limits(red)
+            model.fix(lower, upper)
+            rest = left()
+            res = run_model(
+                model.highs,
+                time_limit=rest if limit is None or rest is None else min(limit, rest),
+                start=model.start(state),
+                options={**_MIP_OPTIONS, "presolve": "off"},
+            )
+            if res.x is not None and not _consistent(red, res.x, res.objective):
+                # trust neither its claim nor its bound
+                res = replace(res, status="error", bound=math.inf)
         info["milp_nodes"] = info.get("milp_nodes", 0) + res.nodes
         info["milp_seconds"] = info.get("milp_seconds", 0.0) + res.seconds
         info["milp_status"] = res.status

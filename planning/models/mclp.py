@@ -11,10 +11,12 @@ Before solving, the model is reduced without changing its optimum: demand
 already covered or coverable by no allowed site is set aside, demand points
 with identical sets of covering sites are merged (weights summed), and
 candidate sites whose coverage is contained in a no-more-expensive site's
-are dropped. The reduced model is solved by a lazy greedy plus swap local
-search (with a valid upper bound, so the answer always has a gap) and, when
-asked for or affordable, exactly as a MILP on HiGHS started from the
-heuristic solution.
+are dropped. The reduced model is solved by a lazy greedy and, with a site
+count, an iterated local search over exactly evaluated swaps
+(:mod:`planning.models._mclp_ils`; a swap and perturbation search with a
+budget), with a valid upper bound (greedy-gain, dual-ascent and subgradient
+Lagrangian bounds), so the answer always has a gap; then, when asked for or
+affordable, exactly as a MILP on HiGHS started from the heuristic solution.
 """
 
 from __future__ import annotations
@@ -41,15 +43,17 @@ from ._greedy import (
     CoverState,
     lazy_greedy,
     perturbed_search,
+    reset_to,
     swap_search,
 )
-from ._mclp_exact import _exact, _Reduced
+from ._mclp_exact import _exact, _merge, _Model, _Models, _Reduced
+from ._mclp_ils import MAX_DENSE, iterated_swap_search
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
 
-_AUTO_EXACT_NNZ = 3_000_000
+_AUTO_EXACT_NNZ = 600_000
 """Largest reduced model (coverage entries) ``method="auto"`` hands to the MILP."""
 
 _HEURISTIC_SECONDS = 0.5
@@ -57,6 +61,27 @@ _HEURISTIC_SECONDS = 0.5
 
 _PERTURB_NNZ = 5_000_000
 """Largest reduced model (coverage entries) the perturbation search runs on."""
+
+_SEARCH_SHARE = 0.35
+"""Share of a time limit the iterated local search may use before the exact phase."""
+
+_MERGE_SHARE = 0.15
+"""Share of the time left that solution merging may use."""
+
+_MERGE_SECONDS = 10.0
+"""Most seconds solution merging may use."""
+
+_SMALL_SEARCH = 50_000
+"""Largest ``columns x p`` for which the iterated local search is kept short."""
+
+_SEARCH_RESTARTS = 3
+"""Restarts of the iterated local search after it stalls (for solution merging)."""
+
+_SEARCH_RESTARTS_ALONE = 1_000
+"""Restarts of the search when no exact phase follows (it then runs for its whole time)."""
+
+_SEARCH_STALL = 200
+"""Iterations without a new best after which the iterated local search stops."""
 
 
 @dataclass
@@ -326,39 +351,92 @@ def _solve_reduced(
             return None
         return max(time_limit - (time.perf_counter() - t0), 0.0)
 
+    exact = method == "exact" or (method == "auto" and a.nnz <= _AUTO_EXACT_NNZ)
     heuristic_time = _HEURISTIC_SECONDS
-    if time_limit is not None and method != "heuristic":
-        # a long exact run can afford a longer search for a strong incumbent
-        heuristic_time = min(max(heuristic_time, 0.1 * time_limit), 10.0)
+    bound_time = min(0.5 * heuristic_time, 5.0)
     if time_limit is not None:
-        heuristic_time = min(heuristic_time, 0.2 * time_limit)
-    state, bound = _heuristic(red, heuristic_time, method)
+        # the search for a strong incumbent is worth a good share of a long run
+        # (it stops early once it stalls); the rest goes to bounds and the MILP,
+        # or, without an exact phase, mostly to the Lagrangian bound
+        share = _SEARCH_SHARE if exact else 0.7
+        heuristic_time = max(heuristic_time, share * time_limit)
+        heuristic_time = min(heuristic_time, max(time_limit - (time.perf_counter() - t0), 0.0))
+        bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.25 * time_limit
+    elite: list[tuple[float, np.ndarray]] = []
+    restarts = _SEARCH_RESTARTS if exact else _SEARCH_RESTARTS_ALONE
+    state, bound = _heuristic(red, heuristic_time, bound_time, info, left, elite, restarts)
     value = state.value
     info["heuristic_value"] = value
     info["heuristic_bound"] = bound
     chosen = np.flatnonzero(state.chosen)
     if value >= total - 1e-9 * max(total, 1.0) or relative_gap(value, bound) <= 1e-9:
         return chosen, min(bound, total), "optimal", info
-    exact = method == "exact" or (method == "auto" and a.nnz <= _AUTO_EXACT_NNZ)
     remaining = left()
     if not exact or (remaining is not None and remaining <= 0):
         status = "time_limit" if (remaining is not None and remaining <= 0) else "feasible"
         return chosen, bound, status, info
-    chosen, value, bound, status = _exact(red, state, remaining, bound, info)
+    models = _Models()
+    build = (a.nnz + n + m) / 1e6  # about the seconds a HiGHS model takes to build
+    if len(elite) >= 2 and (remaining is None or remaining > 4.0 * build + 1.0):
+        # solution merging: the best solution over the sites of the elite ones
+        models.mip = _Model(red, integer=True)
+        rest = left()
+        spend = _MERGE_SECONDS if rest is None else min(_MERGE_SHARE * rest, _MERGE_SECONDS)
+        _merge(red, state, [c for _, c in elite], spend, info, models.mip)
+        remaining = left()
+    chosen, value, bound, status = _exact(red, state, remaining, bound, info, models)
     return chosen, bound, status, info
 
 
-def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverState, float]:
+def _heuristic(
+    red: _Reduced,
+    seconds: float,
+    bound_seconds: float,
+    info: dict[str, Any],
+    left: Any,
+    elite: list[tuple[float, np.ndarray]] | None = None,
+    restarts: int = 0,
+) -> tuple[CoverState, float]:
+    """Return the best cover state found in about ``seconds`` and an upper bound.
+
+    The Lagrangian bound gets about ``bound_seconds`` more.
+
+    ``left`` gives the seconds left of the whole time limit (or None); the
+    bounds never run past it.
+    """
     a, w = red.matrix, red.weights
+    t = time.perf_counter()
     state = CoverState.empty(a, w)
     trajectory = lazy_greedy(state, p=red.p, costs=red.costs, budget=red.budget)
-    t = time.perf_counter()
-    swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
-    rest = max(seconds - (time.perf_counter() - t), 0.0)
-    if rest > 0 and a.nnz <= _PERTURB_NNZ:
-        perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
+    cardinality = red.budget is None and red.costs is None and red.p is not None
+    if state.value >= float(w.sum()) * (1 - 1e-12):
+        return state, state.value  # everything coverable is covered
+    if cardinality and red.p is not None and red.p > 0 and a.shape[1] * red.p <= MAX_DENSE:
+        rest = max(seconds - (time.perf_counter() - t), 0.0)
+        small = a.shape[1] * red.p <= _SMALL_SEARCH
+        if small:
+            # the MILP settles small models at once: a short search is enough
+            rest = min(rest, 1.0)
+        best, value, stats = iterated_swap_search(
+            a,
+            w,
+            red.p,
+            np.flatnonzero(state.chosen),
+            time_limit=rest,
+            max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
+            elite=elite,
+            restarts=0 if small else restarts,
+        )
+        info["search"] = stats
+        if value > state.value:
+            reset_to(state, best)
+    else:
+        swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
+        rest = max(seconds - (time.perf_counter() - t), 0.0)
+        if rest > 0 and a.nnz <= _PERTURB_NNZ:
+            perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
     bound = coverage_bound(state, p=red.p, costs=red.costs, budget=red.budget)
-    if relative_gap(state.value, bound) > 1e-9 and method != "exact":
+    if relative_gap(state.value, bound) > 1e-9:
         # price of a site: about the last greedy gain (per unit cost with a budget)
         last = trajectory[-1] - trajectory[-2] if len(trajectory) > 1 else state.value
         if red.p is None and red.costs is not None and len(trajectory):
@@ -367,6 +445,10 @@ def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverStat
         prices = max(last, 1e-12) * np.array([0.7, 1.0, 1.4])
         thr, lam = threshold_bound(a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices)
         start = lam if thr < bound else np.where(state.count == 0, w, 0.0)
+        budget_s = max(bound_seconds, a.nnz / 5e6)
+        remaining = left()
+        if remaining is not None:
+            budget_s = min(budget_s, 0.5 * remaining)
         lag = lagrangian_bound(
             a,
             w,
@@ -375,8 +457,10 @@ def _heuristic(red: _Reduced, seconds: float, method: Method) -> tuple[CoverStat
             budget=red.budget,
             lower=state.value,
             start=start,
-            iterations=200,
-            time_limit=max(seconds, a.nnz / 5e6),
+            iterations=3000,
+            time_limit=budget_s,
+            patience=40,
+            first_step=2.0,
         )
         bound = min(bound, thr, lag)
     return state, max(bound, state.value)
@@ -396,9 +480,10 @@ def _solution(
     covered = spec.existing_cover | new_cover
     objective = float(w[covered].sum())
     base = float(w[spec.pre_covered].sum())
-    bound = max(base + reduced_bound, objective)
+    # never above what the allowed sites could cover at all
+    coverable_weight = base + float(red.weights.sum())
+    bound = max(min(base + reduced_bound, coverable_weight), objective)
     total = float(w.sum())
-    bound = min(bound, total)
     count = np.asarray(a[:, selected].sum(axis=1)).ravel() if selected.size else None
     if count is not None:
         only = (count == 1) & ~spec.existing_cover
