@@ -41,8 +41,10 @@ class InfrastructureKind:
         ``"distance"``: a site serves demand within a distance, straight,
         along roads or in minutes of driving.
     distances
-        Distance modes a scenario of the kind may use (``"straight"``,
-        ``"road"``, ``"road_time"``).
+        Distance modes a scenario of the kind may use, its default first:
+        ``"straight"``, ``"road"``, ``"road_time"``, or ``"cable"`` (along
+        roads where the data has roads, else straight line x
+        :attr:`detour_factor`).
     detour_factor
         Straight-line distances are multiplied by it (a cable or a drive
         follows streets, not the crow's flight) when no road network is used;
@@ -183,7 +185,7 @@ INFRASTRUCTURE_KINDS: dict[str, InfrastructureKind] = {
         site_zh="光网接入点",
         existing_layer="access_points",
         service="distance",
-        distances=("straight", "road"),
+        distances=("cable", "straight", "road"),
         detour_factor=1.3,
         distance_measure_en=(
             "cable length: along roads where the data has roads, else straight line x 1.3"

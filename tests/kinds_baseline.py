@@ -4,7 +4,10 @@
 chosen sites, served firms and headline figures computed by the code as it was
 before the kinds of infrastructure moved into ``geodata.infrastructure``.
 ``tests/test_kinds.py`` reruns the specs and compares. Regenerate only on
-purpose (``python tests/kinds_baseline.py``), never to make a test pass.
+purpose, by running ``python tests/kinds_baseline.py`` on a checkout of the code
+from before the registry, never to make a test pass. (The file was computed
+again on such a checkout when the MCLP search changed: two specs have tied
+optima, and the new search picks another of them with the same objective.)
 """
 
 from __future__ import annotations

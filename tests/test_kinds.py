@@ -147,6 +147,23 @@ def test_broadband_along_roads_when_the_data_has_roads():
     assert (res.served.loc[ok, "distance_m"] <= 1500 + 1e-6).all()
 
 
+def test_broadband_cable_follows_roads_by_default_when_the_data_has_them():
+    from test_scenarios import _grid_roads
+
+    from planning import ScenarioSpec, run_scenario
+
+    spec = ScenarioSpec(infrastructure="broadband", n_sites=1)
+    assert spec.distance == "cable"
+    assert ScenarioSpec(infrastructure="charging").distance == "straight"
+    assert ScenarioSpec().distance == "straight"
+    with_roads = run_scenario(_broadband_area(roads=_grid_roads(n=11, step=500.0)), spec)
+    assert with_roads.spec.distance == "road"
+    assert with_roads.summary["distance_note"] == "along roads"
+    without = run_scenario(_broadband_area(), spec)
+    assert without.spec.distance == "straight"
+    assert without.summary["distance_note"] == "straight line x 1.3"
+
+
 # ---------------------------------------------------------------- hydrogen
 
 

@@ -313,7 +313,7 @@ with guard():
         count_existing = c1.checkbox(t("count_existing"), value=True, key="sc_existing")
         modes = ["straight"]
         if data.roads is not None:
-            modes += [m for m in kind.distances if m != "straight"]
+            modes += [m for m in kind.distances if m not in ("straight", "cable")]
             if kind.detour_factor != 1.0:  # a cable follows streets: along roads first
                 modes = ["road", *[m for m in modes if m != "road"]]
         distance = c2.selectbox(

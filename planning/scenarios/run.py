@@ -156,6 +156,7 @@ def run_scenario(
         If the solver finds the question infeasible as stated.
     """
     started = time.perf_counter()
+    spec = spec.for_data(data)  # a cable runs along roads where the data has roads
     report = _reporter(progress)
     report(0.0, "preparing data")
     full = data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, get_args
 
 from geodata.infrastructure import (
@@ -28,7 +28,7 @@ Objective = Literal[
     "single_source",
     "corridors",
 ]
-DistanceMode = Literal["straight", "road", "road_time"]
+DistanceMode = Literal["straight", "road", "road_time", "cable"]
 Progress = Callable[[float, str], Any]
 RadiusModel = Literal["link_budget", "fixed"]
 EquityLevel = Literal["county", "park"]
@@ -157,8 +157,13 @@ class ScenarioSpec:
         yet, and the "before" figures are zero.
     distance
         ``"straight"`` (planar metres), ``"road"`` (metres along
-        ``data.roads``) or ``"road_time"`` (driving time along ``data.roads``).
-        Radio coverage is a straight-line notion, so 5G needs ``"straight"``.
+        ``data.roads``), ``"road_time"`` (driving time along ``data.roads``) or
+        ``"cable"`` (along ``data.roads`` when the data has roads, else
+        straight line x the detour factor; :func:`run_scenario` says which in
+        the result). None takes the kind's default (the first of
+        ``kind.distances``: ``"cable"`` for broadband, ``"straight"`` for the
+        others). Radio coverage is a straight-line notion, so 5G needs
+        ``"straight"``.
     time_limit
         Seconds the solver may spend; the best answer found and its gap are
         returned when it runs out. The trade-off curve gets about half as
@@ -233,7 +238,7 @@ class ScenarioSpec:
     demand: str | Mapping[str, float] = "firms"
     candidate_sources: tuple[str, ...] | None = None
     count_existing: bool = True
-    distance: DistanceMode = "straight"
+    distance: DistanceMode | None = None
     time_limit: float | None = 30.0
     radius_model: RadiusModel = "link_budget"
     environment: str | None = None
@@ -274,6 +279,9 @@ class ScenarioSpec:
             object.__setattr__(self, "candidate_sources", sources or tuple(self.candidate_sources))
         if isinstance(self.demand, Mapping):
             object.__setattr__(self, "demand", {str(k): float(v) for k, v in self.demand.items()})
+        if self.distance is None:
+            _choice("infrastructure", self.infrastructure, INFRASTRUCTURES)
+            object.__setattr__(self, "distance", self.kind.distances[0])
         self._check()
 
     def _check(self) -> None:
@@ -442,6 +450,18 @@ class ScenarioSpec:
     def kind(self) -> InfrastructureKind:
         """The kind of infrastructure sited, from the registry."""
         return infrastructure_kind(self.infrastructure)
+
+    def for_data(self, data: Any) -> ScenarioSpec:
+        """Return the spec with ``distance="cable"`` resolved for ``data``.
+
+        Along roads (``"road"``) when ``data.roads`` is a road network, else
+        ``"straight"`` (times the detour factor); any other spec is returned as is.
+        """
+        if self.distance != "cable":
+            return self
+        return replace(
+            self, distance="road" if getattr(data, "roads", None) is not None else "straight"
+        )
 
     def detour(self) -> float:
         """Return the factor applied to straight-line distances (1.0 off ``"straight"``)."""
