@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import demand_vector, whole_number
+from ._args import cost_entries, demand_vector, whole_number
 from ._errors import SpecificationError
 
 
@@ -189,35 +189,7 @@ def cost_rows(cost: np.ndarray | sp.spmatrix | sp.sparray, *, name: str = "cost"
         If the matrix is not two-dimensional, or holds NaN, negative or
         (sparse) infinite values.
     """
-    if sp.issparse(cost):
-        coo = sp.coo_array(cost)
-        coo.sum_duplicates()
-        if coo.ndim != 2:
-            msg = f"{name} must be a 2-D matrix (demand x sites); got {coo.ndim} dimensions"
-            raise SpecificationError(msg)
-        n, m = (int(s) for s in coo.shape)
-        rows = np.asarray(coo.row, dtype=np.int64)
-        sites = np.asarray(coo.col, dtype=np.int64)
-        vals = np.asarray(coo.data, dtype=np.float64)
-        if not np.all(np.isfinite(vals)):
-            msg = f"{name} must hold finite values in its stored entries (leave a pair out instead)"
-            raise SpecificationError(msg)
-    else:
-        arr = np.asarray(cost, dtype=np.float64)
-        if arr.ndim != 2:
-            msg = f"{name} must be a 2-D matrix (demand x sites); got {arr.ndim} dimensions"
-            raise SpecificationError(msg)
-        if np.isnan(arr).any():
-            msg = f"{name} must not contain NaN; use inf for a pair that cannot be served"
-            raise SpecificationError(msg)
-        n, m = arr.shape
-        rows, sites = np.nonzero(arr < np.inf)
-        rows = rows.astype(np.int64)
-        sites = sites.astype(np.int64)
-        vals = arr[rows, sites]
-    if vals.size and vals.min() < 0:
-        msg = f"{name} must be non-negative; smallest entry is {vals.min()}"
-        raise SpecificationError(msg)
+    rows, sites, vals, n, m = cost_entries(cost, name)
     order = np.lexsort((sites, vals, rows))
     rows, sites, vals = rows[order], sites[order], vals[order]
     indptr = np.zeros(n + 1, dtype=np.int64)

@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from ._args import coverage_input, demand_vector
 from ._errors import SpecificationError
 
 
@@ -55,16 +56,9 @@ def check_cover(
     cover: Any, weights: Any, existing: Any
 ) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
     """Return the coverage matrix as CSR bool, the weights and existing columns, checked."""
-    a = sp.csr_array(cover).astype(bool)
-    a.eliminate_zeros()
+    a = coverage_input(cover, "cover")
     n, m = a.shape
-    w = np.asarray(weights, dtype=float).ravel()
-    if w.shape != (n,):
-        msg = f"weights must have one value per demand row ({n}), got shape {w.shape}"
-        raise ValueError(msg)
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        msg = "weights must be finite and non-negative"
-        raise ValueError(msg)
+    w = demand_vector(weights, n, "weights", m=m)
     ex = np.unique(np.asarray([] if existing is None else existing, dtype=np.int64).ravel())
     if ex.size and (ex.min() < 0 or ex.max() >= m):
         msg = f"existing must be column indices in [0, {m}), got {ex.tolist()[:5]}"

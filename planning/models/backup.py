@@ -39,13 +39,15 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    coverage_input,
     demand_vector,
     site_indices,
     site_vector,
+    whole_number,
 )
 from ._errors import SpecificationError
 from ._highs import PRESOLVE_OFF, solve_milp
-from ._reduce import as_coverage, merge_identical_rows
+from ._reduce import merge_identical_rows
 from .lscp import cover_summary, solve_lscp, solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
@@ -143,10 +145,10 @@ def solve_backup_coverage(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    w = demand_vector(weights, n, "weights", default=1.0)
-    c = site_vector(costs, m, "costs", default=1.0)
+    w = demand_vector(weights, n, "weights", default=1.0, m=m)
+    c = site_vector(costs, m, "costs", default=1.0, n=n)
     check_method(method)
     check_time_limit(time_limit)
     ex = site_indices(existing, m, "existing")
@@ -157,9 +159,8 @@ def solve_backup_coverage(
         msg = f"backup_weight must be a number in [0, 1]; got {backup_weight!r}"
         raise ValueError(msg)
     maximal = p is not None or budget is not None
-    if p is not None and (isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0):
-        msg = f"p must be a non-negative whole number of sites or None; got {p!r}"
-        raise SpecificationError(msg)
+    if p is not None:
+        p = whole_number(p, "p")
     if p is not None and req.size > p:
         msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
         raise SpecificationError(msg)

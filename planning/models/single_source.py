@@ -34,9 +34,11 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    cost_entries,
     demand_vector,
     site_indices,
     site_vector,
+    whole_number,
 )
 from ._errors import SpecificationError
 from ._single_source_problem import _Problem
@@ -213,26 +215,7 @@ def _left(deadline: float) -> float | None:
 
 
 def _parse_cost(cost: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-    if sp.issparse(cost):
-        coo = sp.coo_array(cost)
-        coo.sum_duplicates()
-        n, m = coo.shape
-        rows, cols, vals = coo.row, coo.col, coo.data.astype(np.float64)
-    else:
-        arr = np.asarray(cost, dtype=np.float64)
-        if arr.ndim != 2:
-            msg = f"cost must be a 2-D demand x sites matrix; got shape {arr.shape}"
-            raise ValueError(msg)
-        if np.isnan(arr).any():
-            msg = "cost must not contain NaN (use inf for a site that cannot serve a point)"
-            raise ValueError(msg)
-        n, m = arr.shape
-        rows, cols = np.nonzero(np.isfinite(arr))
-        vals = arr[rows, cols]
-    if not np.isfinite(vals).all() or (vals < 0).any():
-        msg = "cost must be finite and non-negative (leave an entry out of a sparse matrix instead)"
-        raise ValueError(msg)
-    return rows.astype(np.int64), cols.astype(np.int64), vals, int(n), int(m)
+    return cost_entries(cost)
 
 
 def _check_p(p: Any, exact_p: bool, req: np.ndarray) -> int | None:
@@ -244,9 +227,7 @@ def _check_p(p: Any, exact_p: bool, req: np.ndarray) -> int | None:
             msg = "exact_p=True needs p, the number of sites to open"
             raise SpecificationError(msg)
         return None
-    if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0:
-        msg = f"p must be a non-negative whole number of sites or None; got {p!r}"
-        raise SpecificationError(msg)
+    p = whole_number(p, "p")
     if req.size > p:
         msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
         raise SpecificationError(msg)
