@@ -369,9 +369,12 @@ def _run_with_deadline(
 ) -> MilpResult:
     kwargs = dict(kwargs)
     options = kwargs.pop("_options", None)
+    t0 = time.perf_counter()
     h = build_model(c, a, row_lower, row_upper, **kwargs)
     if time_limit is not None:
-        deadline = time.perf_counter() + time_limit
+        # building the model (seconds on large ones) counts against the limit
+        deadline = t0 + time_limit
+        time_limit = max(deadline - time.perf_counter(), 0.0)
 
         def stop(event: Any) -> None:
             if time.perf_counter() > deadline:
