@@ -42,6 +42,7 @@ from .indicators import coverage_stats, coverage_status, uncovered_firms
 from .models import (
     Solution,
     SpecificationError,
+    TimeLimitError,
     budget_curve,
     coverage_curve,
     refuelling_combinations,
@@ -71,6 +72,7 @@ __all__ = [
     "ScenarioSpec",
     "Solution",
     "SpecificationError",
+    "TimeLimitError",
     "budget_curve",
     "compare_scenarios",
     "coverage_curve",

@@ -60,6 +60,8 @@ class CostRows:
         CostRows
             Same entries; order stays sorted because factors are non-negative.
         """
+        if np.all(factor == 1.0):
+            return self
         return CostRows(
             self.n, self.m, self.indptr, self.rows, self.sites, self.cost * factor[self.rows]
         )
@@ -79,6 +81,8 @@ class CostRows:
         CostRows
             The sub-problem; row and site indices count the kept ones only.
         """
+        if keep_rows.all() and keep_sites.all():
+            return self
         mask = keep_rows[self.rows] & keep_sites[self.sites]
         row_new = np.cumsum(keep_rows) - 1
         site_new = np.cumsum(keep_sites) - 1
@@ -189,11 +193,38 @@ def cost_rows(cost: np.ndarray | sp.spmatrix | sp.sparray, *, name: str = "cost"
         If the matrix is not two-dimensional, or holds NaN, negative or
         (sparse) infinite values.
     """
+    if not sp.issparse(cost):
+        arr = np.asarray(cost, dtype=np.float64)
+        if arr.ndim == 2 and arr.size and not np.isnan(arr).any() and arr.min() >= 0:
+            return _dense_rows(arr)
     rows, sites, vals, n, m = cost_entries(cost, name)
-    order = np.lexsort((sites, vals, rows))
+    # by row, then cost, then site: two stable sorts (the entries come by row, then site)
+    order = np.argsort(vals, kind="stable")
+    order = order[np.argsort(rows[order], kind="stable")]
     rows, sites, vals = rows[order], sites[order], vals[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return CostRows(n, m, indptr, rows, sites, vals)
+
+
+def _dense_rows(arr: np.ndarray) -> CostRows:
+    """Return the finite entries of a checked dense matrix, each row sorted by cost then site."""
+    n, m = arr.shape
+    order = np.argsort(arr, axis=1)
+    vals = np.take_along_axis(arr, order, axis=1)
+    if (vals[:, 1:] == vals[:, :-1]).any():  # ties: keep them by site, as a stable sort does
+        order = np.argsort(arr, axis=1, kind="stable")
+        vals = np.take_along_axis(arr, order, axis=1)
+    finite = vals < np.inf
+    if finite.all():
+        counts = np.full(n, m, dtype=np.int64)
+        sites, vals = order.astype(np.int64).ravel(), vals.ravel()
+    else:
+        counts = finite.sum(axis=1)
+        sites, vals = order[finite].astype(np.int64), vals[finite]
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
     return CostRows(n, m, indptr, rows, sites, vals)
 
 

@@ -288,6 +288,7 @@ def solve_milp(
     MilpResult
         Solution, objective, bound and status.
     """
+    t0 = time.perf_counter()
     h = build_model(
         c,
         a,
@@ -299,6 +300,9 @@ def solve_milp(
         sense=sense,
         offset=offset,
     )
+    if time_limit is not None:
+        interrupt_at(h, t0 + time_limit)
+        time_limit = max(t0 + time_limit - time.perf_counter(), 0.0)
     return run_model(
         h, time_limit=time_limit, start=start, mip_rel_gap=mip_rel_gap, options=options
     )
@@ -375,12 +379,23 @@ def _run_with_deadline(
         # building the model (seconds on large ones) counts against the limit
         deadline = t0 + time_limit
         time_limit = max(deadline - time.perf_counter(), 0.0)
-
-        def stop(event: Any) -> None:
-            if time.perf_counter() > deadline:
-                event.interrupt()
-
-        h.cbMipInterrupt += stop
-        h.cbSimplexInterrupt += stop
-        h.cbIpmInterrupt += stop
+        interrupt_at(h, deadline)
     return run_model(h, time_limit=time_limit, start=start, options=options)
+
+
+def interrupt_at(h: Any, deadline: float) -> None:
+    """Make HiGHS stop at a ``time.perf_counter()`` deadline, wherever it is.
+
+    HiGHS 1.16 does not check its own ``time_limit`` in some phases; the
+    interrupt callbacks of the MIP, simplex and interior-point solvers do
+    stop it. Attach once per model object (a later deadline needs a new
+    model, since callbacks accumulate).
+    """
+
+    def stop(event: Any) -> None:
+        if time.perf_counter() > deadline:
+            event.interrupt()
+
+    h.cbMipInterrupt += stop
+    h.cbSimplexInterrupt += stop
+    h.cbIpmInterrupt += stop
