@@ -128,9 +128,9 @@ def solve_sized_location(
     """
     t0 = time.perf_counter()
     rows, cols, vals, n, m = _parse_cost(cost)
-    d = demand_vector(demand, n, "demand")
-    cap = site_vector(capacity, m, "capacity")
-    f = site_vector(fixed_cost, m, "fixed_cost", default=0.0)
+    d = demand_vector(demand, n, "demand", m=m)
+    cap = site_vector(capacity, m, "capacity", n=n)
+    f = site_vector(fixed_cost, m, "fixed_cost", default=0.0, n=n)
     check_method(method)
     check_time_limit(time_limit)
     ex = site_indices(existing, m, "existing")
