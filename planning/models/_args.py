@@ -307,7 +307,15 @@ def check_method(method: str) -> None:
 
 
 def check_time_limit(time_limit: float | None) -> None:
-    """Raise ValueError unless ``time_limit`` is None or a positive number."""
-    if time_limit is not None and not (isinstance(time_limit, numbers.Real) and time_limit > 0):
-        msg = f"time_limit must be a positive number of seconds or None; got {time_limit!r}"
-        raise ValueError(msg)
+    """Raise :class:`SpecificationError` unless ``time_limit`` is None or seconds >= 0.
+
+    Zero asks for the quickest answer (the heuristic start with its bound).
+    """
+    ok = time_limit is None or (
+        isinstance(time_limit, numbers.Real)
+        and not isinstance(time_limit, bool | np.bool_)
+        and float(time_limit) >= 0
+    )
+    if not ok:
+        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
+        raise SpecificationError(msg)

@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
+from ._args import check_time_limit
 from ._costrows import CostRows, check_count, check_weights, cost_rows, site_masks
 from ._errors import SpecificationError, TimeLimitError
 from ._highs import build_model, interrupt_at, run_model
@@ -117,13 +118,11 @@ def solve_pmedian(
         of ``p`` sites can serve every demand point.
     """
     t0 = time.perf_counter()
-    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     if method not in ("auto", "exact", "heuristic"):
         msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
         raise SpecificationError(msg)
-    if time_limit is not None and not time_limit >= 0:
-        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
-        raise SpecificationError(msg)
+    check_time_limit(time_limit)
+    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     rows = cost_rows(cost)
     w = check_weights(weights, rows.n, m=rows.m)
     p = check_count(p)
