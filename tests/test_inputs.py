@@ -201,6 +201,7 @@ def test_integral_p_is_accepted_by_the_other_models_too():
         assert len(solve_backup_coverage(COVER, p=p).selected) <= 2
         assert len(solve_equity_coverage(COVER, np.ones(n), p).selected) <= 2
         assert len(solve_pdispersion(square, p).selected) == 2
+        assert len(solve_staged_coverage(COVER, np.ones(n), stage_sites=[1, p - 1]).selected) <= 2
         sol = solve_capacitated_location(DIST, np.ones(n), cap, np.ones(m), p=p, exact_p=True)
         assert len(sol.selected) == 2
     for p in (2.5, True, float("nan"), "2"):
@@ -208,6 +209,8 @@ def test_integral_p_is_accepted_by_the_other_models_too():
             lambda p=p: solve_backup_coverage(COVER, p=p),
             lambda p=p: solve_pdispersion(square, p),
             lambda p=p: solve_capacitated_location(DIST, np.ones(n), cap, np.ones(m), p=p),
+            lambda p=p: solve_equity_coverage(COVER, np.ones(n), p),
+            lambda p=p: solve_staged_coverage(COVER, np.ones(n), stage_sites=[1, p]),
         ):
             with pytest.raises(SpecificationError, match="whole number of sites"):
                 call()

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._args import whole_number
 from ._coverrows import check_cover, per_group, reduce_cover, run_milp
 from ._errors import SpecificationError
 from .solution import Solution, relative_gap
@@ -110,6 +111,8 @@ def solve_equity_coverage(
     if sum(modes) != 1:
         msg = "give exactly one of n_sites, budget (with costs) or target"
         raise ValueError(msg)
+    if n_sites is not None:
+        n_sites = whole_number(n_sites, "n_sites")
     labels_d, codes_d = _labels(groups, n, "groups")
     floors = per_group(min_share, labels_d, "min_share")
     bad = np.isfinite(floors) & ~((floors >= 0) & (floors <= 1))

@@ -40,7 +40,14 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import check_method, check_roles, check_time_limit, site_indices, site_vector
+from ._args import (
+    check_method,
+    check_roles,
+    check_time_limit,
+    site_indices,
+    site_vector,
+    whole_number,
+)
 from ._errors import SpecificationError
 from ._frlm_paths import (
     _MAX_PATH_CANDIDATES,
@@ -169,9 +176,7 @@ def solve_flow_refuelling(
         msg = "give p (the number of stations) or budget (with costs), or both"
         raise SpecificationError(msg)
     if p is not None:
-        if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0:
-            msg = f"p must be a non-negative whole number of stations; got {p!r}"
-            raise SpecificationError(msg)
+        p = whole_number(p, "p")
         if req.size > p:
             msg = f"p={p} is smaller than the {req.size} required stations; raise p"
             raise SpecificationError(msg)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._args import whole_number
 from ._coverrows import check_cover, reduce_cover, run_milp
 from .solution import Solution, Status, relative_gap
 
@@ -89,6 +90,9 @@ def solve_staged_coverage(
         msg = f"objective must be 'each' or 'sum', got {objective!r}"
         raise ValueError(msg)
     budgets = None if stage_budgets is None else np.asarray(stage_budgets, dtype=float).ravel()
+    if stage_sites is not None:
+        for k in np.atleast_1d(np.asarray(stage_sites, dtype=object)).ravel():
+            whole_number(k, "stage_sites (each stage's number of sites)")
     counts = None if stage_sites is None else np.asarray(stage_sites, dtype=float).ravel()
     if budgets is None and counts is None:
         msg = "give stage_budgets and/or stage_sites (one value per stage)"
