@@ -338,6 +338,10 @@ def _summary(result: Any, coverable: float) -> tuple[str, str, str, str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import faulthandler
+    import signal
+
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a slow run is
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limits", default="5,20")
     parser.add_argument("--only", default="", help="comma-separated case names")
