@@ -137,6 +137,8 @@ def coverage_classes(
         nums.append(np.bincount(inv, minlength=uniq.shape[0]))
         if return_inverse:
             local.append(inv)
+    weight: np.ndarray
+    count: np.ndarray
     if sigs:
         every = np.concatenate(sigs)
         uniq, inv = _unique_rows(every)
@@ -144,7 +146,7 @@ def coverage_classes(
         count = np.bincount(inv, weights=np.concatenate(nums), minlength=uniq.shape[0])
     else:
         uniq, inv = np.zeros((0, words), dtype=np.uint64), np.zeros(0, dtype=np.int64)
-        weight, count = np.zeros(0), np.zeros(0)
+        weight = count = np.zeros(0)
     empty = ~uniq.any(axis=1)
     keep = np.flatnonzero(~empty)
     row_of = np.full(uniq.shape[0], -1, dtype=np.int64)
