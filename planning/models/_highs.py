@@ -373,14 +373,27 @@ def _run_with_deadline(
 ) -> MilpResult:
     kwargs = dict(kwargs)
     options = kwargs.pop("_options", None)
+    maximise = kwargs.get("sense", "min") == "max"
+    if time_limit is not None and time_limit <= 0:
+        return _not_run(maximise)
     t0 = time.perf_counter()
     h = build_model(c, a, row_lower, row_upper, **kwargs)
     if time_limit is not None:
-        # building the model (seconds on large ones) counts against the limit
+        # building the model (seconds on large ones) counts against the limit, and
+        # HiGHS's own set-up, which no interrupt stops, takes about as long again:
+        # with less time than half of that left, it is not started at all
+        built = time.perf_counter() - t0
         deadline = t0 + time_limit
         time_limit = max(deadline - time.perf_counter(), 0.0)
+        if time_limit < 0.5 * built:
+            return _not_run(maximise)
         interrupt_at(h, deadline)
     return run_model(h, time_limit=time_limit, start=start, options=options)
+
+
+def _not_run(maximise: bool) -> MilpResult:
+    """Return the result of a solve that the time limit left no time to start."""
+    return MilpResult(None, math.nan, math.inf if maximise else -math.inf, "time_limit", 0.0)
 
 
 def interrupt_at(h: Any, deadline: float) -> None:

@@ -204,7 +204,7 @@ class _Search:
         # combinatorial bound: in any p sites, site i's nearest chosen neighbour is at most its
         # (p-1)-th largest distance; in the ascending row (the diagonal, inf, last) that is at
         # position k - p. A required site is in every answer; so are the required pairs.
-        kth = np.sort(d, axis=1)[:, k - p] if k >= p else np.full(k, np.inf)
+        kth = np.partition(d, k - p, axis=1)[:, k - p] if k >= p else np.full(k, np.inf)
         base = float(kth.max()) if k else math.inf
         if self.req.size:
             base = min(base, float(kth[self.req].min()))
