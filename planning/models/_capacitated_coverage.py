@@ -12,8 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._highs import MilpResult, solve_milp_checked
+from ._highs import PRESOLVE_OFF, MilpResult, solve_milp_checked
 from .solution import Status
+
+_PRESOLVE_MAX_ENTRIES = 200_000
+"""Above this many allocation entries a time-limited solve skips HiGHS presolve."""
 
 _MARGINAL_MAX_SITES = 100
 """Above this many selected sites, marginals are bounded instead of re-solved."""
@@ -115,6 +118,8 @@ class _CoverageModel:
             sense="max",
             time_limit=time_limit,
             start=start,
+            # presolve of a large model does not stop at the deadline
+            options=PRESOLVE_OFF if time_limit is not None and e > _PRESOLVE_MAX_ENTRIES else None,
         )
 
     def serve(

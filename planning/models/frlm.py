@@ -59,7 +59,7 @@ from ._frlm_paths import (
     _refuelled,
     refuelling_combinations,
 )
-from ._highs import solve_milp
+from ._highs import PRESOLVE_OFF, solve_milp
 from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
@@ -73,6 +73,9 @@ _HEURISTIC_SECONDS = 10.0
 
 _EXACT_MAX_NNZ = 3_000_000
 """Largest arc-cover matrix (entries) ``method="auto"`` hands to the MILP."""
+
+_PRESOLVE_MAX_NNZ = 50_000
+"""Above this many nonzeros a time-limited MILP skips HiGHS presolve."""
 
 
 def solve_flow_refuelling(
@@ -129,7 +132,8 @@ def solve_flow_refuelling(
     Solution
         ``sense="max"``, ``objective`` the refuelled flow. ``covered`` is,
         per *path*, whether its round trip can be made; ``marginal`` the
-        flow lost if that station alone were removed. ``details`` holds
+        flow lost if that station alone were removed (NaN for the stations
+        not reached before ``time_limit`` ran out). ``details`` holds
         ``total_flow``, ``refuelled_share``, ``unrefuellable`` (paths no
         choice of the allowed stations refuels), ``unrefuellable_flow`` and
         ``formulation``.
@@ -228,9 +232,12 @@ def solve_flow_refuelling(
     elif time.perf_counter() >= deadline:
         status = "time_limit"
     done = model.refuelled(chosen)
-    marginal = np.array(
-        [value - model.value(chosen[chosen != j]) for j in chosen.tolist()], dtype=np.float64
-    )
+    # the flow each station alone carries, while time remains (NaN after the limit)
+    marginal = np.full(chosen.size, np.nan)
+    for k, j in enumerate(chosen.tolist()):
+        if time.perf_counter() >= deadline:
+            break
+        marginal[k] = value - model.value(chosen[chosen != j])
     total = float(f.sum())
     unref = np.flatnonzero(~model.possible)
     return Solution(
@@ -512,6 +519,8 @@ class _Model:
             sense="max",
             time_limit=left,
             start=x0,
+            # HiGHS presolve, which the deadline cannot stop, ran 60 s on 1,600 nodes
+            options=None if left is None or a.nnz < _PRESOLVE_MAX_NNZ else PRESOLVE_OFF,
         )
 
     def decode(self, x: np.ndarray) -> np.ndarray:
