@@ -185,6 +185,8 @@ def _swap_search(
     r)``, computed from per-site group maxima.
     """
     is_open = is_open.copy()
+    if time.perf_counter() >= deadline:
+        return is_open
     order, ptr = rows.columns()
     while time.perf_counter() < deadline:
         s1, c1, _, c2 = rows.best_open(is_open, second=True)
@@ -240,6 +242,14 @@ def _greedy_cover(rows: CostRows, radius: float, p: int, fixed: np.ndarray) -> n
     covered[r_idx[is_open[s_idx]]] = True
     live = ~covered[r_idx]
     counts = np.bincount(s_idx[live], minlength=rows.m)
+    counts[is_open] = -1
+    if covered.all() or int(counts.max()) == int((~covered).sum()):
+        # one site reaches every row still open (a dense matrix at its top level)
+        if not covered.all():
+            if int(is_open.sum()) >= p:
+                return None
+            is_open[int(np.argmax(counts))] = True
+        return is_open
     order = np.argsort(s_idx, kind="stable")
     col_ptr = np.zeros(rows.m + 1, dtype=np.int64)
     np.cumsum(np.bincount(s_idx, minlength=rows.m), out=col_ptr[1:])
