@@ -25,6 +25,7 @@ from .adapters_more import (
 from .distances import (
     RoadDistances,
     RoadNetwork,
+    coverage_classes,
     coverage_matrix,
     coverage_matrix_gdf,
     distance_matrix,
@@ -75,6 +76,7 @@ __all__ = [
     "TimeLimitError",
     "budget_curve",
     "compare_scenarios",
+    "coverage_classes",
     "coverage_curve",
     "coverage_matrix",
     "coverage_matrix_gdf",
