@@ -165,6 +165,10 @@ def solve_sized_location(
     prob.index()
 
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
+    early: tuple[np.ndarray, np.ndarray, float] | None = None
+    if time_limit is not None:
+        # under a limit, an answer without the LP first (largest capacities), in a third of it
+        early = prob.heuristic(np.ones(prob.k), t0 + float(time_limit) / 3)
     lp = prob.milp(relax=True, time_limit=_left(deadline), start=None)
     if lp.status == "infeasible":
         msg = (
@@ -176,6 +180,8 @@ def solve_sized_location(
     best: tuple[np.ndarray, np.ndarray, float] | None = None
     if lp.x is not None:
         best = prob.heuristic(lp.x[: prob.k], deadline)
+    if early is not None and (best is None or early[2] < best[2]):
+        best = early
     use_exact = method == "exact" or (method == "auto" and prob.size <= _EXACT_MAX_ENTRIES)
     status: Status = "feasible"
     name = "lp-seeded+local-search"
