@@ -260,8 +260,13 @@ def solve_equity_coverage(
     if ans2.x is None:
         x = _greedy(red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total)
         method = "greedy"
-        lp = run_milp(c2, A, lower, upper, np.zeros(nv), col_upper=col_upper2, maximize=maximize)
+        lp = run_milp(
+            c2, A, lower, upper, np.zeros(nv), col_upper=col_upper2, maximize=maximize,
+            time_limit=remaining(),
+        )  # fmt: skip
         bound = ans2.bound if np.isfinite(ans2.bound) else lp.bound
+        if not np.isfinite(bound):  # no time for the LP either: what could be covered at most
+            bound = float(red.weight.sum()) if maximize else 0.0
         status = "time_limit"
     else:
         x = ans2.x[:mc]
