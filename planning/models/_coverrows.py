@@ -152,7 +152,7 @@ def run_milp(
         np.asarray(lower, dtype=np.float64),
         np.asarray(upper, dtype=np.float64),
         start=None,
-        time_limit=max(0.05, float(time_limit)),
+        time_limit=max(0.0, float(time_limit)),
         options=PRESOLVE_OFF,
         col_lower=lo,
         col_upper=hi,

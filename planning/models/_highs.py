@@ -374,8 +374,8 @@ def _run_with_deadline(
     kwargs = dict(kwargs)
     options = kwargs.pop("_options", None)
     maximise = kwargs.get("sense", "min") == "max"
-    if time_limit is not None and time_limit <= 0:
-        return _not_run(maximise)
+    if time_limit is not None and time_limit <= _SETUP_SECONDS_PER_ENTRY * (a.nnz + c.size):
+        return _not_run(maximise)  # not even the model would be built in time
     t0 = time.perf_counter()
     h = build_model(c, a, row_lower, row_upper, **kwargs)
     if time_limit is not None:
@@ -389,6 +389,10 @@ def _run_with_deadline(
             return _not_run(maximise)
         interrupt_at(h, deadline)
     return run_model(h, time_limit=time_limit, start=start, options=options)
+
+
+_SETUP_SECONDS_PER_ENTRY = 1e-7
+"""A rough lower estimate of building a model and HiGHS's set-up, per nonzero and column."""
 
 
 def _not_run(maximise: bool) -> MilpResult:

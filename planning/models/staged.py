@@ -181,7 +181,7 @@ def solve_staged_coverage(
         if time_limit is None:
             return None
         left = time_limit - (time.perf_counter() - started)
-        return max(0.05, share * left)
+        return max(0.0, share * left)
 
     stage_bounds = np.full(T, np.nan)
     statuses = []
