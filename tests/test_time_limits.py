@@ -138,6 +138,27 @@ def test_mclp_and_backup_keep_a_short_limit():
     _valid(sol, cap=2 * float(w.sum()))
 
 
+def test_equity_and_staged_keep_a_short_limit():
+    from planning.models.equity import solve_equity_coverage
+    from planning.models.staged import solve_staged_coverage
+
+    demand_xy, site_xy = _square(40_000, 4_000, 60_000.0, 8)
+    cover = coverage_matrix(demand_xy, site_xy, 1_500.0)
+    rng = np.random.default_rng(8)
+    w = rng.integers(1, 101, 40_000).astype(float)
+    groups = rng.integers(0, 5, 40_000)
+    sol, seconds = _timed(
+        lambda: solve_equity_coverage(cover, w, 40, groups=groups, min_share=0.05, time_limit=1.0)
+    )
+    assert _kept(seconds, 1.0)
+    assert math.isfinite(sol.bound) and sol.bound >= sol.objective
+    sol, seconds = _timed(
+        lambda: solve_staged_coverage(cover, w, stage_sites=[15, 15], time_limit=1.0)
+    )
+    assert _kept(seconds, 1.0)
+    assert sol.objective <= float(w.sum())
+
+
 def test_highs_model_building_counts_against_the_limit():
     from planning.models._highs import solve_milp_checked
 

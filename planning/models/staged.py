@@ -254,13 +254,15 @@ def solve_staged_coverage(
         )
         prev_cost = spent_total
     table = pd.DataFrame(rows)
+    # without a solver bound: every coverable point covered from the first stage on
+    reachable = float(red.weight.sum()) + base_w
     if objective == "sum":
         value = float(sum(covered_by_stage))
-        bound = float(max(sum_bound, value)) if np.isfinite(sum_bound) else math.inf
+        bound = float(max(sum_bound, value)) if np.isfinite(sum_bound) else T * reachable
     else:
         value = covered_by_stage[-1]
         last = stage_bounds[-1]
-        bound = float(max(last, value)) if np.isfinite(last) else math.inf
+        bound = float(max(last, value)) if np.isfinite(last) else max(reachable, value)
     status: Status = "optimal" if all(s == "optimal" for s in statuses) else "time_limit"
     gap = relative_gap(value, bound) if np.isfinite(bound) else math.inf
     if status == "optimal" and gap < 1e-7:
