@@ -322,7 +322,7 @@ def _summary(result: Any, coverable: float) -> tuple[str, str, str, str, str]:
     if hasattr(result, "status"):
         status, obj, bound, gap = result.status, result.objective, result.bound, result.gap
     else:  # a trade-off curve: its worst row
-        worst = result.loc[result["gap"].idxmax()]
+        worst = result.iloc[int(np.argmax(result["gap"].to_numpy(dtype=float)))]
         status, obj, bound, gap = (
             str(worst["status"]),
             worst["objective"],
