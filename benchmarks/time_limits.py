@@ -319,7 +319,7 @@ CASES: dict[str, tuple[str, Callable[[int], Any]]] = {
 
 def _summary(result: Any, coverable: float) -> tuple[str, str, str, str, str]:
     """Return status, objective, bound, gap and a bound check for a Solution or curve."""
-    if hasattr(result, "status"):
+    if not hasattr(result, "iloc"):  # a Solution, not a curve frame
         status, obj, bound, gap = result.status, result.objective, result.bound, result.gap
     else:  # a trade-off curve: its worst row
         worst = result.iloc[int(np.argmax(result["gap"].to_numpy(dtype=float)))]
