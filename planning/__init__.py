@@ -25,6 +25,7 @@ from .adapters_more import (
 from .distances import (
     RoadDistances,
     RoadNetwork,
+    coverage_classes,
     coverage_matrix,
     coverage_matrix_gdf,
     distance_matrix,
@@ -42,6 +43,7 @@ from .indicators import coverage_stats, coverage_status, uncovered_firms
 from .models import (
     Solution,
     SpecificationError,
+    TimeLimitError,
     budget_curve,
     coverage_curve,
     refuelling_combinations,
@@ -71,8 +73,10 @@ __all__ = [
     "ScenarioSpec",
     "Solution",
     "SpecificationError",
+    "TimeLimitError",
     "budget_curve",
     "compare_scenarios",
+    "coverage_classes",
     "coverage_curve",
     "coverage_matrix",
     "coverage_matrix_gdf",

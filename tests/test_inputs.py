@@ -10,13 +10,17 @@ from planning.distances import coverage_matrix, distance_matrix
 from planning.models import (
     SpecificationError,
     coverage_curve,
+    solve_backup_coverage,
     solve_capacitated_coverage,
     solve_capacitated_location,
     solve_lscp,
     solve_mclp,
     solve_pcenter,
+    solve_pdispersion,
     solve_pmedian,
 )
+from planning.models.equity import solve_equity_coverage
+from planning.models.staged import solve_staged_coverage
 
 COVER = np.array([[1, 0, 1, 0], [0, 1, 1, 0], [1, 1, 0, 1]], dtype=float)  # 3 demand x 4 sites
 DIST = np.array(
@@ -31,6 +35,10 @@ def _coverage_models(a):
     yield lambda: solve_lscp(a)
     yield lambda: solve_capacitated_coverage(a, np.ones(n), np.full(m, 5.0), 2)
     yield lambda: coverage_curve(a, None, [1, 2])
+    yield lambda: solve_backup_coverage(a, p=2)
+    yield lambda: solve_backup_coverage(a)
+    yield lambda: solve_equity_coverage(a, np.ones(n), 2)
+    yield lambda: solve_staged_coverage(a, np.ones(n), stage_sites=[1, 1])
 
 
 def _cost_models(d):
@@ -38,6 +46,10 @@ def _cost_models(d):
     yield lambda: solve_pmedian(d, np.ones(n), 2)
     yield lambda: solve_pcenter(d, 2)
     yield lambda: solve_capacitated_location(d, np.ones(n), np.full(m, 5.0), np.ones(m))
+    yield lambda: solve_capacitated_location(d, np.ones(n), np.full(m, 5.0), np.ones(m), p=2)
+    yield lambda: solve_capacitated_location(
+        d, np.ones(n), np.full(m, 5.0), np.ones(m), single_source=True
+    )
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -155,3 +167,65 @@ def test_lonlat_guard_reads_the_coordinates_not_the_radius():
     assert (cov.toarray() == (d <= 30.0)).all()
     # coordinates past the lon/lat box are metres, whatever the radius
     assert coverage_matrix(lonlat * 1000, lonlat * 1000, 0.5).nnz == 3
+
+
+@pytest.mark.parametrize("bad", [np.nan, -1.0])
+def test_nan_or_negative_cost_is_refused_by_every_cost_model(bad):
+    d = DIST.copy()
+    d[2, 1] = bad
+    for call in _cost_models(d):
+        with pytest.raises(SpecificationError, match="cost must"):
+            call()
+    for call in _cost_models(sp.csr_array(np.where(np.isnan(d), np.inf, d))):
+        if bad < 0:
+            with pytest.raises(SpecificationError, match="cost must be non-negative"):
+                call()
+    square = np.abs(DIST[:, :3] - DIST[:, :3].T)
+    square[0, 1] = bad
+    with pytest.raises(ValueError, match="distance must"):
+        solve_pdispersion(square, 2)
+
+
+def test_inf_in_a_sparse_cost_matrix_is_refused():
+    d = sp.csr_array(np.where(DIST > 8, np.inf, DIST))
+    for call in _cost_models(d):
+        with pytest.raises(SpecificationError, match="finite values in its stored entries"):
+            call()
+
+
+def test_integral_p_is_accepted_by_the_other_models_too():
+    n, m = COVER.shape
+    square = np.array([[0, 3, 5, 9], [3, 0, 4, 8], [5, 4, 0, 2], [9, 8, 2, 0]], dtype=float)
+    cap = np.full(m, 5.0)
+    for p in (2, 2.0, np.int64(2), np.float64(2.0)):
+        assert len(solve_backup_coverage(COVER, p=p).selected) <= 2
+        assert len(solve_equity_coverage(COVER, np.ones(n), p).selected) <= 2
+        assert len(solve_pdispersion(square, p).selected) == 2
+        assert len(solve_staged_coverage(COVER, np.ones(n), stage_sites=[1, p - 1]).selected) <= 2
+        sol = solve_capacitated_location(DIST, np.ones(n), cap, np.ones(m), p=p, exact_p=True)
+        assert len(sol.selected) == 2
+    for p in (2.5, True, float("nan"), "2"):
+        for call in (
+            lambda p=p: solve_backup_coverage(COVER, p=p),
+            lambda p=p: solve_pdispersion(square, p),
+            lambda p=p: solve_capacitated_location(DIST, np.ones(n), cap, np.ones(m), p=p),
+            lambda p=p: solve_equity_coverage(COVER, np.ones(n), p),
+            lambda p=p: solve_staged_coverage(COVER, np.ones(n), stage_sites=[1, p]),
+        ):
+            with pytest.raises(SpecificationError, match="whole number of sites"):
+                call()
+
+
+def test_transposed_coverage_is_named_by_the_newer_models():
+    n, m = COVER.shape
+    per_site = np.ones(m)
+    calls = [
+        lambda: solve_backup_coverage(COVER, weights=per_site, p=2),
+        lambda: solve_backup_coverage(COVER, costs=np.ones(n), p=2),
+        lambda: solve_equity_coverage(COVER, per_site, 2),
+        lambda: solve_staged_coverage(COVER, per_site, stage_sites=[1]),
+        lambda: solve_capacitated_location(DIST, per_site, np.full(m, 5.0), np.ones(m), p=2),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="is the matrix transposed"):
+            call()

@@ -6,6 +6,7 @@ bounded multi-source Dijkstra). Both give sparse demand x site matrices
 that the models in :mod:`planning.models` take as they are.
 """
 
+from .classes import CoverageClasses, coverage_classes
 from .roads import (
     RoadDistances,
     RoadNetwork,
@@ -25,8 +26,10 @@ from .straight_line import (
 )
 
 __all__ = [
+    "CoverageClasses",
     "RoadDistances",
     "RoadNetwork",
+    "coverage_classes",
     "coverage_matrix",
     "coverage_matrix_gdf",
     "distance_matrix",

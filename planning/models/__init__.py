@@ -8,7 +8,7 @@ gap is honest. Nothing here knows about layers, coordinates or geopandas:
 the GeoDataFrame adapters live in :mod:`planning.adapters`.
 """
 
-from ._errors import SpecificationError
+from ._errors import SpecificationError, TimeLimitError
 from .backup import solve_backup_coverage
 from .capacitated import solve_capacitated_coverage, solve_capacitated_location
 from .frlm import refuelling_combinations, solve_flow_refuelling
@@ -24,6 +24,7 @@ __all__ = [
     "Solution",
     "SpecificationError",
     "Status",
+    "TimeLimitError",
     "budget_curve",
     "coverage_curve",
     "refuelling_combinations",

@@ -129,6 +129,53 @@ def whole_number(value: Any, name: str, *, minimum: int = 0) -> int:
     return int(value)
 
 
+def cost_entries(
+    cost: Any, name: str = "cost"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Return the allowed pairs of a demand x sites cost or distance matrix.
+
+    Dense: ``inf`` means "cannot be served from there". Sparse: a missing
+    entry means that; stored entries (explicit zeros included) are allowed
+    pairs, duplicates summed. Returns ``(rows, sites, values, n, m)``.
+
+    Raises
+    ------
+    SpecificationError
+        If the matrix is not two-dimensional, or holds NaN, negative or
+        (sparse) infinite values.
+    """
+    if sp.issparse(cost):
+        coo = sp.coo_array(cost)
+        coo.sum_duplicates()
+        if coo.ndim != 2:
+            msg = f"{name} must be a 2-D matrix (demand x sites); got {coo.ndim} dimensions"
+            raise SpecificationError(msg)
+        n, m = (int(s) for s in coo.shape)
+        rows = np.asarray(coo.row, dtype=np.int64)
+        sites = np.asarray(coo.col, dtype=np.int64)
+        vals = np.asarray(coo.data, dtype=np.float64)
+        if not np.all(np.isfinite(vals)):
+            msg = f"{name} must hold finite values in its stored entries (leave a pair out instead)"
+            raise SpecificationError(msg)
+    else:
+        arr = np.asarray(cost, dtype=np.float64)
+        if arr.ndim != 2:
+            msg = f"{name} must be a 2-D matrix (demand x sites); got {arr.ndim} dimensions"
+            raise SpecificationError(msg)
+        if np.isnan(arr).any():
+            msg = f"{name} must not contain NaN; use inf for a pair that cannot be served"
+            raise SpecificationError(msg)
+        n, m = arr.shape
+        rows, sites = np.nonzero(arr < np.inf)
+        rows = rows.astype(np.int64)
+        sites = sites.astype(np.int64)
+        vals = arr[rows, sites]
+    if vals.size and vals.min() < 0:
+        msg = f"{name} must be non-negative; smallest entry is {vals.min()}"
+        raise SpecificationError(msg)
+    return rows, sites, vals, int(n), int(m)
+
+
 def coverage_input(coverage: Any, name: str = "coverage") -> sp.csr_array:
     """Return a 0/1 coverage matrix as canonical boolean CSR, or say what is wrong.
 
@@ -260,7 +307,15 @@ def check_method(method: str) -> None:
 
 
 def check_time_limit(time_limit: float | None) -> None:
-    """Raise ValueError unless ``time_limit`` is None or a positive number."""
-    if time_limit is not None and not (isinstance(time_limit, numbers.Real) and time_limit > 0):
-        msg = f"time_limit must be a positive number of seconds or None; got {time_limit!r}"
-        raise ValueError(msg)
+    """Raise :class:`SpecificationError` unless ``time_limit`` is None or seconds >= 0.
+
+    Zero asks for the quickest answer (the heuristic start with its bound).
+    """
+    ok = time_limit is None or (
+        isinstance(time_limit, numbers.Real)
+        and not isinstance(time_limit, bool | np.bool_)
+        and float(time_limit) >= 0
+    )
+    if not ok:
+        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
+        raise SpecificationError(msg)

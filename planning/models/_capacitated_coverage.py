@@ -12,8 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._highs import MilpResult, solve_milp, solve_milp_checked
+from ._highs import PRESOLVE_OFF, MilpResult, solve_milp_checked
 from .solution import Status
+
+_PRESOLVE_MAX_ENTRIES = 200_000
+"""Above this many allocation entries a time-limited solve skips HiGHS presolve."""
 
 _MARGINAL_MAX_SITES = 100
 """Above this many selected sites, marginals are bounded instead of re-solved."""
@@ -59,6 +62,7 @@ class _CoverageModel:
     def _milp(
         self, *, relax: bool, time_limit: float | None, start: np.ndarray | None
     ) -> MilpResult:
+        t_in = time.perf_counter()
         pat, d, cap, ecap = self.pat, self.d, self.cap, self.ecap
         k, e = self.cand.size, pat.size
         pos = np.full(pat.m, -1)
@@ -101,6 +105,8 @@ class _CoverageModel:
         a = sp.vstack(blocks, format="csr")
         xlb = np.zeros(k)
         xlb[pos[self.req]] = 1.0
+        if time_limit is not None:  # building the rows counts against the limit
+            time_limit = max(time_limit - (time.perf_counter() - t_in), 0.0)
         return solve_milp_checked(
             np.concatenate([np.zeros(k), np.ones(e)]),
             a,
@@ -112,10 +118,17 @@ class _CoverageModel:
             sense="max",
             time_limit=time_limit,
             start=start,
+            # presolve of a large model does not stop at the deadline
+            options=PRESOLVE_OFF if time_limit is not None and e > _PRESOLVE_MAX_ENTRIES else None,
         )
 
-    def serve(self, chosen: np.ndarray) -> tuple[np.ndarray, float]:
-        """Return the best allocation (per pattern entry) and served demand with ``chosen`` open."""
+    def serve(
+        self, chosen: np.ndarray, deadline: float = math.inf
+    ) -> tuple[np.ndarray, float] | None:
+        """Return the best allocation (per pattern entry) and served demand with ``chosen`` open.
+
+        None when ``deadline`` passes before the allocation LP is solved.
+        """
         pat = self.pat
         total = self.ecap.copy()
         total[chosen] += self.cap[chosen]
@@ -123,40 +136,87 @@ class _CoverageModel:
         z = np.zeros(pat.size)
         if not live.any():
             return z, 0.0
+        left = _left(deadline)
+        if left is not None and left <= 0:
+            return None
         idx = np.flatnonzero(live)
         sub = _Pattern(pat.rows[idx], pat.cols[idx], pat.n, pat.m)
         a = sp.vstack([sub.by_row(), sub.by_col()], format="csr")
-        res = solve_milp(
+        res = solve_milp_checked(
             np.ones(idx.size),
             a,
             np.full(pat.n + pat.m, -np.inf),
             np.concatenate([self.d, total]),
             col_upper=np.minimum(self.d[sub.rows], total[sub.cols]),
             sense="max",
+            start=None,
+            time_limit=left,
         )
+        if res.status != "optimal" and left is not None:
+            return None
         if res.x is None:
             msg = f"HiGHS failed on the allocation LP (status {res.status!r})"
             raise RuntimeError(msg)
         z[idx] = np.maximum(res.x, 0.0)
         return z, float(z.sum())
 
-    def greedy(self) -> np.ndarray:
-        """Open sites one at a time by the most (or most per cost) newly servable demand."""
+    def cheap_bound(self) -> float:
+        """Return an upper bound on the served demand without solving anything.
+
+        Never above the total demand; also at most the existing capacity plus
+        the ``p`` largest (or, with a budget, the best per cost) capacities a
+        new site can add, each limited to the demand that site covers.
+        """
+        pat, cap = self.pat, self.cap
+        reach = np.bincount(pat.cols, weights=self.d[pat.rows], minlength=pat.m)
+        total = float(self.d.sum())
+        room = float(np.minimum(self.ecap, reach).sum())
+        add = np.minimum(cap, np.maximum(reach - self.ecap, 0.0))
+        free = np.setdiff1d(self.cand, self.req)
+        best = total
+        fixed = room + float(add[self.req].sum())
+        if self.p is not None:
+            k = max(self.p - self.req.size, 0)
+            top = np.sort(add[free])[::-1][:k]
+            best = min(best, fixed + float(top.sum()))
+        if self.budget is not None:
+            left = max(self.budget - float(self.c[self.req].sum()), 0.0)
+            gain, cost = add[free], self.c[free]
+            order = np.argsort(-gain / np.maximum(cost, 1e-300), kind="stable")
+            got = 0.0
+            for j in order:
+                if cost[j] <= left:
+                    got += gain[j]
+                    left -= cost[j]
+                else:
+                    got += gain[j] * left / cost[j]
+                    break
+            best = min(best, fixed + got)
+        return best
+
+    def greedy(self, deadline: float = math.inf) -> tuple[np.ndarray, np.ndarray]:
+        """Open sites one at a time by the most (or most per cost) newly servable demand.
+
+        Returns the sites and the allocation (per pattern entry) made on the way;
+        stops opening sites at ``deadline``.
+        """
         pat, d, cap, c = self.pat, self.d, self.cap, self.c
         csc = pat.by_col()  # site x entry
         resid = d.copy()
         room = self.ecap.copy()
         alternatives = np.bincount(pat.rows, minlength=pat.n)
+        z = np.zeros(pat.size)
 
         def allocate(j: int) -> None:
             ent = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
-            rows = pat.rows[ent]
-            for i in rows[np.argsort(alternatives[rows], kind="stable")]:
+            for e in ent[np.argsort(alternatives[pat.rows[ent]], kind="stable")]:
                 if room[j] <= 0:
                     break
+                i = pat.rows[e]
                 take = min(resid[i], room[j])
                 resid[i] -= take
                 room[j] -= take
+                z[e] += take
 
         for site in np.flatnonzero(self.ecap > 0).tolist():
             allocate(site)
@@ -168,7 +228,7 @@ class _CoverageModel:
         limit = self.p if self.p is not None else self.cand.size
         is_chosen = np.zeros(pat.m, dtype=bool)
         is_chosen[chosen] = True
-        while len(chosen) < limit:
+        while len(chosen) < limit and time.perf_counter() < deadline:
             reach = np.asarray(csc @ resid[pat.rows]) if pat.size else np.zeros(pat.m)
             gain = np.minimum(cap, np.maximum(reach - room, 0.0))
             ok = np.zeros(pat.m, dtype=bool)
@@ -186,7 +246,7 @@ class _CoverageModel:
             spent += float(c[j])
             room[j] += cap[j]
             allocate(j)
-        return np.array(sorted(chosen), dtype=np.int64)
+        return np.array(sorted(chosen), dtype=np.int64), z
 
     def start_vector(self, chosen: np.ndarray, z: np.ndarray) -> np.ndarray:
         x = np.isin(self.cand, chosen).astype(np.float64)
@@ -196,29 +256,44 @@ class _CoverageModel:
         self, method: str, time_limit: float | None
     ) -> tuple[np.ndarray, np.ndarray, float, float, Status, str]:
         t0 = time.perf_counter()
-        chosen = self.greedy()
-        z, value = self.serve(chosen)
+        deadline = math.inf if time_limit is None else t0 + time_limit
+        chosen, z = self.greedy(deadline)
+        value = float(z.sum())
         if self.pat.size == 0:
             return chosen, z, value, value, "optimal", "reduction"
+        better = self.serve(chosen, deadline)
+        if better is not None:
+            z, value = better
+        cheap = self.cheap_bound()
         use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
-        if use_exact:
-            left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-            res = self._milp(relax=False, time_limit=left, start=self.start_vector(chosen, z))
+        if use_exact and time.perf_counter() < deadline:
+            res = self._milp(
+                relax=False, time_limit=_left(deadline), start=self.start_vector(chosen, z)
+            )
             _check(res, "capacitated coverage")
             k = self.cand.size
             if res.x is not None and res.objective >= value - 1e-9:
                 chosen = np.sort(self.cand[res.x[:k] > 0.5])
-                z, value = self.serve(chosen)
+                z = np.clip(res.x[k:], 0.0, None)
+                value = float(z.sum())
+                if res.status != "optimal":  # the MILP's split may not be the best for its sites
+                    better = self.serve(chosen, deadline)
+                    if better is not None and better[1] > value:
+                        z, value = better
             status: Status = "optimal" if res.status == "optimal" else "time_limit"
-            bound = res.bound if math.isfinite(res.bound) else self._lp_bound()
+            bound = min(res.bound, cheap) if math.isfinite(res.bound) else cheap
             return chosen, z, value, max(bound, value), status, "milp"
-        bound = self._lp_bound()
-        return chosen, z, value, max(bound, value), "feasible", "greedy+lp-bound"
+        bound = min(self._lp_bound(deadline), cheap)
+        status = "feasible" if not use_exact else "time_limit"
+        return chosen, z, value, max(bound, value), status, "greedy+lp-bound"
 
-    def _lp_bound(self) -> float:
-        res = self._milp(relax=True, time_limit=None, start=None)
+    def _lp_bound(self, deadline: float = math.inf) -> float:
+        left = _left(deadline)
+        if left is not None and left <= 0:
+            return math.inf
+        res = self._milp(relax=True, time_limit=left, start=None)
         _check(res, "capacitated coverage relaxation")
-        return float(res.objective) if res.x is not None else math.inf
+        return float(res.objective) if res.status == "optimal" else math.inf
 
     def marginals(
         self, chosen: np.ndarray, z: np.ndarray, value: float, deadline: float
@@ -230,13 +305,20 @@ class _CoverageModel:
         for k, j in enumerate(chosen):
             if time.perf_counter() > deadline:
                 break
-            _, without = self.serve(chosen[chosen != j])
-            out[k] = max(value - without, 0.0)
+            again = self.serve(chosen[chosen != j], deadline)
+            if again is None:
+                break
+            out[k] = max(value - again[1], 0.0)
         return out
 
 
 _EXACT_MAX_ENTRIES = 2_000_000
 """Largest number of allocation variables ``method="auto"`` solves exactly."""
+
+
+def _left(deadline: float) -> float | None:
+    """Seconds left before ``deadline`` (None when there is none), at least 0."""
+    return None if math.isinf(deadline) else max(deadline - time.perf_counter(), 0.0)
 
 
 def _check(res: MilpResult, what: str) -> None:

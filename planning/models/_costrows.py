@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import demand_vector, whole_number
+from ._args import cost_entries, demand_vector, whole_number
 from ._errors import SpecificationError
 
 
@@ -60,6 +60,8 @@ class CostRows:
         CostRows
             Same entries; order stays sorted because factors are non-negative.
         """
+        if np.all(factor == 1.0):
+            return self
         return CostRows(
             self.n, self.m, self.indptr, self.rows, self.sites, self.cost * factor[self.rows]
         )
@@ -79,6 +81,8 @@ class CostRows:
         CostRows
             The sub-problem; row and site indices count the kept ones only.
         """
+        if keep_rows.all() and keep_sites.all():
+            return self
         mask = keep_rows[self.rows] & keep_sites[self.sites]
         row_new = np.cumsum(keep_rows) - 1
         site_new = np.cumsum(keep_sites) - 1
@@ -189,39 +193,38 @@ def cost_rows(cost: np.ndarray | sp.spmatrix | sp.sparray, *, name: str = "cost"
         If the matrix is not two-dimensional, or holds NaN, negative or
         (sparse) infinite values.
     """
-    if sp.issparse(cost):
-        coo = sp.coo_array(cost)
-        coo.sum_duplicates()
-        if coo.ndim != 2:
-            msg = f"{name} must be a 2-D matrix (demand x sites); got {coo.ndim} dimensions"
-            raise SpecificationError(msg)
-        n, m = (int(s) for s in coo.shape)
-        rows = np.asarray(coo.row, dtype=np.int64)
-        sites = np.asarray(coo.col, dtype=np.int64)
-        vals = np.asarray(coo.data, dtype=np.float64)
-        if not np.all(np.isfinite(vals)):
-            msg = f"{name} must hold finite values in its stored entries (leave a pair out instead)"
-            raise SpecificationError(msg)
-    else:
+    if not sp.issparse(cost):
         arr = np.asarray(cost, dtype=np.float64)
-        if arr.ndim != 2:
-            msg = f"{name} must be a 2-D matrix (demand x sites); got {arr.ndim} dimensions"
-            raise SpecificationError(msg)
-        if np.isnan(arr).any():
-            msg = f"{name} must not contain NaN; use inf for a pair that cannot be served"
-            raise SpecificationError(msg)
-        n, m = arr.shape
-        rows, sites = np.nonzero(arr < np.inf)
-        rows = rows.astype(np.int64)
-        sites = sites.astype(np.int64)
-        vals = arr[rows, sites]
-    if vals.size and vals.min() < 0:
-        msg = f"{name} must be non-negative; smallest entry is {vals.min()}"
-        raise SpecificationError(msg)
-    order = np.lexsort((sites, vals, rows))
+        if arr.ndim == 2 and arr.size and not np.isnan(arr).any() and arr.min() >= 0:
+            return _dense_rows(arr)
+    rows, sites, vals, n, m = cost_entries(cost, name)
+    # by row, then cost, then site: two stable sorts (the entries come by row, then site)
+    order = np.argsort(vals, kind="stable")
+    order = order[np.argsort(rows[order], kind="stable")]
     rows, sites, vals = rows[order], sites[order], vals[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return CostRows(n, m, indptr, rows, sites, vals)
+
+
+def _dense_rows(arr: np.ndarray) -> CostRows:
+    """Return the finite entries of a checked dense matrix, each row sorted by cost then site."""
+    n, m = arr.shape
+    order = np.argsort(arr, axis=1)
+    vals = np.take_along_axis(arr, order, axis=1)
+    if (vals[:, 1:] == vals[:, :-1]).any():  # ties: keep them by site, as a stable sort does
+        order = np.argsort(arr, axis=1, kind="stable")
+        vals = np.take_along_axis(arr, order, axis=1)
+    finite = vals < np.inf
+    if finite.all():
+        counts = np.full(n, m, dtype=np.int64)
+        sites, vals = order.astype(np.int64).ravel(), vals.ravel()
+    else:
+        counts = finite.sum(axis=1)
+        sites, vals = order[finite].astype(np.int64), vals[finite]
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
     return CostRows(n, m, indptr, rows, sites, vals)
 
 

@@ -19,7 +19,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from ._args import coverage_input, demand_vector
 from ._errors import SpecificationError
+from ._highs import PRESOLVE_OFF, solve_milp_checked
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,9 @@ def check_cover(
     cover: Any, weights: Any, existing: Any
 ) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
     """Return the coverage matrix as CSR bool, the weights and existing columns, checked."""
-    a = sp.csr_array(cover).astype(bool)
-    a.eliminate_zeros()
+    a = coverage_input(cover, "cover")
     n, m = a.shape
-    w = np.asarray(weights, dtype=float).ravel()
-    if w.shape != (n,):
-        msg = f"weights must have one value per demand row ({n}), got shape {w.shape}"
-        raise ValueError(msg)
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        msg = "weights must be finite and non-negative"
-        raise ValueError(msg)
+    w = demand_vector(weights, n, "weights", m=m)
     ex = np.unique(np.asarray([] if existing is None else existing, dtype=np.int64).ravel())
     if ex.size and (ex.min() < 0 or ex.max() >= m):
         msg = f"existing must be column indices in [0, {m}), got {ex.tolist()[:5]}"
@@ -144,13 +139,56 @@ def run_milp(
     bound (an upper bound when maximising), both in the caller's sense.
     """
     started = time.perf_counter()
-    sign = -1.0 if maximize else 1.0
     n = c.size
     lo = np.zeros(n) if col_lower is None else col_lower
     hi = np.ones(n) if col_upper is None else col_upper
+    if time_limit is None:
+        return _scipy_milp(c, a, lower, upper, integrality, lo, hi, maximize, started)
+    # under a limit: the interruptible wrapper, without presolve, which the deadline does
+    # not stop and which (highspy 1.16) called a feasible staged model infeasible
+    res = solve_milp_checked(
+        np.asarray(c, dtype=np.float64),
+        sp.csr_array(a) if a.shape[0] else sp.csr_array((0, n)),
+        np.asarray(lower, dtype=np.float64),
+        np.asarray(upper, dtype=np.float64),
+        start=None,
+        time_limit=max(0.0, float(time_limit)),
+        options=PRESOLVE_OFF,
+        col_lower=lo,
+        col_upper=hi,
+        integrality=np.asarray(integrality) if np.any(integrality) else None,
+        sense="max" if maximize else "min",
+    )
+    seconds = time.perf_counter() - started
+    if res.status == "infeasible":
+        return MilpAnswer(None, math.nan, math.nan, "infeasible", seconds)
+    bound = res.bound if math.isfinite(res.bound) else math.nan
+    if res.x is None:
+        return MilpAnswer(None, math.nan, bound, "time_limit", seconds)
+    x = np.asarray(res.x)
+    obj = float(c @ x)
+    if not math.isfinite(bound):
+        bound = obj if res.status == "optimal" else math.nan
+    if math.isfinite(bound):
+        bound = max(bound, obj) if maximize else min(bound, obj)
+    status = "optimal" if res.status == "optimal" else "time_limit"
+    return MilpAnswer(x, obj, bound, status, seconds)
+
+
+def _scipy_milp(
+    c: np.ndarray,
+    a: sp.csr_array,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integrality: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    maximize: bool,
+    started: float,
+) -> MilpAnswer:
+    """Solve without a time limit through :func:`scipy.optimize.milp`."""
+    sign = -1.0 if maximize else 1.0
     options: dict[str, Any] = {"disp": False, "mip_rel_gap": 1e-9}
-    if time_limit is not None:
-        options["time_limit"] = max(0.05, float(time_limit))
     constraints = [LinearConstraint(a, lower, upper)] if a.shape[0] else []
     res = milp(
         sign * c,

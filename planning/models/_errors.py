@@ -11,3 +11,11 @@ class SpecificationError(ValueError):
     budget is below the cost of the required sites. The message names the
     argument at fault and what it needs to be.
     """
+
+
+class TimeLimitError(TimeoutError):
+    """The time limit ran out before any feasible answer was found.
+
+    This says nothing about whether one exists: a longer ``time_limit`` may
+    find it. Proven infeasibility raises :class:`SpecificationError` instead.
+    """

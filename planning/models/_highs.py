@@ -288,6 +288,7 @@ def solve_milp(
     MilpResult
         Solution, objective, bound and status.
     """
+    t0 = time.perf_counter()
     h = build_model(
         c,
         a,
@@ -299,6 +300,9 @@ def solve_milp(
         sense=sense,
         offset=offset,
     )
+    if time_limit is not None:
+        interrupt_at(h, t0 + time_limit)
+        time_limit = max(t0 + time_limit - time.perf_counter(), 0.0)
     return run_model(
         h, time_limit=time_limit, start=start, mip_rel_gap=mip_rel_gap, options=options
     )
@@ -369,15 +373,46 @@ def _run_with_deadline(
 ) -> MilpResult:
     kwargs = dict(kwargs)
     options = kwargs.pop("_options", None)
+    maximise = kwargs.get("sense", "min") == "max"
+    if time_limit is not None and time_limit <= _SETUP_SECONDS_PER_ENTRY * (a.nnz + c.size):
+        return _not_run(maximise)  # not even the model would be built in time
+    t0 = time.perf_counter()
     h = build_model(c, a, row_lower, row_upper, **kwargs)
     if time_limit is not None:
-        deadline = time.perf_counter() + time_limit
-
-        def stop(event: Any) -> None:
-            if time.perf_counter() > deadline:
-                event.interrupt()
-
-        h.cbMipInterrupt += stop
-        h.cbSimplexInterrupt += stop
-        h.cbIpmInterrupt += stop
+        # building the model (seconds on large ones) counts against the limit, and
+        # HiGHS's own set-up, which no interrupt stops, takes about as long again:
+        # with less time than half of that left, it is not started at all
+        built = time.perf_counter() - t0
+        deadline = t0 + time_limit
+        time_limit = max(deadline - time.perf_counter(), 0.0)
+        if time_limit < 0.5 * built:
+            return _not_run(maximise)
+        interrupt_at(h, deadline)
     return run_model(h, time_limit=time_limit, start=start, options=options)
+
+
+_SETUP_SECONDS_PER_ENTRY = 1e-7
+"""A rough lower estimate of building a model and HiGHS's set-up, per nonzero and column."""
+
+
+def _not_run(maximise: bool) -> MilpResult:
+    """Return the result of a solve that the time limit left no time to start."""
+    return MilpResult(None, math.nan, math.inf if maximise else -math.inf, "time_limit", 0.0)
+
+
+def interrupt_at(h: Any, deadline: float) -> None:
+    """Make HiGHS stop at a ``time.perf_counter()`` deadline, wherever it is.
+
+    HiGHS 1.16 does not check its own ``time_limit`` in some phases; the
+    interrupt callbacks of the MIP, simplex and interior-point solvers do
+    stop it. Attach once per model object (a later deadline needs a new
+    model, since callbacks accumulate).
+    """
+
+    def stop(event: Any) -> None:
+        if time.perf_counter() > deadline:
+            event.interrupt()
+
+    h.cbMipInterrupt += stop
+    h.cbSimplexInterrupt += stop
+    h.cbIpmInterrupt += stop

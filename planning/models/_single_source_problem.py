@@ -14,9 +14,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._errors import SpecificationError
-from ._highs import solve_milp
+from ._highs import PRESOLVE_OFF, solve_milp
 from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
+
+_PRESOLVE_MAX_ENTRIES = 200_000
+"""Above this many entries a time-limited solve skips HiGHS presolve."""
 
 _TOL = 1e-9
 
@@ -141,6 +144,7 @@ class _Problem:
         self.fixed = fixed
 
     def milp(self, *, relax: bool, time_limit: float | None, start: np.ndarray | None) -> Any:
+        t_in = time.perf_counter()
         k, e, n = self.k, self.size, self.n
         d, cap = self.d, self.cap
         r = np.arange(e)
@@ -189,8 +193,10 @@ class _Problem:
             col_lower=np.concatenate([ylb, np.zeros(e)]),
             col_upper=np.ones(k + e),
             integrality=integrality,
-            time_limit=time_limit,
+            time_limit=_less(time_limit, time.perf_counter() - t_in),
             start=start,
+            # presolve of a large model does not stop at the deadline
+            options=PRESOLVE_OFF if time_limit is not None and e > _PRESOLVE_MAX_ENTRIES else None,
         )
 
     def start_vector(self, open_sites: np.ndarray, frac: np.ndarray) -> np.ndarray:
@@ -429,3 +435,8 @@ class _Problem:
                 "single_source": self.single,
             },
         )
+
+
+def _less(time_limit: float | None, spent: float) -> float | None:
+    """Return what is left of ``time_limit`` after ``spent`` seconds (None: no limit)."""
+    return None if time_limit is None else max(time_limit - spent, 0.0)

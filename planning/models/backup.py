@@ -39,13 +39,15 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    coverage_input,
     demand_vector,
     site_indices,
     site_vector,
+    whole_number,
 )
 from ._errors import SpecificationError
 from ._highs import PRESOLVE_OFF, solve_milp
-from ._reduce import as_coverage, merge_identical_rows
+from ._reduce import merge_identical_rows
 from .lscp import cover_summary, solve_lscp, solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
@@ -143,10 +145,10 @@ def solve_backup_coverage(
         If an argument has the wrong shape or invalid values.
     """
     t0 = time.perf_counter()
-    a = as_coverage(coverage)
+    a = coverage_input(coverage)
     n, m = a.shape
-    w = demand_vector(weights, n, "weights", default=1.0)
-    c = site_vector(costs, m, "costs", default=1.0)
+    w = demand_vector(weights, n, "weights", default=1.0, m=m)
+    c = site_vector(costs, m, "costs", default=1.0, n=n)
     check_method(method)
     check_time_limit(time_limit)
     ex = site_indices(existing, m, "existing")
@@ -157,9 +159,8 @@ def solve_backup_coverage(
         msg = f"backup_weight must be a number in [0, 1]; got {backup_weight!r}"
         raise ValueError(msg)
     maximal = p is not None or budget is not None
-    if p is not None and (isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0):
-        msg = f"p must be a non-negative whole number of sites or None; got {p!r}"
-        raise SpecificationError(msg)
+    if p is not None:
+        p = whole_number(p, "p")
     if p is not None and req.size > p:
         msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
         raise SpecificationError(msg)
@@ -222,8 +223,8 @@ def solve_backup_coverage(
         beta=beta,
         cover_all=not maximal,
     )
-    chosen = model.local_search(model.greedy(start), deadline)
-    bound = model.trivial_bound()
+    chosen = model.local_search(model.greedy(start, deadline), deadline)
+    bound = min(model.trivial_bound(), model.added_bound(chosen))
     status: Status = "feasible"
     name = "greedy+swap"
     use_exact = method == "exact" or (method == "auto" and ma.nnz <= _EXACT_MAX_NNZ)
@@ -340,27 +341,62 @@ class _Model:
         g = self.w1 * (k == 0) + self.beta * self.w * (k == 1)
         return np.asarray(self.at @ g).ravel()
 
-    def greedy(self, start: np.ndarray) -> np.ndarray:
-        """Add sites by the most value (per cost with a budget) while ``p`` and the limit allow."""
+    def greedy(self, start: np.ndarray, deadline: float = math.inf) -> np.ndarray:
+        """Add sites by the most value (per cost with a budget) while ``p`` and the limit allow.
+
+        Gains are updated only where a new site changes the cover counts; no
+        site is added past ``deadline``.
+        """
         chosen = [int(j) for j in start]
         spent = float(self.c[chosen].sum())
         per_cost = not self.cover_all and self.p is None and math.isfinite(self.limit)
-        while True:
+        k = self.counts(np.asarray(chosen, dtype=np.int64))
+        g_row = self.w1 * (k == 0) + self.beta * self.w * (k == 1)
+        gain = np.asarray(self.at @ g_row).ravel()
+        taken = np.zeros(self.a.shape[1], dtype=bool)
+        taken[chosen] = True
+        tol = 1e-9 * max(1.0, abs(self.limit)) if math.isfinite(self.limit) else 0.0
+        while time.perf_counter() < deadline:
             if self.p is not None and len(chosen) >= self.p:
                 break
-            k = self.counts(np.asarray(chosen, dtype=np.int64))
-            g = self._gains(k)
-            ok = self.is_cand.copy()
-            ok[chosen] = False
-            ok &= self.c <= self.limit - spent + 1e-9 * max(1.0, abs(self.limit))
-            ok &= g > 1e-12
+            ok = self.is_cand & ~taken & (gain > 1e-12)
+            ok &= self.c <= self.limit - spent + tol
             if not ok.any():
                 break
-            score = g / np.maximum(self.c, 1e-12) if per_cost else g
+            score = gain / np.maximum(self.c, 1e-12) if per_cost else gain
             j = int(np.flatnonzero(ok)[np.argmax(score[ok])])
             chosen.append(j)
+            taken[j] = True
             spent += float(self.c[j])
+            rows = self.at.indices[self.at.indptr[j] : self.at.indptr[j + 1]]
+            k[rows] += 1
+            new = self.w1[rows] * (k[rows] == 0) + self.beta * self.w[rows] * (k[rows] == 1)
+            delta = new - g_row[rows]
+            g_row[rows] = new
+            moved = delta != 0
+            if moved.any():
+                sub = self.af[rows[moved]]
+                gain += np.bincount(
+                    sub.indices,
+                    weights=np.repeat(delta[moved], np.diff(sub.indptr)),
+                    minlength=gain.size,
+                )
         return np.sort(np.asarray(chosen, dtype=np.int64))
+
+    def added_bound(self, chosen: np.ndarray) -> float:
+        """Return a bound from ``chosen``: its value plus the ``p`` largest gains on top of it.
+
+        The value is a concave function of each row's cover count (a second
+        cover is worth at most a first), hence submodular, so no ``p`` sites
+        can add more than the ``p`` largest single gains. Inf without ``p``.
+        """
+        if self.p is None:
+            return math.inf
+        k = self.counts(chosen)
+        gain = self._gains(k)
+        gain[~self.is_cand] = 0.0
+        top = np.sort(gain)[::-1][: max(self.p - self.req.size, 0)]
+        return self.value(chosen) + float(top.sum())
 
     def local_search(self, chosen: np.ndarray, deadline: float) -> np.ndarray:
         """Drop one non-required site and add the best other while the value rises."""

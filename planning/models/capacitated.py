@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -40,17 +39,14 @@ from ._args import (
     whole_number,
 )
 from ._capacitated_coverage import (
-    _EXACT_MAX_ENTRIES,
-    _MARGINAL_MAX_SITES,
-    _check,
     _CoverageModel,
     _Pattern,
 )
+from ._capacitated_location import _LocationModel
 from ._costrows import cost_rows
 from ._errors import SpecificationError
-from ._highs import MilpResult, solve_milp, solve_milp_checked
 from ._reduce import as_coverage, merge_identical_rows
-from .solution import Solution, Status, relative_gap
+from .solution import Solution, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
 
@@ -392,166 +388,8 @@ def solve_capacitated_location(
     )
 
 
-@dataclass
-class _LocationModel:
-    pat: _Pattern
-    cv: np.ndarray
-    d: np.ndarray
-    cap: np.ndarray
-    f: np.ndarray
-    sites: np.ndarray
-    ex: np.ndarray
-    req: np.ndarray
-
-    def _milp(
-        self, *, relax: bool, time_limit: float | None, start: np.ndarray | None
-    ) -> MilpResult:
-        pat, d, cap = self.pat, self.d, self.cap
-        k, e = self.sites.size, pat.size
-        pos = np.full(pat.m, -1)
-        pos[self.sites] = np.arange(k)
-        ycol = pos[pat.cols]
-        r = np.arange(e)
-        blocks = [
-            # every point fully served
-            sp.hstack([sp.csr_array((pat.n, k)), pat.by_row()], format="csr"),
-            # capacity: sum_i d_i f_ij - cap_j y_j <= 0
-            sp.hstack(
-                [
-                    sp.csr_array((-cap[self.sites], (np.arange(k), np.arange(k))), shape=(k, k)),
-                    sp.csr_array((d[pat.rows], (ycol, r)), shape=(k, e)),
-                ],
-                format="csr",
-            ),
-            # strong links: f_ij - y_j <= 0
-            sp.hstack(
-                [
-                    sp.csr_array((-np.ones(e), (r, ycol)), shape=(e, k)),
-                    sp.eye_array(e, format="csr"),
-                ],
-                format="csr",
-            ),
-            # total open capacity covers total demand
-            sp.csr_array(np.concatenate([cap[self.sites], np.zeros(e)])[None, :]),
-        ]
-        lo = np.concatenate([np.ones(pat.n), np.full(k, -np.inf), np.full(e, -np.inf), [d.sum()]])
-        hi = np.concatenate([np.ones(pat.n), np.zeros(k), np.zeros(e), [np.inf]])
-        ylb = np.zeros(k)
-        ylb[pos[self.ex]] = 1.0
-        ylb[pos[self.req]] = 1.0
-        return solve_milp_checked(
-            np.concatenate([self.f[self.sites], self.cv]),
-            sp.vstack(blocks, format="csr"),
-            lo,
-            hi,
-            col_lower=np.concatenate([ylb, np.zeros(e)]),
-            col_upper=np.ones(k + e),
-            integrality=None if relax else np.concatenate([np.ones(k), np.zeros(e)]),
-            time_limit=time_limit,
-            start=start,
-        )
-
-    def serve(self, open_sites: np.ndarray) -> tuple[np.ndarray, float]:
-        """Return the cheapest split (fractions per entry) and total cost, or inf if infeasible."""
-        pat = self.pat
-        frac = np.zeros(pat.size)
-        is_open = np.zeros(pat.m, dtype=bool)
-        is_open[open_sites] = True
-        idx = np.flatnonzero(is_open[pat.cols])
-        if self.cap[open_sites].sum() < self.d.sum() * (1 - 1e-12):
-            return frac, math.inf
-        sub = _Pattern(pat.rows[idx], pat.cols[idx], pat.n, pat.m)
-        a = sp.vstack([sub.by_row(), sub.by_col(self.d[sub.rows])], format="csr")
-        res = solve_milp(
-            self.cv[idx],
-            a,
-            np.concatenate([np.ones(pat.n), np.full(pat.m, -np.inf)]),
-            np.concatenate([np.ones(pat.n), np.where(is_open, self.cap, 0.0)]),
-            col_upper=np.ones(idx.size),
-        )
-        if res.x is None:
-            return frac, math.inf
-        frac[idx] = np.clip(res.x, 0.0, 1.0)
-        return frac, float(res.objective) + float(self.f[open_sites].sum())
-
-    def solve(
-        self, method: str, time_limit: float | None
-    ) -> tuple[np.ndarray, np.ndarray, float, float, Status, str]:
-        t0 = time.perf_counter()
-        relaxed = self._milp(relax=True, time_limit=None, start=None)
-        if relaxed.x is None:
-            msg = (
-                "no split of the demand fits the capacities of the allowed sites; "
-                "raise capacity or allow more sites"
-            )
-            raise SpecificationError(msg)
-        lp_bound = float(relaxed.objective)
-        deadline = math.inf if time_limit is None else t0 + time_limit
-        open_sites, frac, value = self._round_and_close(relaxed.x[: self.sites.size], deadline)
-        use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
-        if not use_exact:
-            return open_sites, frac, value, min(lp_bound, value), "feasible", "lp-rounding+close"
-        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-        y0 = np.isin(self.sites, open_sites).astype(np.float64)
-        res = self._milp(relax=False, time_limit=left, start=np.concatenate([y0, frac]))
-        _check(res, "capacitated location")
-        k = self.sites.size
-        if res.x is not None and res.objective <= value + 1e-9:
-            open_sites = np.sort(self.sites[res.x[:k] > 0.5])
-            frac = np.clip(res.x[k:], 0.0, 1.0)
-            value = float(res.objective)
-        status: Status = "optimal" if res.status == "optimal" else "time_limit"
-        bound = max(res.bound, lp_bound) if math.isfinite(res.bound) else lp_bound
-        return open_sites, frac, value, min(bound, value), status, "milp"
-
-    def _round_and_close(
-        self, y: np.ndarray, deadline: float
-    ) -> tuple[np.ndarray, np.ndarray, float]:
-        """Open every site the LP uses, then close sites one by one while that saves cost."""
-        fixed = np.union1d(self.ex, self.req)
-        open_sites = np.union1d(self.sites[y > 1e-9], fixed).astype(np.int64)
-        frac, value = self.serve(open_sites)
-        if not math.isfinite(value):
-            open_sites = self.sites.copy()
-            frac, value = self.serve(open_sites)
-        # up to three passes, least-used sites first, keeping every closure that saves
-        for _ in range(3):
-            improved = False
-            for j in sorted(
-                np.setdiff1d(open_sites, fixed), key=lambda s: y[_where(self.sites, s)]
-            ):
-                if time.perf_counter() > deadline:
-                    return open_sites, frac, value
-                trial = open_sites[open_sites != j]
-                tfrac, tvalue = self.serve(trial)
-                if tvalue < value - 1e-9 * max(1.0, abs(value)):
-                    open_sites, frac, value = trial, tfrac, tvalue
-                    improved = True
-            if not improved:
-                break
-        return open_sites, frac, value
-
-    def marginals(
-        self, open_sites: np.ndarray, chosen: np.ndarray, value: float, deadline: float
-    ) -> np.ndarray:
-        """Re-solve without each site; NaN past ``deadline`` or for many sites."""
-        out = np.full(chosen.size, np.nan)
-        if chosen.size > _MARGINAL_MAX_SITES:
-            return out
-        for k, j in enumerate(chosen):
-            if time.perf_counter() > deadline:
-                break
-            _, without = self.serve(open_sites[open_sites != j])
-            out[k] = without - value
-        return out
-
-
 # ---------------------------------------------------------------------------
 # Shared helpers
-
-
-def _where(sorted_values: np.ndarray, value: int) -> int:
-    return int(np.searchsorted(sorted_values, value))
 
 
 def _largest_share(allocation: sp.csr_array) -> np.ndarray:

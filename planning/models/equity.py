@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._args import whole_number
 from ._coverrows import check_cover, per_group, reduce_cover, run_milp
 from ._errors import SpecificationError
 from .solution import Solution, relative_gap
@@ -110,6 +111,8 @@ def solve_equity_coverage(
     if sum(modes) != 1:
         msg = "give exactly one of n_sites, budget (with costs) or target"
         raise ValueError(msg)
+    if n_sites is not None:
+        n_sites = whole_number(n_sites, "n_sites")
     labels_d, codes_d = _labels(groups, n, "groups")
     floors = per_group(min_share, labels_d, "min_share")
     bad = np.isfinite(floors) & ~((floors >= 0) & (floors <= 1))
@@ -213,7 +216,7 @@ def solve_equity_coverage(
     def remaining() -> float | None:
         if time_limit is None:
             return None
-        return max(0.05, time_limit - (time.perf_counter() - started))
+        return max(0.0, time_limit - (time.perf_counter() - started))
 
     shortfall = np.zeros(nf)
     phase1_status = "optimal"
@@ -255,10 +258,19 @@ def solve_equity_coverage(
         msg = "the coverage target cannot be reached together with the floors and site limits"
         raise SpecificationError(msg)
     if ans2.x is None:
-        x = _greedy(red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total)
+        x = _greedy(
+            red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total,
+            # past the limit the greedy still gets a short grace, so there is an answer
+            math.inf if time_limit is None else max(started + time_limit, _now() + 0.5),
+        )  # fmt: skip
         method = "greedy"
-        lp = run_milp(c2, A, lower, upper, np.zeros(nv), col_upper=col_upper2, maximize=maximize)
+        lp = run_milp(
+            c2, A, lower, upper, np.zeros(nv), col_upper=col_upper2, maximize=maximize,
+            time_limit=remaining(),
+        )  # fmt: skip
         bound = ans2.bound if np.isfinite(ans2.bound) else lp.bound
+        if not np.isfinite(bound):  # no time for the LP either: what could be covered at most
+            bound = float(red.weight.sum()) if maximize else 0.0
         status = "time_limit"
     else:
         x = ans2.x[:mc]
@@ -419,9 +431,15 @@ def _greedy(
     floor_need: np.ndarray,
     target: float | None,
     total: float,
+    deadline: float = math.inf,
 ) -> np.ndarray:
-    """Floor-first greedy: first groups below their floor, then total coverage."""
+    """Floor-first greedy: first groups below their floor, then total coverage.
+
+    Each step scores every site at once (sparse products); no site is added
+    past ``deadline``.
+    """
     mc = red.cover.shape[1]
+    cover_t = sp.csr_array(sp.csc_array(red.cover, dtype=np.float64).T)  # sites x rows
     col = sp.csc_array(red.cover)
     x = np.zeros(mc)
     done = np.zeros(red.weight.size, dtype=bool)
@@ -429,36 +447,32 @@ def _greedy(
     got = np.zeros(max(floor_need.size, 1))
     spent = 0.0
     need_total = math.inf if target is None else target * total
-
-    def allowed(j: int) -> bool:
-        if x[j]:
-            return False
+    groups = np.asarray(red.group, dtype=np.int64)
+    n_groups = max(int(groups.max()) + 1 if groups.size else 1, floor_need.size)
+    onehot = sp.csr_array(
+        (np.ones(groups.size), (np.arange(groups.size), groups)), shape=(groups.size, n_groups)
+    )
+    while time.perf_counter() < deadline:
+        ok = x == 0
         if n_sites is not None and x.sum() >= n_sites:
-            return False
-        if budget is not None and spent + costs[j] > budget + 1e-9:
-            return False
-        return not (len(smin) and have[codes_s[j]] >= smax[codes_s[j]])
-
-    while True:
-        best, best_key = -1, None
-        for j in range(mc):
-            if not allowed(j):
-                continue
-            rows = col.indices[col.indptr[j] : col.indptr[j + 1]]
-            rows = rows[~done[rows]]
-            gain = float(red.weight[rows].sum())
-            floor_gain = float(
-                sum(
-                    min(red.weight[rows][red.group[rows] == g].sum(), floor_need[g] - got[g])
-                    for g in np.unique(red.group[rows])
-                    if floor_need[g] - got[g] > 0
-                )
-            )
-            below_min = bool(len(smin) and have[codes_s[j]] < smin[codes_s[j]])
-            key = (below_min, floor_gain, gain)
-            if best_key is None or key > best_key:
-                best, best_key = j, key
-        if best < 0 or best_key is None or (not best_key[0] and best_key[2] <= 0):
+            break
+        if budget is not None:
+            ok &= spent + costs <= budget + 1e-9
+        if len(smin):
+            ok &= have[codes_s] < smax[codes_s]
+        if not ok.any():
+            break
+        live = red.weight * ~done
+        gain = np.asarray(cover_t @ live).ravel()
+        need = np.zeros(n_groups)
+        need[: floor_need.size] = np.maximum(floor_need - got[: floor_need.size], 0.0)
+        per_group = np.asarray((cover_t @ (onehot * live[:, None])).todense())
+        floor_gain = np.minimum(per_group, need[None, :])[:, need > 0].sum(axis=1)
+        below_min = have[codes_s] < smin[codes_s] if len(smin) else np.zeros(mc, dtype=bool)
+        cand = np.flatnonzero(ok)
+        order = np.lexsort((-cand, gain[cand], floor_gain[cand], below_min[cand]))
+        best = int(cand[order[-1]])
+        if not below_min[best] and gain[best] <= 0:
             break
         x[best] = 1
         spent += costs[best]
@@ -466,8 +480,12 @@ def _greedy(
             have[codes_s[best]] += 1
         rows = col.indices[col.indptr[best] : col.indptr[best + 1]]
         rows = rows[~done[rows]]
-        np.add.at(got, red.group[rows], red.weight[rows])
+        np.add.at(got, groups[rows], red.weight[rows])
         done[rows] = True
         if target is not None and float(red.weight[done].sum()) >= need_total:
             break
     return x
+
+
+def _now() -> float:
+    return time.perf_counter()

@@ -40,7 +40,14 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import check_method, check_roles, check_time_limit, site_indices, site_vector
+from ._args import (
+    check_method,
+    check_roles,
+    check_time_limit,
+    site_indices,
+    site_vector,
+    whole_number,
+)
 from ._errors import SpecificationError
 from ._frlm_paths import (
     _MAX_PATH_CANDIDATES,
@@ -52,7 +59,7 @@ from ._frlm_paths import (
     _refuelled,
     refuelling_combinations,
 )
-from ._highs import solve_milp
+from ._highs import PRESOLVE_OFF, solve_milp
 from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
@@ -66,6 +73,9 @@ _HEURISTIC_SECONDS = 10.0
 
 _EXACT_MAX_NNZ = 3_000_000
 """Largest arc-cover matrix (entries) ``method="auto"`` hands to the MILP."""
+
+_PRESOLVE_MAX_NNZ = 50_000
+"""Above this many nonzeros a time-limited MILP skips HiGHS presolve."""
 
 
 def solve_flow_refuelling(
@@ -122,7 +132,8 @@ def solve_flow_refuelling(
     Solution
         ``sense="max"``, ``objective`` the refuelled flow. ``covered`` is,
         per *path*, whether its round trip can be made; ``marginal`` the
-        flow lost if that station alone were removed. ``details`` holds
+        flow lost if that station alone were removed (NaN for the stations
+        not reached before ``time_limit`` ran out). ``details`` holds
         ``total_flow``, ``refuelled_share``, ``unrefuellable`` (paths no
         choice of the allowed stations refuels), ``unrefuellable_flow`` and
         ``formulation``.
@@ -169,9 +180,7 @@ def solve_flow_refuelling(
         msg = "give p (the number of stations) or budget (with costs), or both"
         raise SpecificationError(msg)
     if p is not None:
-        if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0:
-            msg = f"p must be a non-negative whole number of stations; got {p!r}"
-            raise SpecificationError(msg)
+        p = whole_number(p, "p")
         if req.size > p:
             msg = f"p={p} is smaller than the {req.size} required stations; raise p"
             raise SpecificationError(msg)
@@ -223,9 +232,12 @@ def solve_flow_refuelling(
     elif time.perf_counter() >= deadline:
         status = "time_limit"
     done = model.refuelled(chosen)
-    marginal = np.array(
-        [value - model.value(chosen[chosen != j]) for j in chosen.tolist()], dtype=np.float64
-    )
+    # the flow each station alone carries, while time remains (NaN after the limit)
+    marginal = np.full(chosen.size, np.nan)
+    for k, j in enumerate(chosen.tolist()):
+        if time.perf_counter() >= deadline:
+            break
+        marginal[k] = value - model.value(chosen[chosen != j])
     total = float(f.sum())
     unref = np.flatnonzero(~model.possible)
     return Solution(
@@ -507,6 +519,8 @@ class _Model:
             sense="max",
             time_limit=left,
             start=x0,
+            # HiGHS presolve, which the deadline cannot stop, ran 60 s on 1,600 nodes
+            options=None if left is None or a.nnz < _PRESOLVE_MAX_NNZ else PRESOLVE_OFF,
         )
 
     def decode(self, x: np.ndarray) -> np.ndarray:

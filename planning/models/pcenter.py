@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
+from ._args import check_time_limit
 from ._costrows import CostRows, check_count, check_weights, cost_rows, site_masks
 from ._errors import SpecificationError
 from ._highs import solve_milp
@@ -90,13 +91,11 @@ def solve_pcenter(
         choice of ``p`` sites can serve every demand point.
     """
     t0 = time.perf_counter()
-    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     if method not in ("auto", "exact", "heuristic"):
         msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
         raise SpecificationError(msg)
-    if time_limit is not None and not time_limit >= 0:
-        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
-        raise SpecificationError(msg)
+    check_time_limit(time_limit)
+    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     rows = cost_rows(cost)
     w = np.ones(rows.n) if weights is None else check_weights(weights, rows.n, m=rows.m)
     p = check_count(p)
@@ -118,7 +117,7 @@ def solve_pcenter(
     # every demand point needs some site: the largest cheapest entry is a floor
     floor = float(wc.cost[wc.indptr[:-1]].max()) if wc.n else 0.0
     lo = int(np.searchsorted(levels, floor))  # levels[lo] is a lower bound
-    is_open, hi = _greedy_search(wc, levels, lo, p, fix)
+    is_open, hi = _greedy_search(wc, levels, lo, p, fix, deadline)
     if is_open is None:
         msg = (
             f"no choice of p={p} sites can serve every demand point; raise p or allow more "
@@ -130,7 +129,7 @@ def solve_pcenter(
             raise SpecificationError(msg)
         hi = int(np.searchsorted(levels, _objective(wc, is_open)))
     if int(is_open.sum()) < p:
-        is_open = greedy(wc, p, is_open, penalty_for(wc))
+        is_open = greedy(wc, p, is_open, penalty_for(wc), deadline=deadline)
     is_open = _swap_search(wc, is_open, fix, deadline)
     hi = int(np.searchsorted(levels, _objective(wc, is_open)))
     lo = _lp_floor(wc, levels, lo, hi, p, fix, deadline)
@@ -157,7 +156,7 @@ def solve_pcenter(
                 probe = mid + 1  # undecided: look higher, the bound stays
     if int(is_open.sum()) < p:
         # fewer sites already reach the radius: add the rest where they cut total distance most
-        is_open = greedy(wc, p, is_open, penalty_for(wc))
+        is_open = greedy(wc, p, is_open, penalty_for(wc), deadline=deadline)
     objective = _objective(wc, is_open)
     bound = float(levels[lo]) if wc.n else 0.0
     bound = min(bound, objective)
@@ -186,6 +185,8 @@ def _swap_search(
     r)``, computed from per-site group maxima.
     """
     is_open = is_open.copy()
+    if time.perf_counter() >= deadline:
+        return is_open
     order, ptr = rows.columns()
     while time.perf_counter() < deadline:
         s1, c1, _, c2 = rows.best_open(is_open, second=True)
@@ -241,6 +242,14 @@ def _greedy_cover(rows: CostRows, radius: float, p: int, fixed: np.ndarray) -> n
     covered[r_idx[is_open[s_idx]]] = True
     live = ~covered[r_idx]
     counts = np.bincount(s_idx[live], minlength=rows.m)
+    counts[is_open] = -1
+    if covered.all() or int(counts.max()) == int((~covered).sum()):
+        # one site reaches every row still open (a dense matrix at its top level)
+        if not covered.all():
+            if int(is_open.sum()) >= p:
+                return None
+            is_open[int(np.argmax(counts))] = True
+        return is_open
     order = np.argsort(s_idx, kind="stable")
     col_ptr = np.zeros(rows.m + 1, dtype=np.int64)
     np.cumsum(np.bincount(s_idx, minlength=rows.m), out=col_ptr[1:])
@@ -272,15 +281,23 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def _greedy_search(
-    rows: CostRows, levels: np.ndarray, lo: int, p: int, fixed: np.ndarray
+    rows: CostRows,
+    levels: np.ndarray,
+    lo: int,
+    p: int,
+    fixed: np.ndarray,
+    deadline: float = math.inf,
 ) -> tuple[np.ndarray | None, int]:
-    """Binary-search the smallest level the greedy cover reaches with ``p`` sites."""
+    """Binary-search the smallest level the greedy cover reaches with ``p`` sites.
+
+    Past ``deadline`` the best cover found so far is returned.
+    """
     best = _greedy_cover(rows, float(levels[-1]), p, fixed)
     if best is None:
         return None, levels.size - 1
     hi = int(np.searchsorted(levels, _objective(rows, best)))
     a = lo
-    while a < hi:
+    while a < hi and time.perf_counter() < deadline:
         mid = (a + hi) // 2
         found = _greedy_cover(rows, float(levels[mid]), p, fixed)
         if found is None:
@@ -362,14 +379,18 @@ def _lp_floor(
             lo = mid + 1
             continue
         n_rows, n_cols = a.shape
+        left = None if math.isinf(deadline) else max(deadline - time.perf_counter(), 0.0)
         res = solve_milp(
             np.ones(n_cols),
             a.astype(np.float64),
             np.ones(n_rows),
             np.full(n_rows, np.inf),
             col_upper=np.ones(n_cols),
+            time_limit=left,
         )
-        if res.status == "optimal" and res.objective > p - n_fixed + 1e-6:
+        if res.status != "optimal":
+            break  # out of time: the floor stays where it is proven
+        if res.objective > p - n_fixed + 1e-6:
             lo = mid + 1
         else:
             hi = mid

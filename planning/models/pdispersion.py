@@ -22,14 +22,19 @@ closest pair.
 from __future__ import annotations
 
 import math
-import numbers
 import time
 from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._args import check_method, check_roles, check_time_limit, site_indices
+from ._args import (
+    check_method,
+    check_roles,
+    check_time_limit,
+    site_indices,
+    whole_number,
+)
 from ._errors import SpecificationError
 from ._highs import PRESOLVE_OFF
 from .lscp import solve_milp_checked
@@ -107,10 +112,7 @@ def solve_pdispersion(
     req = site_indices(required, m, "required")
     forb = site_indices(forbidden, m, "forbidden")
     check_roles(required=req, forbidden=forb)
-    if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 2:
-        msg = f"p must be a whole number of sites, at least 2; got {p!r}"
-        raise SpecificationError(msg)
-    p = int(p)
+    p = whole_number(p, "p", minimum=2)
     allowed = np.setdiff1d(np.arange(m), forb)
     if p > allowed.size:
         msg = f"p={p} is more than the {allowed.size} sites that may be chosen; lower p"
@@ -202,7 +204,7 @@ class _Search:
         # combinatorial bound: in any p sites, site i's nearest chosen neighbour is at most its
         # (p-1)-th largest distance; in the ascending row (the diagonal, inf, last) that is at
         # position k - p. A required site is in every answer; so are the required pairs.
-        kth = np.sort(d, axis=1)[:, k - p] if k >= p else np.full(k, np.inf)
+        kth = np.partition(d, k - p, axis=1)[:, k - p] if k >= p else np.full(k, np.inf)
         base = float(kth.max()) if k else math.inf
         if self.req.size:
             base = min(base, float(kth[self.req].min()))

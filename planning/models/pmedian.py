@@ -38,9 +38,10 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
+from ._args import check_time_limit
 from ._costrows import CostRows, check_count, check_weights, cost_rows, site_masks
-from ._errors import SpecificationError
-from ._highs import build_model, run_model
+from ._errors import SpecificationError, TimeLimitError
+from ._highs import build_model, interrupt_at, run_model
 from ._substitution import (
     assignment_cost,
     greedy,
@@ -49,6 +50,7 @@ from ._substitution import (
     lagrangian_tree,
     penalty_for,
 )
+from .pcenter import _cover_exact, _greedy_cover
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
@@ -116,13 +118,11 @@ def solve_pmedian(
         of ``p`` sites can serve every demand point.
     """
     t0 = time.perf_counter()
-    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     if method not in ("auto", "exact", "heuristic"):
         msg = f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}"
         raise SpecificationError(msg)
-    if time_limit is not None and not time_limit >= 0:
-        msg = f"time_limit must be a non-negative number of seconds or None; got {time_limit!r}"
-        raise SpecificationError(msg)
+    check_time_limit(time_limit)
+    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     rows = cost_rows(cost)
     w = check_weights(weights, rows.n, m=rows.m)
     p = check_count(p)
@@ -141,13 +141,24 @@ def solve_pmedian(
     exact = method == "exact" or (method == "auto" and wc.cost.size <= _EXACT_MAX_ENTRIES)
 
     penalty = penalty_for(wc)
-    is_open = greedy(wc, p, fix, penalty)
+    is_open = greedy(wc, p, fix, penalty, deadline=deadline)
     is_open, swaps = interchange(wc, is_open, fix, penalty, deadline=deadline)
     upper, _, served_cost = assignment_cost(wc, is_open, penalty)
+    if upper >= penalty:
+        # the greedy left demand unserved: look for p sites reaching every point first
+        cover, proven = _serving_cover(wc, p, fix, deadline)
+        if cover is None and proven:
+            raise SpecificationError(_NO_CHOICE.format(p=p))
+        if cover is not None:
+            is_open = greedy(wc, p, cover, penalty, deadline=deadline)
+            is_open, more = interchange(wc, is_open, fix, penalty, deadline=deadline)
+            upper, _, served_cost = assignment_cost(wc, is_open, penalty)
+            swaps += more
     integral = bool(np.all(wc.cost == np.round(wc.cost))) and upper < 2.0**52
     slack = 1.0 - 1e-6 if integral else 1e-9 * max(abs(upper), 1.0)
     details: dict[str, object] = {"heuristic_objective": upper, "swaps": swaps}
-    lower = -math.inf
+    # every point is served at least at its cheapest allowed site
+    lower = float(wc.cost[wc.indptr[:-1]].sum()) if wc.n else 0.0
     closed = np.zeros(wc.m, dtype=bool)
     forced = np.zeros(wc.m, dtype=bool)
     lam = served_cost
@@ -162,7 +173,7 @@ def solve_pmedian(
                 lag = lagrangian_bound(
                     wc, p, fix, upper, lag.lam, slack=slack, theta=0.5, deadline=deadline
                 )
-        lower, closed, forced, lam = lag.bound, lag.closed, lag.forced & ~fix, lag.lam
+        lower, closed, forced, lam = max(lower, lag.bound), lag.closed, lag.forced & ~fix, lag.lam
         details["lagrangian_bound"] = lower
         details["sites_closed_by_bound"] = int(closed.sum())
     status: Status = "feasible"
@@ -215,11 +226,7 @@ def solve_pmedian(
                 start,
             )
             if result.infeasible:
-                msg = (
-                    f"no choice of p={p} sites can serve every demand point; raise p or "
-                    "allow more sites within reach of the demand"
-                )
-                raise SpecificationError(msg)
+                raise SpecificationError(_NO_CHOICE.format(p=p))
             if result.is_open is not None:
                 is_open = np.zeros(wc.m, dtype=bool)
                 is_open[np.flatnonzero(kept)[result.is_open]] = True
@@ -229,11 +236,14 @@ def solve_pmedian(
             if result.timed_out:
                 status = "time_limit"
     if upper >= penalty:
-        msg = (
-            f"no choice of p={p} sites serving every demand point was found; raise p or "
-            "allow more sites within reach of the demand"
-        )
-        raise SpecificationError(msg)
+        if time_limit is not None and time.perf_counter() >= deadline:
+            msg = (
+                f"the time limit ({time_limit} s) ran out before a choice of p={p} sites "
+                "serving every demand point was found; this does not mean there is none: "
+                "raise time_limit"
+            )
+            raise TimeLimitError(msg)
+        raise SpecificationError(_NO_CHOICE.format(p=p))
     if integral and math.isfinite(lower):
         lower = math.ceil(lower - 1e-6)
     lower = min(lower, upper)
@@ -243,6 +253,27 @@ def solve_pmedian(
     elif time_limit is not None and time.perf_counter() >= deadline:
         status = "time_limit"
     return _solution(wc, is_open, site_ids, upper, lower, status, used, t0, details)
+
+
+_NO_CHOICE = (
+    "no choice of p={p} sites can serve every demand point; raise p or "
+    "allow more sites within reach of the demand"
+)
+
+
+def _serving_cover(
+    rows: CostRows, p: int, fixed: np.ndarray, deadline: float
+) -> tuple[np.ndarray | None, bool]:
+    """Return at most ``p`` sites reaching every row, and whether None is proven.
+
+    The greedy cover of the p-center model first, then its exact cover check
+    (within ``deadline``).
+    """
+    top = float(rows.cost.max()) if rows.cost.size else 0.0
+    cover = _greedy_cover(rows, top, p, fixed)
+    if cover is not None or time.perf_counter() >= deadline:
+        return cover, False
+    return _cover_exact(rows, top, p, fixed, deadline)
 
 
 @dataclass(frozen=True)
@@ -327,6 +358,10 @@ def _radius_search(
         h, _ = _build_radius(rows, lv, keep, p, fixed, mip=True)
         current = best_open if best_open is not None else start
         x0 = _radius_start(rows, lv, keep, current) if current is not None else None
+        remaining = _remaining(deadline)
+        if remaining is not None:
+            interrupt_at(h, deadline)
+            remaining = max(remaining, 0.0)
         res = run_model(h, time_limit=remaining, start=x0, options=options)
         if res.status == "infeasible":
             # no solution of the relaxed model beats the incumbent

@@ -34,9 +34,11 @@ from ._args import (
     check_method,
     check_roles,
     check_time_limit,
+    cost_entries,
     demand_vector,
     site_indices,
     site_vector,
+    whole_number,
 )
 from ._errors import SpecificationError
 from ._single_source_problem import _Problem
@@ -126,9 +128,9 @@ def solve_sized_location(
     """
     t0 = time.perf_counter()
     rows, cols, vals, n, m = _parse_cost(cost)
-    d = demand_vector(demand, n, "demand")
-    cap = site_vector(capacity, m, "capacity")
-    f = site_vector(fixed_cost, m, "fixed_cost", default=0.0)
+    d = demand_vector(demand, n, "demand", m=m)
+    cap = site_vector(capacity, m, "capacity", n=n)
+    f = site_vector(fixed_cost, m, "fixed_cost", default=0.0, n=n)
     check_method(method)
     check_time_limit(time_limit)
     ex = site_indices(existing, m, "existing")
@@ -163,6 +165,10 @@ def solve_sized_location(
     prob.index()
 
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
+    early: tuple[np.ndarray, np.ndarray, float] | None = None
+    if time_limit is not None:
+        # under a limit, an answer without the LP first (largest capacities), in a third of it
+        early = prob.heuristic(np.ones(prob.k), t0 + float(time_limit) / 3)
     lp = prob.milp(relax=True, time_limit=_left(deadline), start=None)
     if lp.status == "infeasible":
         msg = (
@@ -174,6 +180,8 @@ def solve_sized_location(
     best: tuple[np.ndarray, np.ndarray, float] | None = None
     if lp.x is not None:
         best = prob.heuristic(lp.x[: prob.k], deadline)
+    if early is not None and (best is None or early[2] < best[2]):
+        best = early
     use_exact = method == "exact" or (method == "auto" and prob.size <= _EXACT_MAX_ENTRIES)
     status: Status = "feasible"
     name = "lp-seeded+local-search"
@@ -200,7 +208,16 @@ def solve_sized_location(
         name = "milp"
     elif time_limit is not None and time.perf_counter() >= deadline:
         status = "time_limit"
+    bound = max(bound, _cheap_bound(prob.rows, prob.cv, prob.n))
     return prob.solution(best, bound, lp_bound, status, name, t0)
+
+
+def _cheap_bound(rows: np.ndarray, cv: np.ndarray, n: int) -> float:
+    """Return each point served at its cheapest allowed site: a bound found without solving."""
+    if rows.size == 0:
+        return 0.0
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return float(np.minimum.reduceat(cv, starts).sum())
 
 
 # ---------------------------------------------------------------------------
@@ -213,26 +230,7 @@ def _left(deadline: float) -> float | None:
 
 
 def _parse_cost(cost: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-    if sp.issparse(cost):
-        coo = sp.coo_array(cost)
-        coo.sum_duplicates()
-        n, m = coo.shape
-        rows, cols, vals = coo.row, coo.col, coo.data.astype(np.float64)
-    else:
-        arr = np.asarray(cost, dtype=np.float64)
-        if arr.ndim != 2:
-            msg = f"cost must be a 2-D demand x sites matrix; got shape {arr.shape}"
-            raise ValueError(msg)
-        if np.isnan(arr).any():
-            msg = "cost must not contain NaN (use inf for a site that cannot serve a point)"
-            raise ValueError(msg)
-        n, m = arr.shape
-        rows, cols = np.nonzero(np.isfinite(arr))
-        vals = arr[rows, cols]
-    if not np.isfinite(vals).all() or (vals < 0).any():
-        msg = "cost must be finite and non-negative (leave an entry out of a sparse matrix instead)"
-        raise ValueError(msg)
-    return rows.astype(np.int64), cols.astype(np.int64), vals, int(n), int(m)
+    return cost_entries(cost)
 
 
 def _check_p(p: Any, exact_p: bool, req: np.ndarray) -> int | None:
@@ -244,9 +242,7 @@ def _check_p(p: Any, exact_p: bool, req: np.ndarray) -> int | None:
             msg = "exact_p=True needs p, the number of sites to open"
             raise SpecificationError(msg)
         return None
-    if isinstance(p, bool) or not isinstance(p, numbers.Integral) or p < 0:
-        msg = f"p must be a non-negative whole number of sites or None; got {p!r}"
-        raise SpecificationError(msg)
+    p = whole_number(p, "p")
     if req.size > p:
         msg = f"p={p} is smaller than the {req.size} required sites; raise p to {req.size}"
         raise SpecificationError(msg)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._args import whole_number
 from ._coverrows import check_cover, reduce_cover, run_milp
 from .solution import Solution, Status, relative_gap
 
@@ -89,6 +90,9 @@ def solve_staged_coverage(
         msg = f"objective must be 'each' or 'sum', got {objective!r}"
         raise ValueError(msg)
     budgets = None if stage_budgets is None else np.asarray(stage_budgets, dtype=float).ravel()
+    if stage_sites is not None:
+        for k in np.atleast_1d(np.asarray(stage_sites, dtype=object)).ravel():
+            whole_number(k, "stage_sites (each stage's number of sites)")
     counts = None if stage_sites is None else np.asarray(stage_sites, dtype=float).ravel()
     if budgets is None and counts is None:
         msg = "give stage_budgets and/or stage_sites (one value per stage)"
@@ -177,7 +181,7 @@ def solve_staged_coverage(
         if time_limit is None:
             return None
         left = time_limit - (time.perf_counter() - started)
-        return max(0.05, share * left)
+        return max(0.0, share * left)
 
     stage_bounds = np.full(T, np.nan)
     statuses = []
@@ -250,13 +254,15 @@ def solve_staged_coverage(
         )
         prev_cost = spent_total
     table = pd.DataFrame(rows)
+    # without a solver bound: every coverable point covered from the first stage on
+    reachable = float(red.weight.sum()) + base_w
     if objective == "sum":
         value = float(sum(covered_by_stage))
-        bound = float(max(sum_bound, value)) if np.isfinite(sum_bound) else math.inf
+        bound = float(max(sum_bound, value)) if np.isfinite(sum_bound) else T * reachable
     else:
         value = covered_by_stage[-1]
         last = stage_bounds[-1]
-        bound = float(max(last, value)) if np.isfinite(last) else math.inf
+        bound = float(max(last, value)) if np.isfinite(last) else max(reachable, value)
     status: Status = "optimal" if all(s == "optimal" for s in statuses) else "time_limit"
     gap = relative_gap(value, bound) if np.isfinite(bound) else math.inf
     if status == "optimal" and gap < 1e-7:

@@ -1,0 +1,190 @@
+"""Every model keeps its time limit, with a finite valid bound, on instances sized for CI.
+
+These are not timed benchmarks (``benchmarks/time_limits.py`` is): each
+instance needs longer than its limit to be solved to optimality, and the
+checks allow a generous margin over ``limit x 1.1 + 1 s`` for a busy machine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from planning.distances import coverage_matrix, distance_matrix
+from planning.models import (
+    SpecificationError,
+    TimeLimitError,
+    solve_backup_coverage,
+    solve_capacitated_coverage,
+    solve_capacitated_location,
+    solve_mclp,
+    solve_pcenter,
+    solve_pmedian,
+)
+
+MARGIN = 4.0
+"""Seconds allowed past ``limit x 1.1 + 1`` (CI machines are shared)."""
+
+
+def _timed(call):
+    t0 = time.perf_counter()
+    out = call()
+    return out, time.perf_counter() - t0
+
+
+def _kept(seconds: float, limit: float) -> bool:
+    return seconds <= limit * 1.1 + 1.0 + MARGIN
+
+
+def _valid(sol, *, cap: float | None = None) -> None:
+    assert math.isfinite(sol.bound)
+    if sol.sense == "min":
+        assert sol.bound <= sol.objective + 1e-9 * max(1.0, abs(sol.objective))
+    else:
+        assert sol.bound >= sol.objective - 1e-9 * max(1.0, abs(sol.objective))
+    if cap is not None:
+        assert sol.bound <= cap * (1 + 1e-9)
+    assert sol.gap == pytest.approx(
+        abs(sol.bound - sol.objective) / max(abs(sol.objective), 1e-9), abs=1e-9
+    )
+
+
+def _square(n: int, m: int, side: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0, side, (n, 2)), rng.uniform(0, side, (m, 2))
+
+
+def test_pmedian_dense_keeps_a_short_limit_with_a_finite_bound():
+    rng = np.random.default_rng(1)
+    d = rng.uniform(0.0, 1000.0, (1500, 1500))  # real-valued, no structure: hard
+    sol, seconds = _timed(lambda: solve_pmedian(d, 1.0, 25, method="exact", time_limit=1.0))
+    assert _kept(seconds, 1.0)
+    assert sol.status == "time_limit"
+    assert len(sol.selected) == 25
+    _valid(sol)
+
+
+def test_pmedian_out_of_time_before_serving_everyone_says_so():
+    # sites A (points 0-9) and B (10-19) serve everyone; the decoy C (0-5, 10-15)
+    # reaches the most points, so greedy choices starting from it need three sites
+    reach = {0: [*range(6), *range(10, 16)], 1: list(range(10)), 2: list(range(10, 20))}
+    rows = [i for j in reach for i in reach[j]]
+    cols = [j for j in reach for _ in reach[j]]
+    cost = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(20, 3))
+    sol = solve_pmedian(cost, 1.0, 2)
+    assert sol.optimal and list(sol.selected) == [1, 2]
+    with pytest.raises(TimeLimitError, match=r"time limit \(0.0 s\) ran out .* raise time_limit"):
+        solve_pmedian(cost, 1.0, 2, time_limit=0.0)
+    # too few sites is proven, and said differently
+    with pytest.raises(SpecificationError, match="no choice of p=1 sites can serve"):
+        solve_pmedian(cost, 1.0, 1)
+
+
+def test_pcenter_keeps_a_short_limit():
+    rng = np.random.default_rng(3)
+    d = rng.uniform(0.0, 1000.0, (1200, 1200))
+    sol, seconds = _timed(lambda: solve_pcenter(d, 30, method="exact", time_limit=1.0))
+    assert _kept(seconds, 1.0)
+    _valid(sol)
+
+
+def test_capacitated_location_keeps_its_limit_when_the_lp_does_not_finish():
+    demand_xy, site_xy = _square(2500, 400, 30_000.0, 4)
+    dist = distance_matrix(demand_xy, site_xy, 8_000.0)
+    rng = np.random.default_rng(4)
+    w = rng.integers(1, 100, 2500).astype(float)
+    cost = sp.csr_array(dist.multiply(w[:, None]))
+    cap = np.full(400, 3 * w.sum() / 60)
+    fixed = rng.uniform(1e5, 3e5, 400)
+    for limit in (0.0, 1.0):
+        sol, seconds = _timed(
+            lambda limit=limit: solve_capacitated_location(cost, w, cap, fixed, time_limit=limit)
+        )
+        assert _kept(seconds, limit)
+        assert sol.status in ("time_limit", "optimal")
+        _valid(sol)
+        served = np.asarray(sol.details["allocation"].sum(axis=1)).ravel()
+        assert served == pytest.approx(w)
+
+
+def test_capacitated_coverage_bound_never_exceeds_the_demand():
+    demand_xy, site_xy = _square(20_000, 2_000, 60_000.0, 5)
+    cover = coverage_matrix(demand_xy, site_xy, 2_000.0)
+    w = np.random.default_rng(5).integers(1, 50, 20_000).astype(float)
+    cap = np.full(2_000, w.sum() / 50 * 0.8)
+    for limit in (0.0, 1.0):
+        sol, seconds = _timed(
+            lambda limit=limit: solve_capacitated_coverage(cover, w, cap, p=50, time_limit=limit)
+        )
+        assert _kept(seconds, limit)
+        _valid(sol, cap=float(w.sum()))
+        # never above the top-50 capacities either
+        assert sol.bound <= 50 * cap[0] * (1 + 1e-9)
+
+
+def test_mclp_and_backup_keep_a_short_limit():
+    demand_xy, site_xy = _square(60_000, 6_000, 60_000.0, 6)
+    cover = coverage_matrix(demand_xy, site_xy, 1_500.0)
+    w = np.random.default_rng(6).integers(1, 101, 60_000).astype(float)
+    sol, seconds = _timed(lambda: solve_mclp(cover, w, 60, time_limit=1.0))
+    assert _kept(seconds, 1.0)
+    _valid(sol, cap=float(w.sum()))
+    sol, seconds = _timed(lambda: solve_backup_coverage(cover, weights=w, p=60, time_limit=1.0))
+    assert _kept(seconds, 1.0)
+    _valid(sol, cap=2 * float(w.sum()))
+
+
+def test_equity_and_staged_keep_a_short_limit():
+    from planning.models.equity import solve_equity_coverage
+    from planning.models.staged import solve_staged_coverage
+
+    demand_xy, site_xy = _square(40_000, 4_000, 60_000.0, 8)
+    cover = coverage_matrix(demand_xy, site_xy, 1_500.0)
+    rng = np.random.default_rng(8)
+    w = rng.integers(1, 101, 40_000).astype(float)
+    groups = rng.integers(0, 5, 40_000)
+    sol, seconds = _timed(
+        lambda: solve_equity_coverage(cover, w, 40, groups=groups, min_share=0.05, time_limit=1.0)
+    )
+    assert _kept(seconds, 1.0)
+    assert math.isfinite(sol.bound) and sol.bound >= sol.objective
+    sol, seconds = _timed(
+        lambda: solve_staged_coverage(cover, w, stage_sites=[15, 15], time_limit=1.0)
+    )
+    assert _kept(seconds, 1.0)
+    assert sol.objective <= float(w.sum())
+
+
+def test_highs_model_building_counts_against_the_limit():
+    from planning.models._highs import solve_milp_checked
+
+    rng = np.random.default_rng(7)
+    n, m = 40_000, 400
+    a = sp.random_array((n, m), density=0.02, rng=rng, format="csr")
+    a.data[:] = 1.0
+    w = rng.integers(1, 100, n).astype(float)
+    big = sp.vstack(
+        [
+            sp.hstack([-a, sp.eye_array(n)]),
+            sp.csr_array(np.r_[np.ones(m), np.zeros(n)][None, :]),
+        ],
+        format="csr",
+    )
+    t0 = time.perf_counter()
+    res = solve_milp_checked(
+        np.r_[np.zeros(m), w],
+        big,
+        np.r_[np.full(n, -np.inf), 0.0],
+        np.r_[np.zeros(n), 20.0],
+        col_upper=np.ones(m + n),
+        integrality=np.r_[np.ones(m), np.zeros(n)],
+        sense="max",
+        start=None,
+        time_limit=0.5,
+    )
+    assert _kept(time.perf_counter() - t0, 0.5)
+    assert res.status in ("time_limit", "optimal")
