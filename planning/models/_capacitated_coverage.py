@@ -266,7 +266,8 @@ class _CoverageModel:
             z, value = better
         cheap = self.cheap_bound()
         use_exact = method == "exact" or (method == "auto" and self.pat.size <= _EXACT_MAX_ENTRIES)
-        if use_exact and time.perf_counter() < deadline:
+        left = _left(deadline)
+        if use_exact and (left is None or left >= _MILP_ROOT_SECONDS_PER_ENTRY * self.pat.size):
             res = self._milp(
                 relax=False, time_limit=_left(deadline), start=self.start_vector(chosen, z)
             )
@@ -314,6 +315,11 @@ class _CoverageModel:
 
 _EXACT_MAX_ENTRIES = 2_000_000
 """Largest number of allocation variables ``method="auto"`` solves exactly."""
+
+_MILP_ROOT_SECONDS_PER_ENTRY = 8e-5
+"""Time HiGHS 1.16 may spend at the MIP's root, per allocation entry, before its
+interrupt is polled again (about 5 s on 81,000 entries): a time-limited MILP is
+started only with at least this much time left, or it would run past the limit."""
 
 
 def _left(deadline: float) -> float | None:
