@@ -20,11 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
@@ -108,6 +110,7 @@ def _free_port() -> int:
 
 def app_screenshots(browser, out: Path) -> dict[str, float]:
     port = _free_port()
+    home = tempfile.mkdtemp(prefix="infrasite-shots-")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -121,10 +124,11 @@ def app_screenshots(browser, out: Path) -> dict[str, float]:
             "--browser.gatherUsageStats=false",
         ],
         cwd=ROOT,
+        env={**os.environ, "INFRASITE_HOME": home},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-    )
+    )  # a throwaway projects folder: the screenshots start from the demo, never from your projects
     url = f"http://127.0.0.1:{port}"
     figures = {}
     try:
@@ -184,6 +188,7 @@ def app_screenshots(browser, out: Path) -> dict[str, float]:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
+        shutil.rmtree(home, ignore_errors=True)
     return figures
 
 
