@@ -56,7 +56,6 @@ from cap_orlib import read_cap, read_optima  # noqa: E402
 
 from planning import (  # noqa: E402
     SpecificationError,
-    flow_paths,
     solve_backup_coverage,
     solve_capacitated_location,
     solve_flow_refuelling,
@@ -129,30 +128,12 @@ def single_source(n: int, rng: np.random.Generator, limit: float) -> tuple[str, 
 
 
 def frlm(nodes: int, rng: np.random.Generator, limit: float) -> tuple[str, Any]:
-    import networkx as nx
-    from scipy.spatial import cKDTree
+    from _synthetic import flow_instance
 
-    xy = rng.uniform(0, 1_000_000.0 * np.sqrt(nodes / 25) / 5, (nodes, 2))
-    g = nx.Graph()
-    _, near = cKDTree(xy).query(xy, k=5)
-    for u, row in enumerate(near):
-        for v in row[1:]:
-            g.add_edge(u, int(v), length=float(np.hypot(*(xy[u] - xy[v]))))
-    giant = max(nx.connected_components(g), key=len)
-    g = g.subgraph(giant).copy()
-    keep = sorted(g.nodes)
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < min(2 * nodes, len(keep) * (len(keep) - 1) // 2):
-        a, b = rng.choice(keep, 2, replace=False)
-        pairs.add((int(min(a, b)), int(max(a, b))))
-    pairs_list = sorted(pairs)
-    paths = flow_paths(g, pairs_list)
-    weight = rng.uniform(1, 10, max(keep) + 1)
-    lengths = np.array([c[-1] for _, c in paths])
-    flows = np.array([weight[a] * weight[b] for a, b in pairs_list]) / np.maximum(lengths, 1.0)
+    paths, flows, keep, lengths = flow_instance(nodes, rng)
     sol = solve_flow_refuelling(
         paths,
-        flows / flows.sum(),
+        flows,
         keep,
         vehicle_range_m=0.5 * float(lengths.mean()),
         p=max(nodes // 10, 2),

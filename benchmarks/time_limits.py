@@ -226,29 +226,10 @@ def single_source(seed: int) -> tuple[str, Solver, float]:
 
 
 def frlm(seed: int) -> tuple[str, Solver, float]:
-    import networkx as nx
-    from scipy.spatial import cKDTree
+    from _synthetic import flow_instance
 
-    rng = np.random.default_rng(seed)
     nodes = 1_600
-    xy = rng.uniform(0, 1_000_000.0 * np.sqrt(nodes / 25) / 5, (nodes, 2))
-    g = nx.Graph()
-    _, near = cKDTree(xy).query(xy, k=5)
-    for u, row in enumerate(near):
-        for v in row[1:]:
-            g.add_edge(u, int(v), length=float(np.hypot(*(xy[u] - xy[v]))))
-    g = g.subgraph(max(nx.connected_components(g), key=len)).copy()
-    keep = sorted(g.nodes)
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < 2 * nodes:
-        a, b = rng.choice(keep, 2, replace=False)
-        pairs.add((int(min(a, b)), int(max(a, b))))
-    pairs_list = sorted(pairs)
-    paths = planning.flow_paths(g, pairs_list)
-    weight = rng.uniform(1, 10, max(keep) + 1)
-    lengths = np.array([c[-1] for _, c in paths])
-    flows = np.array([weight[a] * weight[b] for a, b in pairs_list]) / np.maximum(lengths, 1.0)
-    flows = flows / flows.sum()
+    paths, flows, keep, lengths = flow_instance(nodes, np.random.default_rng(seed))
 
     def solve(t: float) -> Any:
         return planning.solve_flow_refuelling(
