@@ -1,25 +1,36 @@
-"""Ten planners at once: the app on loopback driven by 1, then 10 concurrent Chromium sessions.
+"""Ten planners at once: the app on loopback, one planner alone, then ten together.
 
-Each session opens the map, then clicks through the scenario, firm and
-programme pages in the sidebar, waiting on each until the page's own
-content is drawn and the script is idle. The test fails on any error shown
-or any request off loopback; the times per page and the server's memory are
-printed (``pytest -s tests/test_load.py``), never asserted: speed is
-measured, not unit tested. The second round of ten sessions comes after the
-first ten have closed, to show memory staying bounded as sessions come and go.
+Each planner opens the map, the scenario page, runs the default scenario,
+then opens the firm and programme pages. Most planners speak the app's own
+websocket protocol (``load_client.PlannerSession``): they ask the server for
+exactly what a browser asks for, and the time counted is the server's answer,
+from the request until the run is finished and every message received. One
+planner is a real Chromium tab, so the figures also show what a person waits
+for, drawing included. Ten Chromium tabs would draw ten Leaflet maps on the
+same two cores as the server, which measures the test machine rather than
+the app; a planner's own browser runs on the planner's own computer.
 
-All sessions are tabs of one Chromium sharing this machine's cores with the
-server, as real planners' browsers would not: the browser wait therefore
-includes ten tabs drawing ten maps on two cores. Two times are printed per page:
-what the planner waits for in the browser (from the click until the page is
-drawn and idle) and how long the page's script ran on the server (from the
-app's run log, ``INFRASITE_RUN_LOG``).
+Three rounds after a warm-up (the first start builds the demo project):
+
+- ``alone``: one planner, nobody else connected;
+- ``room``: ten planners working as a room does, each starting within the
+  first few seconds and reading every page for 1.5-4.5 s before the next click
+  (seeded);
+- ``lockstep``: ten planners clicking at the same instant every time, the
+  worst case (all ten in a queue for the same cores).
+
+The test fails on any error a page shows or any browser request off
+loopback. The times per page, their ratio to ``alone`` and the server's
+memory are printed (``pytest -s tests/test_load.py``), never asserted:
+speed is measured, not unit tested. A second ``room`` round, after the
+first ten have disconnected, shows memory staying bounded as sessions come
+and go.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import random
 import statistics
 import time
 from pathlib import Path
@@ -27,40 +38,22 @@ from typing import Any
 
 import pytest
 from browser_support import CHROMIUM_FLAGS, IDLE, LOCAL, MAP_FRAME, _chromium
+from load_client import PlannerSession
 
 pytestmark = pytest.mark.browser
 
-SESSIONS = 10
+PLANNERS = 10
 OFF_BOX = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # nothing leaves the machine
-PAGES = {
-    "map": ("", MAP_FRAME),
-    "scenario": ("scenario", "button:has-text('运行方案')"),
-    "firm": ("firm", "[data-testid='stTextInput']"),
-    "programme": ("programme", "text=各区县进展"),
+RUN = "运行方案"
+STEPS = ("map", "scenario", "run", "firm", "programme")
+PATHS = {"map": "", "scenario": "scenario", "firm": "firm", "programme": "programme"}
+READY = {
+    "map": MAP_FRAME,
+    "scenario": f"button:has-text('{RUN}')",
+    "run": "[data-testid='stAlertContentSuccess']",
+    "firm": "[data-testid='stTextInput']",
+    "programme": "text=各区县进展",
 }
-
-
-@pytest.fixture(scope="module")
-def run_log(tmp_path_factory):
-    """Have the app server log each script run (set before ``app_url`` starts it)."""
-    path = tmp_path_factory.mktemp("load") / "runs.tsv"
-    old = os.environ.get("INFRASITE_RUN_LOG")
-    os.environ["INFRASITE_RUN_LOG"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("INFRASITE_RUN_LOG", None)
-    else:
-        os.environ["INFRASITE_RUN_LOG"] = old
-
-
-def _server_runs(log: Path, since: float, until: float) -> dict[str, list[float]]:
-    """Return the server's script seconds per page for the runs that ended in a window."""
-    runs: dict[str, list[float]] = {}
-    for line in log.read_text(encoding="utf-8").splitlines():
-        at, _session, page, seconds = line.split("\t")
-        if since <= float(at) <= until:
-            runs.setdefault(page, []).append(float(seconds))
-    return runs
 
 
 def _server_kib(port: int) -> tuple[int, int]:
@@ -80,25 +73,54 @@ def _server_kib(port: int) -> tuple[int, int]:
     raise AssertionError(f"no streamlit process on port {port}")
 
 
-async def _session(context: Any, url: str, blocked: list[str]) -> dict[str, float]:
-    """One planner: a tab of its own (its own app session), clicking through the pages."""
+async def _think(pause: tuple[float, float] | None, rng: random.Random) -> None:
+    if pause is not None:
+        await asyncio.sleep(rng.uniform(*pause))
+
+
+async def _protocol_planner(
+    url: str, pause: tuple[float, float] | None, rng: random.Random, go: Any = None
+) -> dict[str, float]:
+    """One simulated planner: the five steps, waiting ``pause`` seconds between them."""
+    times: dict[str, float] = {}
+    async with PlannerSession(url) as planner:
+        for step in STEPS:
+            if go is not None:
+                await go(step)
+            else:
+                await _think(pause, rng)
+            page = await (planner.click(RUN) if step == "run" else planner.open(PATHS[step]))
+            assert page.errors == [], f"{step}: {page.errors}"
+            times[step] = page.seconds
+    return times
+
+
+async def _browser_planner(
+    context: Any,
+    url: str,
+    blocked: list[str],
+    pause: tuple[float, float] | None,
+    rng: random.Random,
+) -> dict[str, float]:
+    """The planner in Chromium: the same five steps, timed until the page is drawn and idle."""
     page = await context.new_page()
-    page.on(
-        "request",
-        lambda r: None if r.url.startswith(LOCAL) else blocked.append(r.url),
-    )
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else blocked.append(r.url))
     page.set_default_timeout(150_000)
     times: dict[str, float] = {}
     try:
-        for name, (path, ready) in PAGES.items():
+        for step in STEPS:
+            await _think(pause, rng)
             start = time.perf_counter()
-            if path:
-                await page.locator(f"[data-testid='stSidebarNavLink'][href$='/{path}']").click()
-            else:
+            if step == "map":
                 await page.goto(url)
-            await page.locator(ready).first.wait_for(state="attached")
+            elif step == "run":
+                await page.locator(READY["scenario"]).first.click()
+            else:
+                link = f"[data-testid='stSidebarNavLink'][href$='/{PATHS[step]}']"
+                await page.locator(link).click()
+            await page.locator(READY[step]).first.wait_for(state="attached")
             await page.wait_for_selector(IDLE)
-            times[name] = time.perf_counter() - start
+            times[step] = time.perf_counter() - start
             errors = page.locator(
                 "[data-testid='stException'], [data-testid='stAlertContentError']"
             )
@@ -108,53 +130,89 @@ async def _session(context: Any, url: str, blocked: list[str]) -> dict[str, floa
     return times
 
 
-async def _rounds(url: str, log: Path) -> list[tuple[Any, ...]]:
+async def _lockstep(url: str, n: int) -> list[dict[str, float]]:
+    """``n`` simulated planners, every step started by all of them at the same instant."""
+    barrier = asyncio.Barrier(n)
+
+    async def go(_step: str) -> None:
+        await barrier.wait()
+
+    return list(
+        await asyncio.gather(
+            *(_protocol_planner(url, None, random.Random(i), go) for i in range(n))
+        )
+    )
+
+
+async def _rounds(url: str) -> list[tuple[str, list[dict[str, float]], dict[str, float], Any]]:
     from playwright.async_api import async_playwright
 
     port = int(url.rsplit(":", 1)[1])
     blocked: list[str] = []
+    pause = (1.5, 4.5)
     out = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(
             executable_path=_chromium(), args=[*CHROMIUM_FLAGS, OFF_BOX]
         )
-        # one browser profile: the tabs share its HTTP cache, as one planner's tabs would
         context = await browser.new_context(viewport={"width": 1300, "height": 900})
         try:
-            await _session(context, url, blocked)  # first start: the demo project is made
-            for n in (1, SESSIONS, SESSIONS):
-                since = time.time()
-                runs = await asyncio.gather(*(_session(context, url, blocked) for _ in range(n)))
-                server = _server_runs(log, since, time.time())
-                out.append((n, list(runs), server, _server_kib(port)))
+            # warm-up: the first start makes the demo project and fills the shared caches
+            await _browser_planner(context, url, blocked, None, random.Random(0))
+            alone = [await _protocol_planner(url, (0.5, 0.5), random.Random(1)) for _ in range(2)]
+            seen = await _browser_planner(context, url, blocked, (0.5, 0.5), random.Random(1))
+            out.append(("alone", alone, seen, _server_kib(port)))
+            for name in ("room", "room again"):
+                rng = random.Random(len(out))
+                starts = sorted(rng.uniform(0, 4) for _ in range(PLANNERS))
+
+                async def late(delay: float, seed: int) -> dict[str, float]:
+                    await asyncio.sleep(delay)
+                    return await _protocol_planner(url, pause, random.Random(seed))
+
+                async def browser_late(delay: float) -> dict[str, float]:
+                    await asyncio.sleep(delay)
+                    return await _browser_planner(context, url, blocked, pause, random.Random(99))
+
+                runs = await asyncio.gather(
+                    browser_late(starts[0]),
+                    *(late(d, i) for i, d in enumerate(starts[1:])),
+                )
+                out.append((name, list(runs[1:]), runs[0], _server_kib(port)))
+            out.append(("lockstep", await _lockstep(url, PLANNERS), {}, _server_kib(port)))
         finally:
             await browser.close()
     assert blocked == [], f"the pages asked for remote resources: {blocked[:5]}"
     return out
 
 
-def test_ten_planners_at_once(run_log, app_url):
-    rounds = asyncio.run(_rounds(app_url, run_log))
-    header = " ".join(f"{p:>27}" for p in PAGES)
-    print(f"\nbrowser wait, median (max) / server script, median (max); seconds\n"
-          f"{'sessions':>8} {header}   server RSS / peak")  # fmt: skip
-    medians: dict[int, dict[str, tuple[float, float]]] = {}
-    for n, runs, server, (rss, peak) in rounds:
+def _cell(values: list[float]) -> str:
+    return f"{statistics.median(values):5.2f} ({max(values):5.2f})"
+
+
+def test_ten_planners_at_once(app_url):
+    rounds = asyncio.run(_rounds(app_url))
+    print(
+        "\nserver answer per step, median (max) over the simulated planners; "
+        "then the Chromium planner's wait, drawing included; seconds"
+    )
+    print(f"{'round':>11} " + " ".join(f"{s:>14}" for s in STEPS) + "   server RSS / peak")
+    alone: dict[str, float] = {}
+    for name, runs, seen, (rss, peak) in rounds:
         cells = []
-        for page in PAGES:
-            waits = [run[page] for run in runs]
-            script = server.get(PAGES[page][0] or "map", [0.0])
-            medians.setdefault(n, {})[page] = (statistics.median(waits), statistics.median(script))
-            cells.append(
-                f"{statistics.median(waits):5.2f} ({max(waits):5.2f}) / "
-                f"{statistics.median(script):4.2f} ({max(script):4.2f})"
-            )
+        for step in STEPS:
+            values = [run[step] for run in runs]
+            if name == "alone":
+                alone[step] = statistics.median(values)
+            cells.append(_cell(values))
         memory = f"{rss / 1024:.0f} / {peak / 1024:.0f} MiB"
-        print(f"{n:>8} " + " ".join(f"{c:>27}" for c in cells) + f"   {memory}")
-    ratios = [
-        f"{page} {medians[SESSIONS][page][0] / medians[1][page][0]:.1f}x wait, "
-        f"{medians[SESSIONS][page][1] / max(medians[1][page][1], 1e-3):.1f}x script"
-        for page in PAGES
-    ]
-    print(f"{SESSIONS} sessions against 1: " + "; ".join(ratios))
-    assert all(len(runs) == n for n, runs, _, _ in rounds)
+        print(f"{name:>11} " + " ".join(f"{c:>14}" for c in cells) + f"   {memory}")
+        if seen:
+            print(f"{'  browser':>11} " + " ".join(f"{seen[s]:14.2f}" for s in STEPS))
+    for name, runs, _seen, _memory in rounds[1:]:
+        ratios = []
+        for step in STEPS:
+            values = [run[step] for run in runs]
+            ratios.append(f"{step} {statistics.median(values) / alone[step]:.1f}x")
+        print(f"{name} against alone (median): " + ", ".join(ratios))
+    assert [len(runs) for _, runs, _, _ in rounds] == [2, PLANNERS - 1, PLANNERS - 1, PLANNERS]

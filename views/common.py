@@ -423,22 +423,58 @@ def tianditu_default() -> str:
         return ""
 
 
-def table(frame: Any, *, percent: Any = (), decimals: Any = None, **kwargs: Any) -> None:
+def table(
+    frame: Any,
+    *,
+    percent: Any = (),
+    decimals: Any = None,
+    cache_key: tuple[Any, ...] | None = None,
+    **kwargs: Any,
+) -> None:
     """Show a table as users read it: headers, category values and rows in their language.
 
     Shares (``share*``, ``gap``) and the columns in ``percent`` are shown as
     percentages, ``change`` as percentage points; other numbers are rounded
     (whole numbers without decimals, the rest to one decimal, or to
     ``decimals[column]`` places for the columns named there).
+
+    With ``cache_key`` (naming everything the table depends on, e.g. the data
+    version and filters), ``frame`` may be a function returning the table: it
+    is computed and labelled once per key and language for every session.
     """
+    lang = language()
+    percent = tuple(percent)
+    decimals = tuple(sorted((decimals or {}).items()))
+    if cache_key is None:
+        shown, config = _table_view(frame() if callable(frame) else frame, percent, decimals, lang)
+    else:
+        shown, config = _shared_table_view(cache_key, percent, decimals, lang, frame)
+    st.dataframe(shown, column_config=config, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _shared_table_view(
+    key: tuple[Any, ...],
+    percent: tuple[Any, ...],
+    decimals: tuple[Any, ...],
+    lang: str,
+    _frame: Any,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    return _table_view(_frame() if callable(_frame) else _frame, percent, decimals, lang)
+
+
+def _table_view(
+    frame: Any, percent: tuple[Any, ...], decimals: tuple[Any, ...], lang: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Return the labelled table and its column formats."""
     import pandas as pd
 
     from views.i18n import row_label
     from views.labels import display_frame, header
 
-    lang = language()
     frame = pd.DataFrame(frame)
-    shown = display_frame(frame, lang).rename(index=row_label)
+    places = dict(decimals)
+    shown = display_frame(frame, lang).rename(index=lambda v: row_label(v, lang))
     names = [n for n in shown.index.names if n is not None]
     if names:
         shown = shown.rename_axis(index=[header(n, lang) if n else n for n in shown.index.names])
@@ -450,14 +486,20 @@ def table(frame: Any, *, percent: Any = (), decimals: Any = None, **kwargs: Any)
         if name.startswith("share") or name == "gap" or column in set(percent):
             config[label] = st.column_config.NumberColumn(format="percent")
         elif name == "change":
-            config[label] = st.column_config.NumberColumn(format=t("points_format"))
+            config[label] = st.column_config.NumberColumn(format=text_in(lang, "points_format"))
             shown[label] = (values * 100).round(1).to_numpy()
-        elif decimals and column in decimals:
-            config[label] = st.column_config.NumberColumn(format=f"%.{int(decimals[column])}f")
+        elif column in places:
+            config[label] = st.column_config.NumberColumn(format=f"%.{int(places[column])}f")
         elif pd.api.types.is_float_dtype(values):
             whole = bool(((values.dropna() % 1) == 0).all())
             config[label] = st.column_config.NumberColumn(format="%.0f" if whole else "%.1f")
-    st.dataframe(shown, column_config=config, **kwargs)
+    return shown, config
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def shared(key: tuple[Any, ...], _compute: Callable[[], Any]) -> Any:
+    """Return ``_compute()`` once per ``key`` for every session (``key`` names its inputs)."""
+    return _compute()
 
 
 # --------------------------------------------------------------------------- errors

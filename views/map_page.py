@@ -12,6 +12,7 @@ from views.common import (
     data_caption,
     data_key,
     guard,
+    shared,
     show_map,
     table,
     tianditu_default,
@@ -60,6 +61,28 @@ def _filters(data) -> dict:
     }
 
 
+_UNCOVERED_SHOWN = (
+    "id",
+    "name",
+    "county",
+    "park",
+    "sector",
+    "employees",
+    "digital_status",
+    "charging_distance_m",
+    "lon",
+    "lat",
+)
+
+
+def _uncovered_listing(shown, status, what: str) -> pd.DataFrame:
+    uncovered = indicators.uncovered_firms(shown, status, what=what)
+    listing = pd.DataFrame(uncovered.drop(columns=uncovered.geometry.name))
+    listing["lon"] = uncovered.geometry.x.round(6)
+    listing["lat"] = uncovered.geometry.y.round(6)
+    return listing
+
+
 @st.fragment
 def _map_and_stats(data) -> None:
     """Filters, map and statistics: changing them reruns only this part of the page."""
@@ -93,7 +116,8 @@ def _map_and_stats_body(data) -> None:
 
     filter_key = repr(sorted(filters.items()))
     shown = maps.filter_data(data, **filters)
-    status = coverage(shown, (*data_key(), filter_key), float(charging_m))
+    status_key = (*data_key(), filter_key, float(charging_m))
+    status = coverage(shown, status_key[:-1], float(charging_m))
     missing = [
         t(f"kind_{kind}")
         for kind, layer in (
@@ -172,9 +196,15 @@ def _map_and_stats_body(data) -> None:
             )
         tab_county, tab_zone, tab_unc = st.tabs([t("by_county"), t("by_park"), t("uncovered")])
         with tab_county:
-            table(indicators.coverage_stats(shown, status, by="county"))
+            table(
+                lambda: indicators.coverage_stats(shown, status, by="county"),
+                cache_key=("by_county", *status_key),
+            )
         with tab_zone:
-            table(indicators.coverage_stats(shown, status, by="park"))
+            table(
+                lambda: indicators.coverage_stats(shown, status, by="park"),
+                cache_key=("by_park", *status_key),
+            )
         with tab_unc:
             kinds_shown = ["5g", "charging"] + [
                 k.code for k in indicators.other_kinds() if len(getattr(data, k.existing_layer))
@@ -187,11 +217,17 @@ def _map_and_stats_body(data) -> None:
                 label_visibility="collapsed",
                 key="uncovered_what",
             )
-            uncovered = indicators.uncovered_firms(shown, status, what=what)
-            listing = pd.DataFrame(uncovered.drop(columns=uncovered.geometry.name))
-            listing["lon"] = uncovered.geometry.x.round(6)
-            listing["lat"] = uncovered.geometry.y.round(6)
-            table(listing, hide_index=True)
+            listing = shared(
+                ("uncovered", what, *status_key),
+                lambda: _uncovered_listing(shown, status, what),
+            )
+            # the page shows the columns a planner reads; the download keeps every column
+            brief = [c for c in _UNCOVERED_SHOWN if c in listing.columns]
+            table(
+                lambda: listing[brief],
+                hide_index=True,
+                cache_key=("uncovered", what, *status_key),
+            )
             from views.labels import display_frame
 
             st.download_button(
