@@ -80,10 +80,15 @@ class Compactor:
         Text fields (``"id"`` among them, always pyarrow text).
     categories
         Per category field, every value it can hold.
+    whole
+        Whole-number fields: 32-bit where a part's values fit (the schema's
+        maxima do), so a column is 64-bit only if some part needs it.
     """
 
-    def __init__(self, text: set[str], categories: dict[str, list[str]]) -> None:
-        self.text, self.categories = text, categories
+    def __init__(
+        self, text: set[str], categories: dict[str, list[str]], whole: frozenset[str] = frozenset()
+    ) -> None:
+        self.text, self.categories, self.whole = text, categories, whole
         self.few = text - {"id"}  # text fields held as categoricals so far
         self.hashes: list[np.ndarray] = []
 
@@ -101,6 +106,8 @@ class Compactor:
             values[name] = arrow_text(column)
         for name, categories in self.categories.items():
             values[name] = pd.Categorical(values.pop(name), categories=categories)
+        for name in self.whole:
+            values[name] = _narrow(values[name])
 
     def join(self, name: str, parts: list[Any], n: int) -> Any:
         """Return the parts of a compact field as one column of ``n`` rows."""
@@ -119,8 +126,19 @@ class Compactor:
         """Return whether two filled ids may be equal (their hashes are); forget the hashes."""
         joined = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
         self.hashes.clear()
-        joined = np.sort(joined[joined != 0])
-        return bool((joined[1:] == joined[:-1]).any())
+        joined.sort()  # in place; the missing ids' zeros come first
+        filled = int(np.searchsorted(joined, 0, side="right"))
+        return bool((joined[filled + 1 :] == joined[filled:-1]).any())
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Return 64-bit integers as 32-bit ones if they all fit (an empty part's too)."""
+    small = np.iinfo(np.int32)
+    if values.dtype != np.int64:
+        return values
+    if len(values) and not small.min <= values.min() <= values.max() <= small.max:
+        return values
+    return values.astype(np.int32)
 
 
 def union_categoricals(parts: list[pd.Categorical], *, sort_categories: bool) -> pd.Categorical:
@@ -163,6 +181,9 @@ def release_free_memory() -> None:
     glibc keeps them resident until told, and the next large allocations
     (the joined columns) would come on top.
     """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
