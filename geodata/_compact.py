@@ -112,11 +112,13 @@ class Compactor:
     def join(self, name: str, parts: list[Any], n: int) -> Any:
         """Return the parts of a compact field as one column of ``n`` rows."""
         if name in self.categories:
-            codes = np.concatenate([p.codes for p in parts])
-            joined = pd.Categorical.from_codes(codes, dtype=parts[0].dtype)
-            return joined.remove_unused_categories()
+            every = parts[0].dtype.categories
+            used = np.zeros(len(every) + 1, dtype=bool)  # the last for missing values (-1)
+            for p in parts:
+                used[np.unique(p.codes)] = True
+            return _recoded(parts, every[used[:-1]])
         if name in self.few:
-            joined = union_categoricals(parts, sort_categories=True)
+            joined = _recoded(parts, _union(parts))
             if len(joined.categories) <= min(CATEGORY_MAX, max(16, CATEGORY_SHARE * n)):
                 return joined
             parts = [joined]
@@ -141,11 +143,28 @@ def _narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int32)
 
 
-def union_categoricals(parts: list[pd.Categorical], *, sort_categories: bool) -> pd.Categorical:
-    """Return categoricals with differing categories as one."""
-    from pandas.api.types import union_categoricals as union
+def _union(parts: list[pd.Categorical]) -> pd.Index:
+    """Return the sorted union of the parts' categories (as ``union_categoricals`` has it)."""
+    from pandas.api.types import union_categoricals
 
-    return union(parts, sort_categories=sort_categories)
+    alone = [pd.Categorical.from_codes(np.arange(len(p.categories)), dtype=p.dtype) for p in parts]
+    return union_categoricals(alone, sort_categories=True).categories
+
+
+def _recoded(parts: list[pd.Categorical], categories: pd.Index) -> pd.Categorical:
+    """Return the parts as one categorical of ``categories``, which hold every value used.
+
+    The codes are translated part by part, in the narrowest integers that
+    hold them: no full-length array of 64-bit codes is made (pandas'
+    ``union_categoricals`` and ``remove_unused_categories`` make two or three).
+    """
+    dtype = pd.CategoricalDtype(categories)
+    width = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32767 else np.int32
+    codes = []
+    for p in parts:
+        to = np.append(categories.get_indexer(p.categories), -1).astype(width)
+        codes.append(to[p.codes])  # a missing value's -1 picks the last: -1
+    return pd.Categorical.from_codes(np.concatenate(codes), dtype=dtype, validate=False)
 
 
 def _is_arrow(values: Any) -> bool:

@@ -396,9 +396,11 @@ def validate_parts(
     checked.clear()
     if compact:
         _compact.release_free_memory()
-    series = gpd.GeoSeries(geoms, crs="EPSG:4326")
+    series = gpd.GeoSeries(geoms, crs="EPSG:4326", copy=False)
     layer = gpd.GeoDataFrame(out_cols, geometry=series.values, crs="EPSG:4326", copy=False)
     del out_cols, series, geoms
+    if compact:
+        _compact.release_free_memory()
     if len(layer):
         check_layer(
             np.asarray(layer.geometry.values, dtype=object),
