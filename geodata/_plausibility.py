@@ -91,14 +91,26 @@ def in_china_outline(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.asarray(shapely.contains_xy(_CHINA, lon, lat), dtype=bool)
 
 
-def _example(lon: np.ndarray, lat: np.ndarray, mask: np.ndarray) -> dict[str, Any]:
-    i = int(np.flatnonzero(mask)[0])
-    return {
-        "n": int(mask.sum()),
-        "total": len(mask),
-        "lon": f"{lon[i]:.5g}",
-        "lat": f"{lat[i]:.5g}",
-    }
+CHUNK = 1 << 18
+"""Features checked at a time by :func:`check_layer` (its arrays stay a few MB)."""
+
+
+class _Tally:
+    """How many features one check flags, and the first of them, over chunks in order."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.first: tuple[float, float] | None = None
+
+    def add(self, lon: np.ndarray, lat: np.ndarray, mask: np.ndarray) -> None:
+        hits = np.flatnonzero(mask)
+        if len(hits) and self.first is None:
+            self.first = (float(lon[hits[0]]), float(lat[hits[0]]))
+        self.n += len(hits)
+
+    def example(self, total: int) -> dict[str, Any]:
+        lon, lat = self.first or (np.nan, np.nan)
+        return {"n": self.n, "total": total, "lon": f"{lon:.5g}", "lat": f"{lat:.5g}"}
 
 
 def header_datum(column: object) -> str | None:
@@ -141,35 +153,52 @@ def check_raw(
 
 
 def check_layer(geoms: np.ndarray, *, datum: str, study_area: Any, found: Collector) -> None:
-    """Warn about where the features of a loaded layer (EPSG:4326) lie."""
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if not present.any():
+    """Warn about where the features of a loaded layer (EPSG:4326) lie.
+
+    The features are looked at :data:`CHUNK` at a time, so that a layer of
+    millions of points needs no coordinate arrays of its full length.
+    """
+    tally = {key: _Tally() for key in ("area", "outside", "swapped", "elsewhere", *_SEAS)}
+    area: Any = None
+    total = 0
+    for start in range(0, len(geoms), CHUNK):
+        chunk = geoms[start : start + CHUNK]
+        there = chunk[~(shapely.is_missing(chunk) | shapely.is_empty(chunk))]
+        if not len(there):
+            continue
+        total += len(there)
+        points = shapely.get_type_id(there) == 0
+        pts = there if points.all() else shapely.point_on_surface(there)
+        lon, lat = shapely.get_x(pts), shapely.get_y(pts)
+        if study_area is not None:
+            area = _area(study_area) if area is None else area
+            outside_area = ~np.asarray(shapely.contains_xy(area, lon, lat), dtype=bool)
+            tally["area"].add(lon, lat, outside_area)
+        outside = ~in_china_outline(lon, lat)
+        tally["outside"].add(lon, lat, outside)
+        swapped = outside & in_china_outline(lat, lon) if outside.any() else outside
+        tally["swapped"].add(lon, lat, swapped)
+        tally["elsewhere"].add(lon, lat, outside & ~swapped)
+        for sea, polygon in _SEAS.items():
+            tally[sea].add(lon, lat, np.asarray(shapely.contains_xy(polygon, lon, lat), dtype=bool))
+    if not total:
         return
-    there = geoms[present]
-    points = shapely.get_type_id(there) == 0
-    pts = there if points.all() else shapely.point_on_surface(there)
-    lon, lat = shapely.get_x(pts), shapely.get_y(pts)
-    inside = in_china_outline(lon, lat)
-    if study_area is not None:
-        area = _area(study_area)
-        outside_area = ~np.asarray(shapely.contains_xy(area, lon, lat), dtype=bool)
-        if outside_area.any():
-            found.warn("outside_area", **_example(lon, lat, outside_area))
-    outside = ~inside
-    if outside.any():
-        swapped = outside & in_china_outline(lat, lon)
-        if swapped.any():
-            found.warn("swapped_fit", **_example(lon, lat, swapped))
+    if tally["area"].n:
+        found.warn("outside_area", **tally["area"].example(total))
+    if tally["outside"].n:
+        if tally["swapped"].n:
+            found.warn("swapped_fit", **tally["swapped"].example(total))
         if datum in ("gcj02", "bd09"):
             found.warn(
-                "shift_outside_china", datum=_DATUM_NAMES[datum], **_example(lon, lat, outside)
+                "shift_outside_china",
+                datum=_DATUM_NAMES[datum],
+                **tally["outside"].example(total),
             )
-        elif (outside & ~swapped).any() and study_area is None:
-            found.warn("outside_china", **_example(lon, lat, outside & ~swapped))
-    for sea, polygon in _SEAS.items():
-        wet = np.asarray(shapely.contains_xy(polygon, lon, lat), dtype=bool)
-        if wet.any():
-            found.warn("in_sea", sea=sea, sea_zh=_SEA_ZH[sea], **_example(lon, lat, wet))
+        elif tally["elsewhere"].n and study_area is None:
+            found.warn("outside_china", **tally["elsewhere"].example(total))
+    for sea in _SEAS:
+        if tally[sea].n:
+            found.warn("in_sea", sea=sea, sea_zh=_SEA_ZH[sea], **tally[sea].example(total))
 
 
 def _area(study_area: Any) -> Any:

@@ -316,6 +316,7 @@ def validate_parts(
     shrink = _compact.Compactor(
         {f.name for f in spec.fields if f.type == "str"},
         {f.name: _categories(f) for f in spec.fields if f.type == "category"},
+        frozenset(f.name for f in spec.fields if f.type == "int"),
     )
     user_crs = None if crs is None else _crs.parse_crs(crs)
     found = Collector()
@@ -337,12 +338,16 @@ def validate_parts(
         part.bases = {pos + offset: base for pos, base in part.bases.items()}
         checked.append(part)
         offset += len(part.geoms)
+        del data, local
+        if compact:
+            _compact.release_free_memory()
         if found.file or (not lenient and len(found.rows) >= MAX_PROBLEMS):
             break
     if not checked:
         checked.append(_check_part(pd.DataFrame(), spec, user_crs, found, source))
         if compact:
             shrink.part(checked[0].values)
+    clash = compact and shrink.maybe_duplicate()  # before the joins: its arrays go first
     if compact:
         _compact.release_free_memory()
     values: dict[str, Any] = {}
@@ -357,7 +362,7 @@ def validate_parts(
             _compact.release_free_memory()
     first = checked[0]
     bases = {k: v for p in checked for k, v in p.bases.items()}
-    if compact and (bases or shrink.maybe_duplicate()):
+    if compact and (bases or clash):
         values["id"] = np.asarray(values["id"], dtype=object)  # the rare exact path
     if not compact or isinstance(values["id"], np.ndarray):
         _assign_ids(values["id"], bases, first, found)
@@ -391,9 +396,11 @@ def validate_parts(
     checked.clear()
     if compact:
         _compact.release_free_memory()
-    series = gpd.GeoSeries(geoms, crs="EPSG:4326")
+    series = gpd.GeoSeries(geoms, crs="EPSG:4326", copy=False)
     layer = gpd.GeoDataFrame(out_cols, geometry=series.values, crs="EPSG:4326", copy=False)
     del out_cols, series, geoms
+    if compact:
+        _compact.release_free_memory()
     if len(layer):
         check_layer(
             np.asarray(layer.geometry.values, dtype=object),

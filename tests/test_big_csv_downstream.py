@@ -71,6 +71,8 @@ def test_big_layer_is_compact_and_holds_the_same_values(layers):
     for col in ("county", "park", "sector", "digital_status", "green_level"):
         assert isinstance(big[col].dtype, pd.CategoricalDtype), col
     assert small["county"].dtype == object
+    for col in ("employees", "ev_fleet", "h2_fleet"):
+        assert big[col].dtype == np.int32 and small[col].dtype == np.int64, col
     cols = [c for c in small.columns if c != "geometry"]
     pd.testing.assert_frame_equal(
         big[cols].astype(object), small[cols].astype(object), check_dtype=False
@@ -166,3 +168,33 @@ def test_compactor_switches_to_text_where_values_are_many():
     again.part({"id": np.array(["a", "b", ""], dtype=object)})
     again.part({"id": np.array(["", "c", "a"], dtype=object)})
     assert again.maybe_duplicate()
+
+
+def test_categorical_joins_match_pandas():
+    from pandas.api.types import union_categoricals
+
+    from geodata._compact import Compactor, _narrow
+
+    rng = np.random.default_rng(3)
+    for many in (5, 300):  # codes of int8, then int16
+        labels = np.array([f"v{i:03d}" for i in range(many)], dtype=object)
+        allowed = [*labels[::-1], "never"]
+        shrink = Compactor({"id", "county"}, {"sector": allowed})
+        few, cats = [], []
+        for k in range(6):
+            values = labels[rng.integers(0, max(1, many // (k + 1)), 2000)]
+            values[rng.random(2000) < 0.1] = None
+            few.append(pd.Categorical(values))  # categories differ from part to part
+            cats.append(pd.Categorical(values, categories=allowed))
+        joined = shrink.join("county", few, 12_000 * 100)
+        want = union_categoricals(few, sort_categories=True)
+        assert joined.dtype == want.dtype and joined.codes.dtype == want.codes.dtype
+        assert (joined.codes == want.codes).all()
+        joined = shrink.join("sector", cats, 12_000)
+        want = pd.Categorical.from_codes(
+            np.concatenate([c.codes for c in cats]), dtype=cats[0].dtype
+        ).remove_unused_categories()
+        assert joined.dtype == want.dtype and (joined.codes == want.codes).all()
+    assert _narrow(np.array([1, 2**31 - 1])).dtype == np.int32
+    assert _narrow(np.array([1, 2**31])).dtype == np.int64
+    assert _narrow(np.zeros(0, np.int64)).dtype == np.int32

@@ -366,3 +366,32 @@ def test_single_part_multipoints_become_points():
     out = validate_layer(layer.iloc[:1], "charging_stations")
     assert out.geometry.iloc[0].geom_type == "Point"
     assert layer.geometry.iloc[0].geom_type == "MultiPoint"
+
+
+@pytest.mark.parametrize("crs", ["wgs84", "gcj02"])
+def test_plausibility_warnings_do_not_depend_on_the_chunk_size(monkeypatch, crs):
+    from geodata import _plausibility
+
+    lonlat = [
+        (120.45, 41.57),  # Chaoyang
+        (139.7, 35.7),  # Tokyo: outside China
+        (40.0, 80.0),  # swapped: in Xinjiang the other way round
+        (120.0, 39.0),  # Bohai Sea
+        (None, None),
+        (123.5, 34.5),  # Yellow Sea
+        (120.5, 41.6),
+        (2.35, 48.86),  # Paris
+    ]
+    rows = [(f"F{i}", f"firm {i}", lon, lat) for i, (lon, lat) in enumerate(lonlat)]
+    table = pd.DataFrame(rows, columns=["id", "name", "lon", "lat"])
+    area = Polygon([(120, 41), (121, 41), (121, 42), (120, 42)])
+
+    def warnings(**kwargs):
+        layer = validate_layer(table, "enterprises", crs=crs, lenient=True, **kwargs)
+        return [(w.code, w.params) for w in layer.attrs["warnings"]]
+
+    whole = [warnings(), warnings(study_area=area)]
+    assert {code for code, _ in whole[0]} >= {"in_sea", "swapped_fit"}
+    for size in (1, 2, 3):
+        monkeypatch.setattr(_plausibility, "CHUNK", size)
+        assert [warnings(), warnings(study_area=area)] == whole
