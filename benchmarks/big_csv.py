@@ -19,14 +19,14 @@ Usage::
 The targets of issue 14: well under 30 s and a peak within about 3x the file
 size, or a refusal whose message states the limit. "layer held" is what stays
 resident once the layer is read. The reader keeps a large file's text in
-pyarrow, its few-valued columns as categoricals and its whole numbers as
-int32 (:mod:`geodata._compact`), so the layer is mostly its 2 million
-shapely points (about 216 bytes each, 413 MiB) plus about 165 MiB of
-columns: about 2.6x a 224 MiB file, 3.1x with the interpreter and libraries
-(about 124 MiB before the read). On top of that the read needs one block's
-working memory and the memory freed but not yet handed back; the reader
-hands it back after every block. Measured (2,000,000 rows, 223.5 MiB): peak
-775 MiB (3.47x), 651-652 MiB above the RSS before the read (2.91-2.92x).
+pyarrow and its few-valued columns as categoricals (:mod:`geodata._compact`),
+so the layer is mostly its 2 million shapely points (about 216 bytes each, 413
+MiB) plus about 190 MiB of columns: about 2.7x a 224 MiB file, 3.2x with the
+interpreter and libraries (about 124 MiB before the read). On top of that the
+read needs one block's working memory and the memory freed but not yet handed
+back; the reader hands it back after every block. Measured (2,000,000 rows,
+223.5 MiB): peak 800 MiB (3.58x), 676 MiB above the RSS before the read
+(3.02x).
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ category fields and text fields with few distinct values (counties, zones)
 become pandas categoricals of one byte per row, whose categories are the
 values present (a text field with more distinct values in a block, or in
 the whole file, than :data:`CATEGORY_SHARE` allows is pyarrow text).
-Whole-number fields are int32 where a part's values fit (the schema's
-maxima all do). Duplicate ids are looked for among 64-bit hashes of the
+Whole-number fields stay int64, as the small-file reader has them (int32
+would save about 24 MB at two million rows, and would overflow silently in
+a product such as employees x fleet). Duplicate ids are looked for among 64-bit hashes of the
 ids, and only a clash makes the exact check compare the ids themselves. The
 parts of a categorical are joined code by code in the narrowest integers,
 without the full-length 64-bit codes pandas' own functions make.
@@ -83,15 +84,10 @@ class Compactor:
         Text fields (``"id"`` among them, always pyarrow text).
     categories
         Per category field, every value it can hold.
-    whole
-        Whole-number fields: 32-bit where a part's values fit (the schema's
-        maxima do), so a column is 64-bit only if some part needs it.
     """
 
-    def __init__(
-        self, text: set[str], categories: dict[str, list[str]], whole: frozenset[str] = frozenset()
-    ) -> None:
-        self.text, self.categories, self.whole = text, categories, whole
+    def __init__(self, text: set[str], categories: dict[str, list[str]]) -> None:
+        self.text, self.categories = text, categories
         self.few = text - {"id"}  # text fields held as categoricals so far
         self.hashes: list[np.ndarray] = []
 
@@ -109,8 +105,6 @@ class Compactor:
             values[name] = arrow_text(column)
         for name, categories in self.categories.items():
             values[name] = pd.Categorical(values.pop(name), categories=categories)
-        for name in self.whole:
-            values[name] = _narrow(values[name])
 
     def join(self, name: str, parts: list[Any], n: int) -> Any:
         """Return the parts of a compact field as one column of ``n`` rows."""
@@ -134,16 +128,6 @@ class Compactor:
         joined.sort()  # in place; the missing ids' zeros come first
         filled = int(np.searchsorted(joined, 0, side="right"))
         return bool((joined[filled + 1 :] == joined[filled:-1]).any())
-
-
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """Return 64-bit integers as 32-bit ones if they all fit (an empty part's too)."""
-    small = np.iinfo(np.int32)
-    if values.dtype != np.int64:
-        return values
-    if len(values) and not small.min <= values.min() <= values.max() <= small.max:
-        return values
-    return values.astype(np.int32)
 
 
 def _union(parts: list[pd.Categorical]) -> pd.Index:

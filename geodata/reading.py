@@ -109,8 +109,7 @@ def read_layer(
         ``attrs["header_line"]`` is the line the header was found on. A CSV
         over :data:`FAST_CSV_BYTES` keeps its text fields as pandas ``str``
         columns (pyarrow), its category fields and few-valued text fields
-        (counties, zones) as categoricals and its whole-number fields as
-        int32 (where the values fit), to save memory. Each
+        (counties, zones) as categoricals, to save memory. Each
         problem's ``row`` counts data rows from 1; its ``line`` is the line a
         spreadsheet shows (the header is line 1, title lines above count).
 

@@ -316,7 +316,6 @@ def validate_parts(
     shrink = _compact.Compactor(
         {f.name for f in spec.fields if f.type == "str"},
         {f.name: _categories(f) for f in spec.fields if f.type == "category"},
-        frozenset(f.name for f in spec.fields if f.type == "int"),
     )
     user_crs = None if crs is None else _crs.parse_crs(crs)
     found = Collector()
