@@ -16,6 +16,7 @@ import streamlit as st
 
 from geodata.infrastructure import infrastructure_kind
 from planning import scenarios
+from views.charts import line_chart
 from views.common import table
 
 NOT_FOR_5G = ("capacitated", "single_source", "corridors")
@@ -174,4 +175,4 @@ def curve_chart(result: scenarios.ScenarioResult, t: Callable[..., str]) -> None
     st.markdown(f"**{t(title)}**")
     if len(curve) and x in curve and y in curve:
         points = pd.DataFrame({x: curve[x], y: scale * curve[y].astype(float)})
-        st.line_chart(points, x=x, y=y, x_label=x_label, y_label=t(y_label))
+        line_chart(points, x=x, y=y, x_label=x_label, y_label=t(y_label))

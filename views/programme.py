@@ -9,6 +9,7 @@ import streamlit as st
 from planning import programme as pp
 from planning.programme.quarterly import progress_map_png
 from planning.programme.returns import import_return
+from views.charts import line_chart
 from views.common import guard, table
 from views.i18n import language, translator
 
@@ -134,9 +135,7 @@ with guard():
         with left:
             st.subheader(t("prog_trend"))
             trend = _trend(records, version, indicator, year, int(month[5:]))
-            st.line_chart(
-                trend.rename(columns={"schedule": pp.column_label("schedule_share", lang)})
-            )
+            line_chart(trend.rename(columns={"schedule": pp.column_label("schedule_share", lang)}))
         with right:
             st.subheader(t("prog_map"))
             st.image(_map(records, version, indicator, month, lang))

@@ -10,6 +10,7 @@ from geodata.infrastructure import H2_FLEET_SHARE, INFRASTRUCTURE, infrastructur
 from geodata.schema import BANDS, CANDIDATE_SOURCES
 from planning import maps, radio, scenarios
 from planning.workspace import free_name
+from views.charts import line_chart
 from views.common import (
     category_labeller,
     current_data,
@@ -128,7 +129,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         over_time = pd.DataFrame(
             {"stage": result.stages["stage"], "share": 100 * result.stages["share"]}
         )
-        st.line_chart(
+        line_chart(
             over_time, x="stage", y="share", x_label=t("stage_axis"), y_label=t("share_after_pct")
         )
     st.markdown(f"**{t('indicators')}**")
