@@ -236,3 +236,27 @@ def per_group(
             raise SpecificationError(msg)
         return np.array([float(values.get(g, default)) for g in labels])
     return np.full(len(labels), float(values))
+
+
+def relaxed_bound(red: Any, costs: np.ndarray, n_sites: int | None, budget: float | None) -> float:
+    """Return an upper bound on the weight the sites of ``red`` cover with a count or budget.
+
+    Each site's own weight, summed over the ``n_sites`` largest (or, with a
+    budget, taken by weight per cost up to the budget, the last one in part).
+    """
+    own = np.asarray(red.cover.T @ red.weight, dtype=np.float64)
+    best = float(red.weight.sum())
+    if n_sites is not None:
+        best = min(best, float(np.sort(own)[::-1][:n_sites].sum()))
+    if budget is not None:
+        free = costs <= 0
+        order = np.argsort(-own / np.where(free, 1.0, costs))
+        order = order[~free[order]]
+        spent = np.cumsum(costs[order])
+        whole = int(np.searchsorted(spent, budget, side="right"))
+        value = float(own[free].sum() + own[order[:whole]].sum())
+        if whole < order.size:
+            left = budget - (spent[whole - 1] if whole else 0.0)
+            value += float(own[order[whole]]) * left / float(costs[order[whole]])
+        best = min(best, value)
+    return best

@@ -35,7 +35,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._args import whole_number
-from ._coverrows import _ROOT_SECONDS_PER_NONZERO, check_cover, per_group, reduce_cover, run_milp
+from ._coverrows import (
+    _ROOT_SECONDS_PER_NONZERO,
+    check_cover,
+    per_group,
+    reduce_cover,
+    relaxed_bound,
+    run_milp,
+)
 from ._errors import SpecificationError
 from .solution import Solution, relative_gap
 
@@ -317,7 +324,7 @@ def solve_equity_coverage(
     if maximize and time_limit is not None:
         # never above what the sites could cover without the floors
         reached = float(red.weight @ ((red.cover @ (x > 0.5)) > 0))
-        bound = max(min(bound, _relaxed_bound(red, c_cost, n_sites, budget)), reached)
+        bound = max(min(bound, relaxed_bound(red, c_cost, n_sites, budget)), reached)
     chosen = np.flatnonzero(x > 0.5)
     selected = np.sort(red.candidates[chosen])
     covered = red.base.copy()
@@ -553,30 +560,6 @@ def _feasible(
     tol = 1e-6 * np.maximum(1.0, np.abs(r))
     ok_rows = bool(np.all(r >= lower - tol) and np.all(r <= upper + tol))
     return ok_rows and bool(np.all(z >= -1e-9) and np.all(z <= col_upper * (1 + 1e-9) + 1e-9))
-
-
-def _relaxed_bound(red: Any, costs: np.ndarray, n_sites: int | None, budget: float | None) -> float:
-    """Return an upper bound on the covered weight without the floors and site groups.
-
-    Each site's own weight, summed over the ``n_sites`` largest (or, with a
-    budget, taken by weight per cost up to the budget, the last one in part).
-    """
-    own = np.asarray(red.cover.T @ red.weight, dtype=np.float64)
-    best = float(red.weight.sum())
-    if n_sites is not None:
-        best = min(best, float(np.sort(own)[::-1][:n_sites].sum()))
-    if budget is not None:
-        free = costs <= 0
-        order = np.argsort(-own / np.where(free, 1.0, costs))
-        order = order[~free[order]]
-        spent = np.cumsum(costs[order])
-        whole = int(np.searchsorted(spent, budget, side="right"))
-        value = float(own[free].sum() + own[order[:whole]].sum())
-        if whole < order.size:
-            left = budget - (spent[whole - 1] if whole else 0.0)
-            value += float(own[order[whole]]) * left / float(costs[order[whole]])
-        best = min(best, value)
-    return best
 
 
 def _now() -> float:
