@@ -22,6 +22,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from ._args import coverage_input, demand_vector
 from ._errors import SpecificationError
 from ._highs import PRESOLVE_OFF, solve_milp_checked
+from ._reduce import as_coverage, merge_identical_rows
 
 
 @dataclass(frozen=True)
@@ -82,29 +83,30 @@ def reduce_cover(
     counts = np.diff(sub.indptr)
     live = np.flatnonzero(~base & (counts > 0) & (w > 0))
     group = np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
-    keys: dict[tuple[int, bytes], int] = {}
+    rows = as_coverage(sub[live])
+    g_live = group[live]
+    keyed = rows
+    if live.size and g_live.min() != g_live.max():
+        # the group as extra columns: rows merge only within a group
+        codes = np.unique(g_live, return_inverse=True)[1].ravel()
+        tag = sp.csr_array(
+            (np.ones(live.size, dtype=bool), (np.arange(live.size), codes)),
+            shape=(live.size, int(codes.max()) + 1),
+        )
+        keyed = as_coverage(sp.hstack([rows, tag], format="csr"))
+    merged = merge_identical_rows(keyed, w[live])
+    # merged rows numbered in the order of their first demand point
+    inverse = merged.inverse
+    first = np.full(merged.weights.size, live.size, dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(live.size))
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
     row_of = np.full(n, -1, dtype=np.int64)
-    rows: list[np.ndarray] = []
-    weight: list[float] = []
-    groups: list[int] = []
-    for i in live:
-        cols = sub.indices[sub.indptr[i] : sub.indptr[i + 1]]
-        cols = np.sort(cols)
-        key = (int(group[i]), cols.tobytes())
-        k = keys.get(key)
-        if k is None:
-            k = len(rows)
-            keys[key] = k
-            rows.append(cols)
-            weight.append(0.0)
-            groups.append(int(group[i]))
-        weight[k] += float(w[i])
-        row_of[i] = k
-    indptr = np.concatenate([[0], np.cumsum([r.size for r in rows])]).astype(np.int64)
-    indices = np.concatenate(rows).astype(np.int64) if rows else np.empty(0, np.int64)
-    cover = sp.csr_array(
-        (np.ones(indices.size), indices, indptr), shape=(len(rows), candidates.size)
-    )
+    row_of[live] = rank[inverse]
+    weight = np.bincount(rank[inverse], weights=w[live], minlength=order.size)
+    groups = g_live[first[order]]
+    cover = sp.csr_array(rows[first[order]], dtype=np.float64)
     return Reduced(
         cover, np.asarray(weight), np.asarray(groups, dtype=np.int64), row_of, base, candidates
     )
@@ -178,7 +180,7 @@ def run_milp(
     return MilpAnswer(x, obj, bound, status, seconds)
 
 
-_ROOT_SECONDS_PER_NONZERO = 5e-6
+_ROOT_SECONDS_PER_NONZERO = 1e-5
 """Least time left, per nonzero, for a time-limited MILP to be started (about 10 s on
 the two million nonzeros of 100,000 x 10,000 points and sites, whose root LP ran
 3.4 s past its interrupt and found nothing in 18 s): short of it, the greedy answers."""

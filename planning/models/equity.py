@@ -498,9 +498,6 @@ def _greedy(
     need_total = math.inf if target is None else target * total
     groups = np.asarray(red.group, dtype=np.int64)
     n_groups = max(int(groups.max()) + 1 if groups.size else 1, floor_need.size)
-    onehot = sp.csr_array(
-        (np.ones(groups.size), (np.arange(groups.size), groups)), shape=(groups.size, n_groups)
-    )
     while time.perf_counter() < deadline:
         ok = x == 0
         if n_sites is not None and x.sum() >= n_sites:
@@ -515,8 +512,14 @@ def _greedy(
         gain = np.asarray(cover_t @ live).ravel()
         need = np.zeros(n_groups)
         need[: floor_need.size] = np.maximum(floor_need - got[: floor_need.size], 0.0)
-        per_group = np.asarray((cover_t @ (onehot * live[:, None])).todense())
-        floor_gain = np.minimum(per_group, need[None, :])[:, need > 0].sum(axis=1)
+        short = np.flatnonzero(need > 0)
+        floor_gain = np.zeros(mc)
+        if short.size:  # per site, what it adds to each group still below its floor
+            live_by_group = np.zeros((groups.size, short.size))
+            at = np.flatnonzero(np.isin(groups, short))
+            live_by_group[at, np.searchsorted(short, groups[at])] = live[at]
+            per_group = np.asarray(cover_t @ live_by_group)
+            floor_gain = np.minimum(per_group, need[short][None, :]).sum(axis=1)
         below_min = have[codes_s] < smin[codes_s] if len(smin) else np.zeros(mc, dtype=bool)
         cand = np.flatnonzero(ok)
         order = np.lexsort((-cand, gain[cand], floor_gain[cand], below_min[cand]))
