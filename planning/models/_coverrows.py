@@ -181,9 +181,10 @@ def run_milp(
 
 
 _ROOT_SECONDS_PER_NONZERO = 1e-5
-"""Least time left, per nonzero, for a time-limited MILP to be started (about 10 s on
-the two million nonzeros of 100,000 x 10,000 points and sites, whose root LP ran
-3.4 s past its interrupt and found nothing in 18 s): short of it, the greedy answers."""
+"""Least time left, per nonzero, for a time-limited MILP to be started (20 s on the two
+million nonzeros of 100,000 x 10,000 points and sites, whose root LP ran 3.4 s past its
+interrupt and found nothing better than the greedy in 18 s): short of it, the greedy
+answers."""
 
 
 def _scipy_milp(
