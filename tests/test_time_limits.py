@@ -188,3 +188,129 @@ def test_highs_model_building_counts_against_the_limit():
     )
     assert _kept(time.perf_counter() - t0, 0.5)
     assert res.status in ("time_limit", "optimal")
+
+
+def _covering_model(n: int, m: int, density: float, seed: int):
+    rng = np.random.default_rng(seed)
+    a = sp.random_array((n, m), density=density, rng=rng, format="csr")
+    a.data[:] = 1.0
+    w = rng.integers(1, 100, n).astype(float)
+    big = sp.vstack(
+        [
+            sp.hstack([-a, sp.eye_array(n)]),
+            sp.csr_array(np.r_[np.ones(m), np.zeros(n)][None, :]),
+        ],
+        format="csr",
+    )
+    return (
+        np.r_[np.zeros(m), w],
+        big,
+        np.r_[np.full(n, -np.inf), 0.0],
+        np.r_[np.zeros(n), 5.0],
+        np.ones(m + n),
+        np.r_[np.ones(m), np.zeros(n)],
+    )
+
+
+def test_feasibility_jump_runs_only_with_time_for_it():
+    from planning.models import _highs
+
+    c, a, lo, hi, up, kinds = _covering_model(300, 40, 0.05, 10)
+    h = _highs.build_model(c, a, lo, hi, col_upper=up, integrality=kinds, sense="max")
+    jump = "mip_heuristic_run_feasibility_jump"
+    res = _highs.run_model(h, time_limit=None)
+    assert res.status == "optimal"
+    assert h.getOptionValue(jump)[1] is True
+    # too little time for its (uninterruptible) work on this many nonzeros: off
+    short = 0.5 * _highs._JUMP_SECONDS_PER_NONZERO * h.getNumNz()
+    _highs.run_model(h, time_limit=short)
+    assert h.getOptionValue(jump)[1] is False
+    res = _highs.run_model(h, time_limit=30.0)  # enough again: on, and still exact
+    assert h.getOptionValue(jump)[1] is True
+    assert res.status == "optimal"
+    _highs.run_model(h, time_limit=short, options={jump: True})  # the caller's choice wins
+    assert h.getOptionValue(jump)[1] is True
+
+
+def test_a_milp_without_time_for_its_root_is_not_started():
+    from planning.models._highs import solve_milp_checked
+
+    c, a, lo, hi, up, kinds = _covering_model(300, 40, 0.05, 11)
+    args = {"col_upper": up, "integrality": kinds, "sense": "max", "start": None}
+    exact = solve_milp_checked(c, a, lo, hi, time_limit=None, **args)
+    # small models still get solved exactly under a limit with the guard on
+    res = solve_milp_checked(c, a, lo, hi, time_limit=10.0, root_seconds_per_nonzero=5e-6, **args)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(exact.objective)
+    res, seconds = _timed(
+        lambda: solve_milp_checked(
+            c, a, lo, hi, time_limit=1.0, root_seconds_per_nonzero=1.0, **args
+        )
+    )
+    assert res.x is None and res.status == "time_limit" and res.bound == math.inf
+    assert seconds < 1.0
+
+
+def _groups_instance(n: int, m: int, seed: int):
+    demand_xy, site_xy = _square(n, m, 60_000.0, seed)
+    cover = coverage_matrix(demand_xy, site_xy, 1_500.0)
+    rng = np.random.default_rng(seed)
+    return cover, rng.integers(1, 101, n).astype(float), rng.integers(0, 5, n)
+
+
+def test_equity_and_staged_answer_a_short_limit_with_a_greedy_and_a_tight_bound():
+    from planning.models.equity import solve_equity_coverage
+    from planning.models.staged import solve_staged_coverage
+
+    cover, w, groups = _groups_instance(40_000, 4_000, 12)
+    # the best 40 sites' own weights bound any 40 sites' coverage
+    own = np.sort(np.asarray(cover.T.astype(float) @ w))[::-1]
+    sol, seconds = _timed(
+        lambda: solve_equity_coverage(cover, w, 40, groups=groups, min_share=0.05, time_limit=1.0)
+    )
+    assert _kept(seconds, 1.0)
+    _valid(sol, cap=float(own[:40].sum()))
+    assert sol.objective >= 0.5 * sol.bound  # a greedy answer, not nothing
+    assert sol.details["floors_met"]
+    sol, seconds = _timed(
+        lambda: solve_staged_coverage(cover, w, stage_sites=[15, 15], time_limit=1.0)
+    )
+    assert _kept(seconds, 1.0)
+    _valid(sol, cap=float(own[:30].sum()))
+    assert sol.objective >= 0.5 * sol.bound
+    stages = sol.details["stages"]
+    assert (stages["bound"] >= stages["covered"] - 1e-6).all()
+    assert list(stages["new_sites"]) == [15, 15]
+
+
+def test_equity_and_staged_small_models_stay_exact_under_a_limit():
+    from planning.models.equity import solve_equity_coverage
+    from planning.models.staged import solve_staged_coverage
+
+    cover, w, groups = _groups_instance(600, 60, 13)
+    for limit in (None, 30.0):
+        sol = solve_equity_coverage(cover, w, 5, groups=groups, min_share=0.05, time_limit=limit)
+        assert sol.status == "optimal"
+        if limit is None:
+            best = sol.objective
+        else:
+            assert sol.objective == pytest.approx(best)
+    for limit in (None, 30.0):
+        sol = solve_staged_coverage(cover, w, stage_sites=[2, 3], time_limit=limit)
+        assert sol.status == "optimal"
+        if limit is None:
+            best = sol.objective
+        else:
+            assert sol.objective == pytest.approx(best)
+
+
+def test_coverage_curve_keeps_its_limit_over_all_points_set_up_included():
+    from planning import coverage_curve
+
+    cover, w, _ = _groups_instance(60_000, 6_000, 14)
+    limit = 1.0
+    frame, seconds = _timed(lambda: coverage_curve(cover, w, [10, 30, 60], time_limit=limit))
+    assert _kept(seconds, 3 * limit)
+    assert np.isfinite(frame["bound"]).all()
+    assert (frame["bound"] >= frame["objective"] - 1e-6).all()
+    assert (frame["bound"] <= float(w.sum()) * (1 + 1e-9)).all()

@@ -316,10 +316,12 @@ class _CoverageModel:
 _EXACT_MAX_ENTRIES = 2_000_000
 """Largest number of allocation variables ``method="auto"`` solves exactly."""
 
-_MILP_ROOT_SECONDS_PER_ENTRY = 8e-5
+_MILP_ROOT_SECONDS_PER_ENTRY = 2e-4
 """Time HiGHS 1.16 may spend at the MIP's root, per allocation entry, before its
-interrupt is polled again (about 5 s on 81,000 entries): a time-limited MILP is
-started only with at least this much time left, or it would run past the limit."""
+interrupt is polled again (about 5 s on 81,000 entries; on 181,000, 5 s of presolve
+and a root LP 4 s past the interrupt, and once 190 s, with nothing better than the
+greedy found): a time-limited MILP is started only with at least this much time
+left, or it would run past the limit."""
 
 
 def _left(deadline: float) -> float | None:

@@ -94,6 +94,7 @@ def lagrangian_bound(
     time_limit: float | None = None,
     patience: int = 5,
     first_step: float = 1.0,
+    csc: sp.csc_array | None = None,
 ) -> float:
     """Return a Lagrangian upper bound on the best covered weight.
 
@@ -127,6 +128,8 @@ def lagrangian_bound(
         Steps without a better bound after which the step size halves.
     first_step
         Initial factor of the Polyak step.
+    csc
+        ``csr`` as a float CSC array, when the caller has it (saves a copy).
 
     Returns
     -------
@@ -138,7 +141,7 @@ def lagrangian_bound(
     m = csr.shape[1]
     c = _costs(costs, m)
     lam = w.copy() if start is None else np.clip(np.asarray(start, np.float64), 0.0, w)
-    csc = sp.csc_array(csr, dtype=np.float64)
+    csc = sp.csc_array(csr, dtype=np.float64) if csc is None else csc
     csr = sp.csr_array(csr, dtype=np.float64)
     best = math.inf
     step = float(first_step)
@@ -216,6 +219,8 @@ def threshold_bound(
     budget: float | None = None,
     prices: np.ndarray,
     rounds: int = 4,
+    time_limit: float | None = None,
+    csc: sp.csc_array | None = None,
 ) -> tuple[float, np.ndarray]:
     """Return the best Lagrangian bound over multipliers built for a few site prices.
 
@@ -240,17 +245,27 @@ def threshold_bound(
         Candidate prices per unit cost (e.g. around the greedy's last gain).
     rounds
         Rounds of raising per price.
+    time_limit
+        Seconds after which no further round or price is started (one round
+        of the first price is always made), or None.
+    csc
+        ``csr`` as a float CSC array, when the caller has it (saves a copy).
 
     Returns
     -------
     tuple of (float, numpy.ndarray)
         The best bound and its multipliers.
     """
+    t0 = time.perf_counter()
     w = np.asarray(weights, dtype=np.float64)
     m = csr.shape[1]
     c = _costs(costs if budget is not None and p is None else None, m)
+
+    def late() -> bool:
+        return time_limit is not None and time.perf_counter() - t0 > time_limit
+
     fcsr = sp.csr_array(csr, dtype=np.float64)
-    fcsc = sp.csc_array(fcsr)
+    fcsc = sp.csc_array(fcsr) if csc is None else csc
     nonempty = np.diff(fcsr.indptr) > 0
     starts = fcsr.indptr[:-1][nonempty]
     best, best_lam = math.inf, w.copy()
@@ -258,7 +273,9 @@ def threshold_bound(
         cap = max(float(pi), 0.0) * c
         lam = np.zeros_like(w)
         lam[~nonempty] = w[~nonempty]
-        for _ in range(rounds):
+        for r in range(rounds):
+            if r and late():
+                break
             resid = w - lam
             room = np.maximum(cap - fcsc.T @ lam, 0.0)
             rest = fcsc.T @ resid
@@ -273,4 +290,6 @@ def threshold_bound(
         value = float((w - lam).sum()) + top
         if value < best:
             best, best_lam = value, lam
+        if late():
+            break
     return best, best_lam

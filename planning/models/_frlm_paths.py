@@ -83,16 +83,37 @@ def _arc_sets(cyc: _Cycle, rng: float) -> list[np.ndarray] | None:
     keep[1:] = lo[1:] > lo[:-1]
     if live.size > 1 and lo[-1] >= lo[0] + n:
         keep[0] = False
+    ends_k, starts = live[keep] + n, lo[keep]
+    # every window's stops at once: the sites of each, sorted, without repeats
+    pos, sizes = _ranges(starts, ends_k + 1)
+    sites = cyc.sites[pos % n]
+    owner = np.repeat(np.arange(starts.size), sizes)
+    on = sites >= 0
+    sites, owner = sites[on], owner[on]
+    order = np.lexsort((sites, owner))
+    sites, owner = sites[order], owner[order]
+    first = np.ones(sites.size, dtype=bool)
+    first[1:] = (sites[1:] != sites[:-1]) | (owner[1:] != owner[:-1])
+    sites, owner = sites[first], owner[first]
+    cuts = np.cumsum(np.bincount(owner, minlength=starts.size))[:-1]
     out: list[np.ndarray] = []
     seen: set[bytes] = set()
-    for t, start in zip(live[keep], lo[keep], strict=True):
-        window = cyc.sites[np.arange(start, t + n + 1) % n]
-        sites = np.unique(window[window >= 0])
-        key = sites.tobytes()
+    for window in np.split(sites, cuts):
+        key = window.tobytes()
         if key not in seen:
             seen.add(key)
-            out.append(sites)
+            out.append(window)
     return out
+
+
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the integers of every range ``[starts[i], stops[i])`` in turn, and the lengths."""
+    sizes = np.maximum(stops - starts, 0)
+    total = int(sizes.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), sizes
+    offsets = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    return np.arange(total, dtype=np.int64) + offsets, sizes
 
 
 def refuelling_combinations(

@@ -205,10 +205,15 @@ def run_model(
     hs = _highspy()
     h.setOptionValue("time_limit", math.inf if time_limit is None else max(float(time_limit), 0.0))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    for key, value in (options or {}).items():
-        h.setOptionValue(key, value)
     lp = h.getLp()
     is_mip = any(k != hs.HighsVarType.kContinuous for k in lp.integrality_)
+    if is_mip and _FEASIBILITY_JUMP not in (options or {}):
+        # the feasibility jump heuristic at the root polls no interrupt; its work
+        # grows with the nonzeros: run it only when the time left allows for it
+        room = time_limit is None or time_limit >= _JUMP_SECONDS_PER_NONZERO * h.getNumNz()
+        h.setOptionValue(_FEASIBILITY_JUMP, bool(room))
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
     if start is not None and is_mip:
         start = np.asarray(start, dtype=np.float64)
         known = np.flatnonzero(~np.isnan(start)).astype(np.int32)
@@ -217,6 +222,14 @@ def run_model(
     h.run()
     seconds = time.perf_counter() - t0
     return _result(h, lp, is_mip, seconds)
+
+
+_FEASIBILITY_JUMP = "mip_heuristic_run_feasibility_jump"
+
+_JUMP_SECONDS_PER_NONZERO = 1e-5
+"""Time HiGHS 1.16's feasibility jump may take per nonzero of a MIP: its effort limit
+is a multiple of the nonzeros and no interrupt stops it (5-7 s on 0.8 and 2 million
+nonzeros of flow refuelling and equity models); with less time left it is skipped."""
 
 
 def _result(h: Any, lp: Any, is_mip: bool, seconds: float) -> MilpResult:
@@ -317,6 +330,7 @@ def solve_milp_checked(
     start: np.ndarray | None,
     time_limit: float | None,
     options: dict[str, Any] | None = None,
+    root_seconds_per_nonzero: float = 0.0,
     **kwargs: Any,
 ) -> MilpResult:
     """Solve a MILP on HiGHS with a warm start and a wall-clock deadline.
@@ -342,6 +356,11 @@ def solve_milp_checked(
         Seconds allowed in total, or None.
     options
         Further HiGHS options by name (see :func:`run_model`).
+    root_seconds_per_nonzero
+        Under a time limit, a MIP starts only with at least this many seconds
+        per nonzero left once it is built: the root LP of a large covering
+        model can run seconds past an interrupt (HiGHS 1.16 polls it rarely
+        there), and without time to get past the root the MIP finds nothing.
     **kwargs
         Further arguments of :func:`planning.models._highs.build_model`.
 
@@ -351,7 +370,7 @@ def solve_milp_checked(
         The outcome of the (last) solve.
     """
     t0 = time.perf_counter()
-    kwargs = {**kwargs, "_options": options}
+    kwargs = {**kwargs, "_options": options, "_root": root_seconds_per_nonzero}
     res = _run_with_deadline(c, a, row_lower, row_upper, start, time_limit, kwargs)
     if start is None or res.x is None:
         return res
@@ -373,6 +392,7 @@ def _run_with_deadline(
 ) -> MilpResult:
     kwargs = dict(kwargs)
     options = kwargs.pop("_options", None)
+    root = kwargs.pop("_root", 0.0)
     maximise = kwargs.get("sense", "min") == "max"
     if time_limit is not None and time_limit <= _SETUP_SECONDS_PER_ENTRY * (a.nnz + c.size):
         return _not_run(maximise)  # not even the model would be built in time
@@ -386,6 +406,9 @@ def _run_with_deadline(
         deadline = t0 + time_limit
         time_limit = max(deadline - time.perf_counter(), 0.0)
         if time_limit < 0.5 * built:
+            return _not_run(maximise)
+        mip = kwargs.get("integrality") is not None and bool(np.any(kwargs["integrality"]))
+        if mip and time_limit < root * a.nnz:
             return _not_run(maximise)
         interrupt_at(h, deadline)
     return run_model(h, time_limit=time_limit, start=start, options=options)

@@ -112,16 +112,24 @@ def merge_identical_rows(a: sp.csr_array, weights: np.ndarray) -> MergedRows:
             sums = np.add.reduceat(vals, a.indptr[:-1][deg > 0])
             h[deg > 0] = sums
         keys.append(h)
-    stacked = np.stack(keys, axis=1)
-    _, first, group = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
-    group = group.ravel()
+    # groups of equal keys, numbered in sorted key order, each with its first row
+    order = np.lexsort(keys[::-1])
+    stacked = np.stack(keys, axis=1)[order]
+    starts = np.ones(n_rows, dtype=bool)
+    starts[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
+    group = np.empty(n_rows, dtype=np.int64)
+    group[order] = np.cumsum(starts) - 1
+    first = order[starts]
     rep = first[group]
-    # Verify entry by entry; rows that differ from their representative stay apart.
-    offs = np.arange(a.indices.size) - np.repeat(a.indptr[:-1], deg)
-    rows_of_entry = np.repeat(np.arange(n_rows), deg)
-    same = a.indices == a.indices[a.indptr[rep[rows_of_entry]] + offs]
+    # Verify entry by entry the rows that are not their group's first; rows that
+    # differ from their representative stay apart.
+    check = np.flatnonzero(rep != np.arange(n_rows))
+    lengths = deg[check]
+    begin = np.repeat(a.indptr[check], lengths)
+    offs = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    same = a.indices[begin + offs] == a.indices[np.repeat(a.indptr[rep[check]], lengths) + offs]
     bad = np.zeros(n_rows, dtype=bool)
-    bad[rows_of_entry[~same]] = True
+    bad[check[np.repeat(np.arange(check.size), lengths)[~same]]] = True
     if bad.any():
         group = group.copy()
         extra = np.flatnonzero(bad)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -34,11 +35,21 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._args import whole_number
-from ._coverrows import check_cover, per_group, reduce_cover, run_milp
+from ._coverrows import (
+    _ROOT_SECONDS_PER_NONZERO,
+    check_cover,
+    per_group,
+    reduce_cover,
+    relaxed_bound,
+    run_milp,
+)
 from ._errors import SpecificationError
 from .solution import Solution, relative_gap
 
 _TOL = 1e-7
+
+_GREEDY_SHARE = 0.5
+"""Most of a time limit the first, floor-first greedy answer may use."""
 
 
 def solve_equity_coverage(
@@ -218,18 +229,40 @@ def solve_equity_coverage(
             return None
         return max(0.0, time_limit - (time.perf_counter() - started))
 
+    maximize = target is None
+    start = start2 = None
+    if time_limit is not None:
+        # under a limit, a floor-first greedy answer first: it starts both MILPs, may
+        # show that every floor can be met (no first solve then), and is the answer
+        # when HiGHS finds none better in time
+        share = _GREEDY_SHARE
+        if (1 - share) * time_limit < _ROOT_SECONDS_PER_NONZERO * A.nnz:
+            share = 0.9  # too short for the MILP (see run_milp): the greedy is the answer
+        gx = _greedy(
+            red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total,
+            started + share * time_limit,
+        )  # fmt: skip
+        start = _start_vector(red, gx, floor_need[floor_rows], floor_rows, nv)
+        if not _feasible(start, A, lower, upper, col_upper):
+            start = None
     shortfall = np.zeros(nf)
     phase1_status = "optimal"
-    if nf:
+    if nf and start is not None and start[mc + k :].sum() <= _TOL * max(total, 1.0):
+        pass  # the greedy meets every floor: the least shortfall is zero
+    elif nf:
         c1 = np.zeros(nv)
         c1[mc + k :] = 1.0 / g_total[floor_rows]
         budget1 = None if time_limit is None else 0.4 * time_limit
-        ans = run_milp(c1, A, lower, upper, integrality, col_upper=col_upper, time_limit=budget1)
+        ans = run_milp(
+            c1, A, lower, upper, integrality, col_upper=col_upper, time_limit=budget1, start=start
+        )
         if ans.x is None:
             if ans.status == "infeasible":
                 msg = "the site limits cannot be met together (check per-group site counts)"
                 raise SpecificationError(msg)
             shortfall = np.maximum(floor_need[floor_rows], 0.0)
+            if start is not None:
+                shortfall = start[mc + k :].copy()
             phase1_status = "time_limit"
         else:
             shortfall = np.maximum(ans.x[mc + k :], 0.0)
@@ -237,12 +270,12 @@ def solve_equity_coverage(
             phase1_status = ans.status
     col_upper2 = col_upper.copy()
     col_upper2[mc + k :] = shortfall * (1 + 1e-9) + _TOL * max(total, 1.0) * (shortfall > 0)
+    if start is not None and _feasible(start, A, lower, upper, col_upper2):
+        start2 = start
     if target is not None:
         c2 = np.concatenate([np.ones(mc), np.zeros(k + nf)])
-        maximize = False
     else:
         c2 = np.concatenate([np.zeros(mc), red.weight, np.zeros(nf)])
-        maximize = True
     ans2 = run_milp(
         c2,
         A,
@@ -252,11 +285,19 @@ def solve_equity_coverage(
         col_upper=col_upper2,
         time_limit=remaining(),
         maximize=maximize,
+        start=start2,
     )
     method = "milp"
     if ans2.x is None and ans2.status == "infeasible":
         msg = "the coverage target cannot be reached together with the floors and site limits"
         raise SpecificationError(msg)
+    if start2 is not None:
+        # the greedy start, when HiGHS found nothing better
+        mine = float(c2 @ start2)
+        ahead = (mine - ans2.objective) * (1.0 if maximize else -1.0)
+        if ans2.x is None or ahead > 1e-9 * max(1.0, abs(mine)):
+            ans2 = replace(ans2, x=start2, objective=mine, status="time_limit")
+            method = "greedy+milp"
     if ans2.x is None:
         x = _greedy(
             red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total,
@@ -264,18 +305,26 @@ def solve_equity_coverage(
             math.inf if time_limit is None else max(started + time_limit, _now() + 0.5),
         )  # fmt: skip
         method = "greedy"
+    if ans2.x is None or not np.isfinite(ans2.bound):
         lp = run_milp(
             c2, A, lower, upper, np.zeros(nv), col_upper=col_upper2, maximize=maximize,
             time_limit=remaining(),
         )  # fmt: skip
         bound = ans2.bound if np.isfinite(ans2.bound) else lp.bound
-        if not np.isfinite(bound):  # no time for the LP either: what could be covered at most
+        if not np.isfinite(bound):  # no time for the LP either
             bound = float(red.weight.sum()) if maximize else 0.0
+        if ans2.x is not None:
+            x = ans2.x[:mc]
+            bound = max(bound, ans2.objective) if maximize else min(bound, ans2.objective)
         status = "time_limit"
     else:
         x = ans2.x[:mc]
         bound = ans2.bound
         status = ans2.status if phase1_status == "optimal" else "time_limit"
+    if maximize and time_limit is not None:
+        # never above what the sites could cover without the floors
+        reached = float(red.weight @ ((red.cover @ (x > 0.5)) > 0))
+        bound = max(min(bound, relaxed_bound(red, c_cost, n_sites, budget)), reached)
     chosen = np.flatnonzero(x > 0.5)
     selected = np.sort(red.candidates[chosen])
     covered = red.base.copy()
@@ -449,9 +498,6 @@ def _greedy(
     need_total = math.inf if target is None else target * total
     groups = np.asarray(red.group, dtype=np.int64)
     n_groups = max(int(groups.max()) + 1 if groups.size else 1, floor_need.size)
-    onehot = sp.csr_array(
-        (np.ones(groups.size), (np.arange(groups.size), groups)), shape=(groups.size, n_groups)
-    )
     while time.perf_counter() < deadline:
         ok = x == 0
         if n_sites is not None and x.sum() >= n_sites:
@@ -466,8 +512,14 @@ def _greedy(
         gain = np.asarray(cover_t @ live).ravel()
         need = np.zeros(n_groups)
         need[: floor_need.size] = np.maximum(floor_need - got[: floor_need.size], 0.0)
-        per_group = np.asarray((cover_t @ (onehot * live[:, None])).todense())
-        floor_gain = np.minimum(per_group, need[None, :])[:, need > 0].sum(axis=1)
+        short = np.flatnonzero(need > 0)
+        floor_gain = np.zeros(mc)
+        if short.size:  # per site, what it adds to each group still below its floor
+            live_by_group = np.zeros((groups.size, short.size))
+            at = np.flatnonzero(np.isin(groups, short))
+            live_by_group[at, np.searchsorted(short, groups[at])] = live[at]
+            per_group = np.asarray(cover_t @ live_by_group)
+            floor_gain = np.minimum(per_group, need[short][None, :]).sum(axis=1)
         below_min = have[codes_s] < smin[codes_s] if len(smin) else np.zeros(mc, dtype=bool)
         cand = np.flatnonzero(ok)
         order = np.lexsort((-cand, gain[cand], floor_gain[cand], below_min[cand]))
@@ -485,6 +537,32 @@ def _greedy(
         if target is not None and float(red.weight[done].sum()) >= need_total:
             break
     return x
+
+
+def _start_vector(
+    red: Any, x: np.ndarray, need: np.ndarray, floor_rows: np.ndarray, nv: int
+) -> np.ndarray:
+    """Return the full column vector (sites, covered rows, floor shortfalls) of sites ``x``."""
+    mc, k = x.size, red.weight.size
+    y = (red.cover @ x) > 0.5
+    got = np.bincount(
+        red.group, weights=red.weight * y, minlength=int(floor_rows.max(initial=0)) + 1
+    )
+    z = np.zeros(nv)
+    z[:mc] = x
+    z[mc : mc + k] = y
+    z[mc + k :] = np.maximum(need - got[floor_rows], 0.0)
+    return z
+
+
+def _feasible(
+    z: np.ndarray, a: sp.csr_array, lower: np.ndarray, upper: np.ndarray, col_upper: np.ndarray
+) -> bool:
+    """Return whether ``z`` keeps every row and column bound (to a small tolerance)."""
+    r = a @ z
+    tol = 1e-6 * np.maximum(1.0, np.abs(r))
+    ok_rows = bool(np.all(r >= lower - tol) and np.all(r <= upper + tol))
+    return ok_rows and bool(np.all(z >= -1e-9) and np.all(z <= col_upper * (1 + 1e-9) + 1e-9))
 
 
 def _now() -> float:

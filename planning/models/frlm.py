@@ -201,7 +201,8 @@ def solve_flow_refuelling(
     share = 0.3 if use_exact else 1.0
     quick = t0 + (_HEURISTIC_SECONDS if time_limit is None else share * float(time_limit))
     quick = min(quick, deadline)
-    chosen = model.local_search(model.greedy(quick), quick)
+    # the greedy answer comes first, whatever the share: it is the answer a short limit gets
+    chosen = model.local_search(model.greedy(deadline), quick)
     bound = float(f[model.possible].sum())
     status: Status = "feasible"
     name = "greedy+swap"
@@ -361,10 +362,16 @@ class _Model:
 
     def _gains(self, unc: np.ndarray, partial: bool) -> np.ndarray:
         """Per site, the flow its opening completes (plus half the flow share of arcs it covers)."""
-        need = self.path_arc @ unc.astype(np.float64)  # uncovered arcs per path
-        hit = sp.csr_array(self.path_arc @ (self.arc_site * unc[:, None].astype(np.float64)))
-        coo = sp.coo_array(hit)
-        q, j, k = coo.row, coo.col, coo.data
+        pa = self.path_arc
+        # paths x uncovered arcs (the covered ones dropped), times arcs x sites
+        keep = unc[pa.indices]
+        open_arcs = sp.csr_array(
+            (pa.data[keep], pa.indices[keep], np.r_[0, np.cumsum(keep)][pa.indptr]), shape=pa.shape
+        )
+        need = open_arcs @ np.ones(pa.shape[1])  # uncovered arcs per path
+        hit = sp.csr_array(open_arcs @ self.arc_site)
+        q = np.repeat(np.arange(hit.shape[0]), np.diff(hit.indptr))
+        j, k = hit.indices, hit.data
         done = self.live[q] & (need[q] > 0) & (k >= need[q] - 1e-9)
         g = np.bincount(j[done], weights=self.f[q[done]], minlength=self.m).astype(np.float64)
         if partial:

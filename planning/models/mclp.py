@@ -80,6 +80,9 @@ _SEARCH_RESTARTS = 3
 _SEARCH_RESTARTS_ALONE = 1_000
 """Restarts of the search when no exact phase follows (it then runs for its whole time)."""
 
+_BOUND_SECONDS_PER_ENTRY = 2e-8
+"""About the time one round of a bound's sparse products takes, per coverage entry."""
+
 _SEARCH_STALL = 200
 """Iterations without a new best after which the iterated local search stops."""
 
@@ -360,8 +363,11 @@ def _solve_reduced(
         # or, without an exact phase, mostly to the Lagrangian bound
         share = _SEARCH_SHARE if exact else 0.7
         heuristic_time = max(heuristic_time, share * time_limit)
-        heuristic_time = min(heuristic_time, max(time_limit - (time.perf_counter() - t0), 0.0))
+        avail = max(time_limit - (time.perf_counter() - t0), 0.0)
         bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.25 * time_limit
+        # the search leaves time for the bounds and the answer's own set-up
+        reserve = min(bound_time, 0.3 * avail) + 2 * _BOUND_SECONDS_PER_ENTRY * a.nnz
+        heuristic_time = min(heuristic_time, max(avail - reserve, 0.0))
     elite: list[tuple[float, np.ndarray]] = []
     restarts = _SEARCH_RESTARTS if exact else _SEARCH_RESTARTS_ALONE
     state, bound = _heuristic(red, heuristic_time, bound_time, info, left, elite, restarts)
@@ -431,7 +437,11 @@ def _heuristic(
         if value > state.value:
             reset_to(state, best)
     else:
-        swap_search(state, costs=red.costs, budget=red.budget, time_limit=seconds)
+        # under a limit the greedy's own time counts (a swap round's first scoring
+        # is not interrupted: none is started without time left)
+        rest = seconds if left() is None else max(seconds - (time.perf_counter() - t), 0.0)
+        if rest > 0:
+            swap_search(state, costs=red.costs, budget=red.budget, time_limit=rest)
         rest = max(seconds - (time.perf_counter() - t), 0.0)
         if rest > 0 and a.nnz <= _PERTURB_NNZ:
             perturbed_search(state, p=red.p, costs=red.costs, budget=red.budget, time_limit=rest)
@@ -442,26 +452,40 @@ def _heuristic(
         if red.p is None and red.costs is not None and len(trajectory):
             spent = float(red.costs[state.chosen].sum())
             last = state.value / max(spent, 1e-12) * 0.5
-        prices = max(last, 1e-12) * np.array([0.7, 1.0, 1.4])
-        thr, lam = threshold_bound(a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices)
-        start = lam if thr < bound else np.where(state.count == 0, w, 0.0)
+        # the greedy's last gain first: usually the best price, kept when time runs short
+        prices = max(last, 1e-12) * np.array([1.0, 1.4, 0.7])
+        # each bound costs about a round of sparse products before it can stop: it
+        # is left out when the time left does not allow for that
+        least = _BOUND_SECONDS_PER_ENTRY * a.nnz
+        remaining = left()
+        thr, lam = math.inf, None
+        if remaining is None or remaining >= 2 * least:  # the answer's set-up needs time too
+            thr, lam = threshold_bound(
+                a, w, p=red.p, costs=red.costs, budget=red.budget, prices=prices,
+                time_limit=None if remaining is None else 0.75 * (remaining - least),
+                csc=state.csc,
+            )  # fmt: skip
+        start = lam if lam is not None and thr < bound else np.where(state.count == 0, w, 0.0)
         budget_s = max(bound_seconds, a.nnz / 5e6)
         remaining = left()
         if remaining is not None:
             budget_s = min(budget_s, 0.5 * remaining)
-        lag = lagrangian_bound(
-            a,
-            w,
-            p=red.p,
-            costs=red.costs,
-            budget=red.budget,
-            lower=state.value,
-            start=start,
-            iterations=3000,
-            time_limit=budget_s,
-            patience=40,
-            first_step=2.0,
-        )
+        lag = math.inf
+        if remaining is None or budget_s >= least:
+            lag = lagrangian_bound(
+                a,
+                w,
+                p=red.p,
+                costs=red.costs,
+                budget=red.budget,
+                lower=state.value,
+                start=start,
+                iterations=3000,
+                time_limit=budget_s,
+                patience=40,
+                first_step=2.0,
+                csc=state.csc,
+            )
         bound = min(bound, thr, lag)
     return state, max(bound, state.value)
 

@@ -32,7 +32,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._args import whole_number
-from ._coverrows import check_cover, reduce_cover, run_milp
+from ._coverrows import Reduced, check_cover, reduce_cover, relaxed_bound, run_milp
+from ._greedy import CoverState, lazy_greedy
 from .solution import Solution, Status, relative_gap
 
 StagedObjective = Literal["each", "sum"]
@@ -185,11 +186,23 @@ def solve_staged_coverage(
 
     stage_bounds = np.full(T, np.nan)
     statuses = []
+    greedy = start = None
+    if time_limit is not None:
+        # under a limit, stage-by-stage greedy builds first: the MILP's start, and
+        # the answer when it finds nothing better in time
+        greedy = _greedy(red, c, budgets, counts, carry_over)
+        start = np.zeros(nv)
+        for t in range(T):
+            start[xi(t)] = greedy[t]
+            start[yi(t)] = (red.cover @ greedy[t]) > 0
     if objective == "sum":
         cvec = np.zeros(nv)
         for t in range(T):
             cvec[yi(t)] = red.weight
-        ans = run_milp(cvec, A, lower, upper, integrality, time_limit=remaining(1.0), maximize=True)
+        ans = run_milp(
+            cvec, A, lower, upper, integrality, time_limit=remaining(1.0), maximize=True,
+            start=start,
+        )  # fmt: skip
         statuses.append(ans.status)
         x = ans.x
         sum_bound = ans.bound + T * base_w
@@ -207,6 +220,7 @@ def solve_staged_coverage(
                 integrality,
                 time_limit=remaining(1.0 / (T - t)),
                 maximize=True,
+                start=start if t == 0 else None,
             )
             statuses.append(ans.status)
             if ans.x is None:
@@ -224,6 +238,24 @@ def solve_staged_coverage(
     built = np.stack([x[xi(t)] > 0.5 for t in range(T)])  # T x mc
     for t in range(1, T):
         built[t] |= built[t - 1]
+    if greedy is not None:
+        mine = [_covered(red, greedy[t]) for t in range(T)]
+        theirs = [_covered(red, built[t]) for t in range(T)]
+        ahead = sum(mine) > sum(theirs) if objective == "sum" else mine > theirs
+        if ahead:
+            built = greedy
+            statuses.append("time_limit")
+            stage_bounds[1:] = np.nan  # the later solves' bounds held their earlier stages
+        # never above what each stage's sites could cover on their own
+        for t in range(T):
+            n_t = None if counts is None else int(counts[: t + 1].sum())
+            b_t = None if budgets is None else float(budgets[: t + 1].sum())
+            cap = relaxed_bound(red, c, n_t, b_t) + base_w
+            stage_bounds[t] = cap if not np.isfinite(stage_bounds[t]) else min(stage_bounds[t], cap)
+            stage_bounds[t] = max(stage_bounds[t], max(mine[t], theirs[t]) + base_w)
+        if objective == "sum":
+            caps = float(np.sum(stage_bounds))
+            sum_bound = caps if not np.isfinite(sum_bound) else min(sum_bound, caps)
     stage_of = np.where(built.any(axis=0), np.argmax(built, axis=0) + 1, 0)
     chosen = np.flatnonzero(stage_of > 0)
     rows = []
@@ -238,6 +270,8 @@ def solve_staged_coverage(
         covered_by_stage.append(cw)
         spent_total = float(c[built[t]].sum())
         bound_t = stage_bounds[t] if objective == "each" else math.nan
+        if objective == "sum" and greedy is not None:
+            bound_t = stage_bounds[t]
         rows.append(
             {
                 "stage": t + 1,
@@ -281,3 +315,35 @@ def solve_staged_coverage(
         covered=None,
         details={"stage_of": stage_of[chosen][order], "stages": table},
     )
+
+
+def _covered(red: Reduced, built: np.ndarray) -> float:
+    """Return the weight of the merged rows that the built sites cover."""
+    return float(red.weight @ ((red.cover @ built.astype(np.float64)) > 0))
+
+
+def _greedy(
+    red: Reduced,
+    costs: np.ndarray,
+    budgets: np.ndarray | None,
+    counts: np.ndarray | None,
+    carry_over: bool,
+) -> np.ndarray:
+    """Return the sites built by each stage (stages x candidates) of a stage-by-stage greedy.
+
+    Each stage adds the sites of largest gain (per cost with a budget) to the
+    earlier stages' while its own site count and budget allow.
+    """
+    stages = (budgets if budgets is not None else counts).size  # type: ignore[union-attr]
+    state = CoverState.empty(red.cover, red.weight)
+    built = np.zeros((stages, red.cover.shape[1]), dtype=bool)
+    for t in range(stages):
+        before = state.chosen.copy()
+        p = None if counts is None else int(before.sum() + counts[t])
+        budget = None
+        if budgets is not None:
+            spent = float(costs[before].sum())
+            budget = float(budgets[: t + 1].sum()) if carry_over else spent + float(budgets[t])
+        lazy_greedy(state, p=p, costs=costs if budgets is not None else None, budget=budget)
+        built[t] = state.chosen | before
+    return built

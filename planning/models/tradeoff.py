@@ -65,7 +65,9 @@ def coverage_curve(
         ``"exact"`` (each point proven optimal unless the time limit stops
         it) or ``"heuristic"`` (greedy plus swaps, with an upper bound).
     time_limit
-        Seconds per point, or None.
+        Seconds per point, or None. The whole curve, its checks and
+        reductions included, keeps within this times the number of points:
+        time a point leaves goes to the next ones.
 
     Returns
     -------
@@ -74,6 +76,7 @@ def coverage_curve(
         ``objective``, ``bound``, ``gap``, ``status``, ``seconds`` and
         ``sites`` (the chosen site indices).
     """
+    started = time.perf_counter()
     values = sorted({whole_number(v, "p_values") for v in np.atleast_1d(np.asarray(p_values))})
     if not values:
         msg = "p_values must list at least one number of sites"
@@ -86,7 +89,7 @@ def coverage_curve(
         raise _mclp.SpecificationError(msg)
     red = _mclp._reduce(spec)
     limits = [replace(red, p=v - spec.required.size) for v in values]
-    frame = _curve(spec, red, limits, method, time_limit)
+    frame = _curve(spec, red, limits, method, time_limit, started)
     frame.insert(0, "p", values)
     return frame
 
@@ -123,7 +126,9 @@ def budget_curve(
     method
         ``"exact"`` or ``"heuristic"``, as for :func:`coverage_curve`.
     time_limit
-        Seconds per point, or None.
+        Seconds per point, or None. The whole curve, its checks and
+        reductions included, keeps within this times the number of points:
+        time a point leaves goes to the next ones.
 
     Returns
     -------
@@ -131,6 +136,7 @@ def budget_curve(
         One row per budget (sorted), with columns ``budget``, ``objective``,
         ``bound``, ``gap``, ``status``, ``seconds`` and ``sites``.
     """
+    started = time.perf_counter()
     values = sorted({float(v) for v in np.atleast_1d(np.asarray(budgets, dtype=np.float64))})
     if not values:
         msg = "budgets must list at least one budget"
@@ -143,7 +149,7 @@ def budget_curve(
         raise _mclp.SpecificationError(msg)
     red = _mclp._reduce(spec)
     limits = [replace(red, budget=max(v - need, 0.0)) for v in values]
-    frame = _curve(spec, red, limits, method, time_limit)
+    frame = _curve(spec, red, limits, method, time_limit, started)
     frame.insert(0, "budget", values)
     return frame
 
@@ -154,6 +160,7 @@ def _curve(
     limits: list[Any],
     method: CurveMethod,
     time_limit: float | None,
+    started: float,
 ) -> pd.DataFrame:
     if method not in ("exact", "heuristic"):
         msg = f"method must be 'exact' or 'heuristic'; got {method!r}"
@@ -162,14 +169,16 @@ def _curve(
     rows: list[dict[str, Any]] = []
     models = _Models()
     state = CoverState.empty(a, w)
-    for lim in limits:
+    for done, lim in enumerate(limits, start=1):
         t0 = time.perf_counter()
         info: dict[str, Any] = {}
+        # each point may use what is left of the time of the points so far
+        point_limit = None if time_limit is None else max(started + done * time_limit - t0, 0.0)
         if a.shape[1] == 0 or a.shape[0] == 0 or lim.p == 0:
             chosen = np.zeros(0, dtype=np.int64)
             bound, status = 0.0, "optimal"
         else:
-            chosen, bound, status = _point(lim, state, models, method, time_limit, t0, info)
+            chosen, bound, status = _point(lim, state, models, method, point_limit, t0, info)
         selected = np.union1d(spec.required, red.cols[chosen]).astype(np.int64)
         sol = _mclp._solution(spec, lim, selected, bound, status, info, t0)
         rows.append(
@@ -203,12 +212,36 @@ def _point(
             reset_to(state, np.zeros(0, dtype=np.int64))
     if lim.p is not None and int(state.chosen.sum()) > lim.p:
         reset_to(state, np.zeros(0, dtype=np.int64))
+
+    def left() -> float | None:
+        return None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
+
     lazy_greedy(state, p=lim.p, costs=lim.costs, budget=lim.budget)
-    swap_search(state, costs=lim.costs, budget=lim.budget, time_limit=time_limit)
+    rest = left()
+    swap_search(
+        state, costs=lim.costs, budget=lim.budget, time_limit=None if rest is None else 0.3 * rest
+    )
     bound = coverage_bound(state, p=lim.p, costs=lim.costs, budget=lim.budget)
     total = float(lim.weights.sum())
     if state.value >= total - 1e-9 * max(total, 1.0) or relative_gap(state.value, bound) <= 1e-9:
         return np.flatnonzero(state.chosen), min(bound, total), "optimal"
+    rest = left()
+    if method == "exact" and rest is not None:
+        # under a limit the exact phase may not get far: a Lagrangian bound first
+        lag = lagrangian_bound(
+            lim.matrix,
+            lim.weights,
+            p=lim.p,
+            costs=lim.costs,
+            budget=lim.budget,
+            lower=state.value,
+            start=np.where(state.count == 0, lim.weights, 0.0),
+            iterations=3000,
+            time_limit=0.25 * rest,
+            patience=40,
+            first_step=2.0,
+        )
+        bound = max(min(bound, lag), state.value)
     if method == "heuristic":
         lag = lagrangian_bound(
             lim.matrix,
@@ -222,7 +255,6 @@ def _point(
             time_limit=time_limit,
         )
         return np.flatnonzero(state.chosen), max(min(bound, lag), state.value), "feasible"
-    remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.0)
-    chosen, _, bound, status = _exact(lim, state, remaining, bound, info, models)
+    chosen, _, bound, status = _exact(lim, state, left(), bound, info, models)
     reset_to(state, chosen)
     return chosen, bound, status
