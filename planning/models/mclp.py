@@ -80,7 +80,7 @@ _SEARCH_RESTARTS = 3
 _SEARCH_RESTARTS_ALONE = 1_000
 """Restarts of the search when no exact phase follows (it then runs for its whole time)."""
 
-_SEARCH_STALL = 200
+_SEARCH_STALL = 1000
 """Iterations without a new best after which the iterated local search stops."""
 
 
@@ -496,7 +496,9 @@ def _solution(
     gap = relative_gap(objective, bound)
     final: Status = cast(Status, status)
     if gap <= 1e-9:
+        # within the optimality tolerance (a bound off by rounding): proven
         final = "optimal"
+        bound, gap = objective, 0.0
     elif status == "optimal":
         final = "feasible"
     method = "greedy+swap" if "milp_status" not in info else "greedy+swap+milp"
