@@ -94,7 +94,7 @@ _LNS_SECONDS = 20.0
 """Time for the neighbourhood search when no time limit is given."""
 
 
-_LNS_SHARE = 0.15
+_LNS_SHARE = 0.6
 """Share of the time left that the neighbourhood search may use before the last MILP."""
 
 
@@ -106,7 +106,7 @@ _FIRST_MILP_SECONDS = 10.0
 """Time for the first, short MILP attempt on a wide LP gap when no time limit is given."""
 
 
-_LNS_STALL = 40
+_LNS_STALL = 60
 """Neighbourhood-search rounds without improvement before it gives up."""
 
 

@@ -80,7 +80,7 @@ _SEARCH_RESTARTS = 3
 _SEARCH_RESTARTS_ALONE = 1_000
 """Restarts of the search when no exact phase follows (it then runs for its whole time)."""
 
-_SEARCH_STALL = 1000
+_SEARCH_STALL = 200
 """Iterations without a new best after which the iterated local search stops."""
 
 
