@@ -110,10 +110,20 @@ _LNS_STALL = 60
 """Neighbourhood-search rounds without improvement before it gives up."""
 
 
-_LP_OPTIONS = {"solver": "ipm"}
-"""Interior point with crossover for the first LP: on 2,700-site city models it
-took 0.6 s where primal simplex took 1.5-3.4 s (and dual simplex longer), and its
-vertex fixed more sites by reduced cost (431 against 321 on NewYork p = 60)."""
+_LP_OPTIONS = {"solver": "simplex", "simplex_strategy": 4}
+"""Primal simplex: far faster than dual simplex on these degenerate covering LPs."""
+
+
+_LARGE_NNZ = 30_000
+"""Reduced models with at least this many coverage entries use :data:`_LARGE_LP_OPTIONS`
+and, after the search, :data:`_SEARCHED_MIP_OPTIONS` (on smaller ones, such as the
+São José dos Campos files, the defaults proved sooner: 7-9 s against 20-31 s)."""
+
+
+_LARGE_LP_OPTIONS = {"solver": "ipm"}
+"""Interior point with crossover for the first LP of a large model: on 2,700-site
+city models it took 0.6 s where primal simplex took 1.5-3.4 s, and its vertex
+fixed more sites by reduced cost (431 against 321 on NewYork p = 60)."""
 
 
 _LP_WARM_OPTIONS = {"solver": "simplex", "simplex_strategy": 4}
@@ -125,8 +135,8 @@ _MIP_OPTIONS: dict[str, Any] = {}
 
 
 _SEARCHED_MIP_OPTIONS: dict[str, Any] = {"mip_heuristic_effort": 0.0}
-"""MILP options after the iterated local search: HiGHS's own primal heuristics
-(sub-MIPs at the root) rarely beat its incumbent and took about a third of the
+"""MILP options after the iterated local search, which gives a strong start:
+HiGHS's own primal heuristics (sub-MIPs at the root) took about a third of the
 root time on 2,700-site city models (NewYork p = 60 with the optimum as start:
 43 s to prove with them, 30 s without)."""
 
@@ -309,7 +319,8 @@ def _exact(
         return incumbent, lb, max(lb, bound), "time_limit"
     if models.lp is None:
         models.lp = _Model(red, integer=False)
-        lp_options: dict[str, Any] = _LP_OPTIONS
+        large = red.matrix.nnz >= _LARGE_NNZ
+        lp_options: dict[str, Any] = _LARGE_LP_OPTIONS if large else _LP_OPTIONS
     else:
         lp_options = _LP_WARM_OPTIONS  # warm start from the previous basis
     models.lp.limits(red)
@@ -360,6 +371,7 @@ def _exact(
     model = models.mip
     model.limits(red)
     searched = red.p is not None and red.budget is None and red.costs is None
+    searched = searched and red.matrix.nnz >= _LARGE_NNZ
     mip_options = _SEARCHED_MIP_OPTIONS if searched else _MIP_OPTIONS
     bound_mip = math.inf
     for phase in (0, 1) if wide else (1,):
