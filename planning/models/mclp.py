@@ -520,7 +520,9 @@ def _solution(
     gap = relative_gap(objective, bound)
     final: Status = cast(Status, status)
     if gap <= 1e-9:
+        # within the optimality tolerance (a bound off by rounding): proven
         final = "optimal"
+        bound, gap = objective, 0.0
     elif status == "optimal":
         final = "feasible"
     method = "greedy+swap" if "milp_status" not in info else "greedy+swap+milp"
