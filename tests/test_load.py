@@ -50,7 +50,9 @@ PATHS = {"map": "", "scenario": "scenario", "firm": "firm", "programme": "progra
 READY = {
     "map": MAP_FRAME,
     "scenario": f"button:has-text('{RUN}')",
-    "run": "[data-testid='stAlertContentSuccess']",
+    # the run started (or already ended with its message): a rerun may clear the message soon
+    "run": "[data-testid='stApp'][data-test-script-state='running'], "
+    "[data-testid='stAlertContentSuccess']",
     "firm": "[data-testid='stTextInput']",
     "programme": "text=各区县进展",
 }
