@@ -162,26 +162,15 @@ def test_equity_and_staged_keep_a_short_limit():
 def test_highs_model_building_counts_against_the_limit():
     from planning.models._highs import solve_milp_checked
 
-    rng = np.random.default_rng(7)
-    n, m = 40_000, 400
-    a = sp.random_array((n, m), density=0.02, rng=rng, format="csr")
-    a.data[:] = 1.0
-    w = rng.integers(1, 100, n).astype(float)
-    big = sp.vstack(
-        [
-            sp.hstack([-a, sp.eye_array(n)]),
-            sp.csr_array(np.r_[np.ones(m), np.zeros(n)][None, :]),
-        ],
-        format="csr",
-    )
+    c, big, lo, hi, up, kinds = _covering_model(40_000, 400, 0.02, 7, p=20)
     t0 = time.perf_counter()
     res = solve_milp_checked(
-        np.r_[np.zeros(m), w],
+        c,
         big,
-        np.r_[np.full(n, -np.inf), 0.0],
-        np.r_[np.zeros(n), 20.0],
-        col_upper=np.ones(m + n),
-        integrality=np.r_[np.ones(m), np.zeros(n)],
+        lo,
+        hi,
+        col_upper=up,
+        integrality=kinds,
         sense="max",
         start=None,
         time_limit=0.5,
@@ -190,7 +179,8 @@ def test_highs_model_building_counts_against_the_limit():
     assert res.status in ("time_limit", "optimal")
 
 
-def _covering_model(n: int, m: int, density: float, seed: int):
+def _covering_model(n: int, m: int, density: float, seed: int, *, p: int = 5):
+    """Return a random MCLP as MILP arrays: ``(c, a, row_lower, row_upper, col_upper, kinds)``."""
     rng = np.random.default_rng(seed)
     a = sp.random_array((n, m), density=density, rng=rng, format="csr")
     a.data[:] = 1.0
@@ -206,7 +196,7 @@ def _covering_model(n: int, m: int, density: float, seed: int):
         np.r_[np.zeros(m), w],
         big,
         np.r_[np.full(n, -np.inf), 0.0],
-        np.r_[np.zeros(n), 5.0],
+        np.r_[np.zeros(n), float(p)],
         np.ones(m + n),
         np.r_[np.ones(m), np.zeros(n)],
     )

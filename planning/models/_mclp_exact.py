@@ -126,8 +126,9 @@ city models it took 0.6 s where primal simplex took 1.5-3.4 s, and its vertex
 fixed more sites by reduced cost (431 against 321 on NewYork p = 60)."""
 
 
-_LP_WARM_OPTIONS = {"solver": "simplex", "simplex_strategy": 4}
-"""Primal simplex from the previous basis for the LPs that follow a first one."""
+_LP_WARM_OPTIONS = _LP_OPTIONS
+"""Primal simplex from the previous basis for the LPs that follow a first one (named
+again because a large model's first LP leaves the interior-point solver set)."""
 
 
 _MIP_OPTIONS: dict[str, Any] = {}

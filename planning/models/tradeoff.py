@@ -228,33 +228,27 @@ def _point(
     rest = left()
     if method == "exact" and rest is not None:
         # under a limit the exact phase may not get far: a Lagrangian bound first
-        lag = lagrangian_bound(
-            lim.matrix,
-            lim.weights,
-            p=lim.p,
-            costs=lim.costs,
-            budget=lim.budget,
-            lower=state.value,
-            start=np.where(state.count == 0, lim.weights, 0.0),
-            iterations=3000,
-            time_limit=0.25 * rest,
-            patience=40,
-            first_step=2.0,
+        lag = _lagrangian(
+            lim, state, iterations=3000, time_limit=0.25 * rest, patience=40, first_step=2.0
         )
         bound = max(min(bound, lag), state.value)
     if method == "heuristic":
-        lag = lagrangian_bound(
-            lim.matrix,
-            lim.weights,
-            p=lim.p,
-            costs=lim.costs,
-            budget=lim.budget,
-            lower=state.value,
-            start=np.where(state.count == 0, lim.weights, 0.0),
-            iterations=100,
-            time_limit=time_limit,
-        )
+        lag = _lagrangian(lim, state, iterations=100, time_limit=time_limit)
         return np.flatnonzero(state.chosen), max(min(bound, lag), state.value), "feasible"
     chosen, _, bound, status = _exact(lim, state, left(), bound, info, models)
     reset_to(state, chosen)
     return chosen, bound, status
+
+
+def _lagrangian(lim: Any, state: CoverState, **search: Any) -> float:
+    """Return the Lagrangian bound of one point, started from the weights left uncovered."""
+    return lagrangian_bound(
+        lim.matrix,
+        lim.weights,
+        p=lim.p,
+        costs=lim.costs,
+        budget=lim.budget,
+        lower=state.value,
+        start=np.where(state.count == 0, lim.weights, 0.0),
+        **search,
+    )
