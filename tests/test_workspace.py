@@ -335,6 +335,50 @@ def test_two_simultaneous_saves_one_wins_one_conflicts(ws, demo):
     assert ws.project("p").version == 2
 
 
+def test_saving_a_name_someone_else_just_took_uses_the_next_free_name(ws, demo, results):
+    a, _ = results
+    ws.create_project("p", demo)
+    mine, theirs = ws.project("p", user="李工"), ws.project("p", user="王工")
+    assert theirs.save_scenario(a) == "A"
+    assert mine.save_scenario(a) == "A (2)"  # mine had not seen their "A"
+    assert ws.project("p").scenarios() == ["A", "A (2)"]
+    history = ws.project("p").history()
+    assert history["user"].tolist()[-2:] == ["王工", "李工"]
+    # replacing still refuses to overwrite what someone else saved meanwhile
+    stale = ws.project("p")
+    theirs.save_scenario(a, replace=True)
+    with pytest.raises(ConflictError, match="王工"):
+        stale.save_scenario(a, replace=True)
+
+
+def test_simultaneous_saves_of_one_new_name_both_kept(ws, demo, results):
+    a, _ = results
+    ws.create_project("p", demo)
+    projects = [ws.project("p", user=f"user{i}") for i in range(3)]
+    barrier = threading.Barrier(len(projects))
+    names: list[str] = []
+    errors: list[BaseException] = []
+
+    def save(i: int) -> None:
+        barrier.wait()
+        try:
+            names.append(projects[i].save_scenario(a))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(projects))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(names) == ["A", "A (2)", "A (3)"]
+    again = ws.project("p")
+    assert sorted(again.scenarios()) == ["A", "A (2)", "A (3)"]
+    for name in names:
+        assert again.load_scenario(name).name == name
+
+
 def test_replace_data_keeps_scenarios(ws, demo, results):
     project = ws.create_project("p", demo)
     project.save_scenario(results[0])

@@ -37,6 +37,9 @@ from ._changes import (
 )
 from ._serialize import frame_to_bytes, record_to_result, renamed, result_to_record
 
+_SAVE_ATTEMPTS = 20
+"""How often a save without ``replace`` tries the next free name when others take it."""
+
 
 class Project:
     """One planning project: data, scenarios, record tables, settings and history.
@@ -152,21 +155,43 @@ class Project:
         Raises
         ------
         ConflictError
-            If someone else saved this scenario name, or changed the data,
-            since this project was read.
+            If someone else changed the data since this project was read, or,
+            with ``replace=True``, saved or removed this scenario name. Without
+            ``replace``, a name someone else took meanwhile is skipped for the
+            next free one.
         """
         if not isinstance(result, ScenarioResult):
             msg = f"result must be a ScenarioResult, got {type(result).__name__}"
             raise TypeError(msg)
-        name = check_name(result.name, "scenario name")
-        if not replace:
-            name = free_name(name, self.scenarios())
-        if name != result.name:
-            result = renamed(result, name)
-        record = result_to_record(result, saved=now(), saved_by=user or self._user)
-        change = Change("scenario", f"scenario:{name}", name=name, record=record, replace=replace)
-        self._apply(change, user)
-        return name
+        wanted = check_name(result.name, "scenario name")
+        saved_by = user or self._user
+        last: Exception | None = None
+        for _ in range(_SAVE_ATTEMPTS):
+            name = wanted if replace else free_name(wanted, self.scenarios())
+            record = result_to_record(
+                renamed(result, name) if name != result.name else result,
+                saved=now(),
+                saved_by=saved_by,
+            )
+            change = Change(
+                "scenario", f"scenario:{name}", name=name, record=record, replace=replace
+            )
+            try:
+                self._apply(change, user)
+            except ConflictError as exc:
+                # Someone saved a scenario of this very name meanwhile: when
+                # nothing is to be overwritten, the next free name will do.
+                if replace or any(row["target"] != change.target for row in exc.changes):
+                    raise
+                last = exc
+            except ValueError as exc:
+                if replace or name not in self.scenarios():
+                    raise
+                last = exc
+            else:
+                return name
+        assert last is not None
+        raise last
 
     def scenarios(self) -> list[str]:
         """Return the saved scenario names, in the order they were first saved."""
