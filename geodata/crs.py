@@ -20,6 +20,7 @@ and :func:`lonlat_to_metric` project data to the UTM zone of its centre.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -468,7 +469,12 @@ def local_metric_crs(data: Any) -> pyproj.CRS:
     if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
         msg = f"data bounds must be lon/lat degrees with min <= max; got {bounds!r}"
         raise ValueError(msg)
-    return pyproj.CRS.from_epsg(_utm_epsg((min_lon + max_lon) / 2, (min_lat + max_lat) / 2))
+    return _crs_of(_utm_epsg((min_lon + max_lon) / 2, (min_lat + max_lat) / 2))
+
+
+@functools.lru_cache(maxsize=32)
+def _crs_of(epsg: int) -> pyproj.CRS:
+    return pyproj.CRS.from_epsg(epsg)
 
 
 def to_metric(gdf: gpd.GeoDataFrame, *, crs: Any = None) -> gpd.GeoDataFrame:

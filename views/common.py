@@ -384,18 +384,28 @@ def _load_all(project: Any) -> dict[str, Any]:
     last_rename = int(renamed.max()) if len(renamed) else 0
     stamps = history.groupby("target")["version"].max()
     location = workspace().location
-    saved = {
-        name: _saved_result(
-            location,
-            project.name,
-            name,
-            max(int(stamps.get(f"scenario:{name}", 0)), last_rename),
-            project,
-        )
+    versions = {
+        name: max(int(stamps.get(f"scenario:{name}", 0)), last_rename)
         for name in project.scenarios()
     }
+    saved = {
+        name: _saved_result(location, project.name, name, version, project)
+        for name, version in versions.items()
+    }
     st.session_state["scenarios"] = saved
+    st.session_state["_scenario_versions"] = versions
     return saved
+
+
+def scenario_key(name: str) -> tuple[Any, ...]:
+    """Return a key naming saved scenario ``name`` as it is now, the same in every session.
+
+    With :func:`data_key`, it keys what is drawn from the scenario (its map,
+    its report) so that every planner looking at it shares one copy.
+    """
+    scenarios()
+    version = st.session_state.get("_scenario_versions", {}).get(name)
+    return ("saved_scenario", name, version)
 
 
 def kind_labeller() -> Any:

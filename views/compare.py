@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from planning import maps, scenarios
-from views.common import current_data, data_key, guard, show_map
+from views.common import current_data, data_key, guard, scenario_key, show_map
 from views.common import scenarios as saved_scenarios
 from views.common import table as show_table
 from views.i18n import language, translator
@@ -56,8 +56,7 @@ with guard():
                 cache_key=(
                     "compare",
                     *data_key(),
-                    st.session_state.get("session_token"),
-                    tuple((n, id(saved[n])) for n in picked),
+                    tuple(scenario_key(n) for n in picked),
                     lang,
                 ),
                 key="compare_map",

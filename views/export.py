@@ -6,7 +6,7 @@ import streamlit as st
 
 from planning import maps
 from planning.export import export_filename
-from views.common import current_data, data_key, guard
+from views.common import current_data, data_key, guard, scenario_key
 from views.common import scenarios as saved_scenarios
 from views.i18n import LANGUAGES, language, translator
 
@@ -46,7 +46,7 @@ def _export(_result, key: tuple, fmt: str, layer: str | None, lang: str) -> byte
 @st.cache_data(show_spinner=False, max_entries=8)
 def _map_html(_data, _result, key: tuple, lang: str) -> bytes:
     m = maps.build_map(_data, scenario=_result, language=lang)
-    return maps.standalone_html(m, title=f"InfraSite {key[0]}").encode("utf-8")
+    return maps.standalone_html(m, title=f"InfraSite {_result.name}").encode("utf-8")
 
 
 with guard():
@@ -65,7 +65,7 @@ with guard():
             key="ex_lang",
         )
         result = saved[pick]
-        key = (pick, id(result), *data_key())
+        key = (*scenario_key(pick), *data_key())
         cols = st.columns(4)
         for i, (fmt, layer) in enumerate(DOWNLOADS):
             label = t(f"export_fmt_{fmt}")

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from views.common import current_data, data_key, guard
+from views.common import current_data, data_key, guard, scenario_key
 from views.i18n import language, translator
 
 
@@ -28,8 +28,7 @@ def report_buttons(results: list[Any], *, compare: bool = False) -> None:
     st.caption(t("report_help"))
     key = (
         *data_key(),
-        st.session_state.get("session_token"),
-        tuple((r.name, id(r)) for r in results),
+        tuple(scenario_key(r.name) for r in results),
         lang,
     )
     with guard():

@@ -19,6 +19,7 @@ from views.common import (
     data_key,
     guard,
     safe,
+    scenario_key,
     show_map,
     table,
     user_name,
@@ -94,14 +95,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     lang = language()
     show_map(
         lambda: maps.build_map(data, scenario=result, language=lang),
-        cache_key=(
-            "scenario",
-            *data_key(),
-            st.session_state.get("session_token"),
-            result.name,
-            id(result),
-            lang,
-        ),
+        cache_key=("scenario", *data_key(), *scenario_key(result.name), lang),
         key="scenario_map",
         height=520,
     )

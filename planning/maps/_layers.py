@@ -45,7 +45,9 @@ def _xy(gdf: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _metric_crs(gdf: Any) -> Any:
-    return gdf.estimate_utm_crs()
+    from geodata.crs import local_metric_crs
+
+    return local_metric_crs(gdf)
 
 
 def _dissolved_coverage(stations: Any) -> Any:
