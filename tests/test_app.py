@@ -350,6 +350,23 @@ def test_a_second_run_with_the_same_name_keeps_both():
     assert "dl_report" in {b.key for b in at.get("download_button")}
 
 
+def test_the_saved_message_stays_until_another_scenario_is_shown():
+    at = _app()
+    at.switch_page("views/scenario.py").run()
+    at.button[0].click()
+    at.run()
+    _ok(at)
+    assert any("S1" in s.value for s in at.success)
+    at.run()  # a rerun, as the result map's first answer makes
+    assert any("S1" in s.value for s in at.success)
+    at.button[0].click()
+    at.run()
+    assert any("S2" in s.value for s in at.success)
+    assert not any("S1" in s.value for s in at.success)
+    at.selectbox(key="sc_show").set_value("S1").run()
+    assert not at.success
+
+
 def test_zone_list_follows_the_county_and_empty_filters_say_so():
     from geodata import demo
 

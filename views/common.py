@@ -363,51 +363,6 @@ def show_map(
     return clicked if isinstance(clicked, dict) else None
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _saved_result(location: str, project: str, name: str, stamp: int, _project: Any) -> Any:
-    """Read one saved scenario once per version, for every session."""
-    return _project.load_scenario(name)
-
-
-def scenarios() -> dict[str, Any]:
-    """Return the open project's saved scenarios, by name, in the order they were saved.
-
-    A copy is kept in ``st.session_state["scenarios"]``.
-    """
-    project = current_project()
-    return dict(_per_run(("scenarios", project.name, project.version), lambda: _load_all(project)))
-
-
-def _load_all(project: Any) -> dict[str, Any]:
-    history = project.history()
-    renamed = history.loc[history["action"] == "rename_scenario", "version"]
-    last_rename = int(renamed.max()) if len(renamed) else 0
-    stamps = history.groupby("target")["version"].max()
-    location = workspace().location
-    versions = {
-        name: max(int(stamps.get(f"scenario:{name}", 0)), last_rename)
-        for name in project.scenarios()
-    }
-    saved = {
-        name: _saved_result(location, project.name, name, version, project)
-        for name, version in versions.items()
-    }
-    st.session_state["scenarios"] = saved
-    st.session_state["_scenario_versions"] = versions
-    return saved
-
-
-def scenario_key(name: str) -> tuple[Any, ...]:
-    """Return a key naming saved scenario ``name`` as it is now, the same in every session.
-
-    With :func:`data_key`, it keys what is drawn from the scenario (its map,
-    its report) so that every planner looking at it shares one copy.
-    """
-    scenarios()
-    version = st.session_state.get("_scenario_versions", {}).get(name)
-    return ("saved_scenario", name, version)
-
-
 def kind_labeller() -> Any:
     """Return a ``format_func`` giving layer-kind names in the current language."""
     tr = translator()

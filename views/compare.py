@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from planning import maps, scenarios
-from views.common import current_data, data_key, guard, scenario_key, show_map
-from views.common import scenarios as saved_scenarios
+from views.common import current_data, data_key, guard, show_map
 from views.common import table as show_table
 from views.i18n import language, translator
+from views.saved import scenario_key
+from views.saved import scenarios as saved_scenarios
 
 t = translator()
 

@@ -6,9 +6,10 @@ import streamlit as st
 
 from planning import maps
 from planning.export import export_filename
-from views.common import current_data, data_key, guard, scenario_key
-from views.common import scenarios as saved_scenarios
+from views.common import current_data, data_key, guard
 from views.i18n import LANGUAGES, language, translator
+from views.saved import scenario_key
+from views.saved import scenarios as saved_scenarios
 
 MIME = {
     "gpkg": "application/geopackage+sqlite3",

@@ -7,9 +7,9 @@ from geodata.infrastructure import infrastructure_kind
 from planning import firms as firm_lookup
 from planning import maps
 from views.common import current_data, data_caption, data_key, guard, show_map
-from views.common import scenarios as saved_scenarios
 from views.i18n import language, translator
 from views.labels import display_value, header
+from views.saved import scenarios as saved_scenarios
 
 t = translator()
 state = st.session_state

@@ -10,8 +10,9 @@ from planning import programme as pp
 from planning.programme.quarterly import progress_map_png
 from planning.programme.returns import import_return
 from views.charts import line_chart
-from views.common import guard, table
+from views.common import current_project, guard, table
 from views.i18n import language, translator
+from views.saved import tables_version
 
 t = translator()
 lang = language()
@@ -20,17 +21,15 @@ LIGHT_COLOURS = {"green": "#c6efce", "amber": "#ffeb9c", "red": "#f8cbad"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _project_records(location: str, name: str, version: int, _project: Any) -> Any:
-    """Read a project's programme records once per project version, for every session."""
+def _project_records(version: tuple[Any, ...], _project: Any) -> Any:
+    """Read a project's programme records once per version of its tables, for every session."""
     return pp.records_of(_project)
 
 
-def _records() -> tuple[Any, Any]:
-    """Return the open project's programme records and the project."""
-    from views.common import current_project, workspace
-
-    project = current_project()
-    return _project_records(workspace().location, project.name, project.version, project), project
+def _records() -> tuple[Any, tuple[Any, ...]]:
+    """Return the open project's programme records and a key of their version."""
+    version = tables_version()
+    return _project_records(version, current_project()), version
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -78,8 +77,8 @@ st.header(t("page_programme"))
 st.caption(t("prog_caption"))
 
 with guard():
-    records, project = _records()
-    version = (project.name, project.version)
+    records, version = _records()
+    project = current_project()
     if records.synthetic:
         st.info(t("prog_synthetic"))
     st.caption(t("prog_source_project"))

@@ -7,8 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from views.common import current_data, data_key, guard, scenario_key
+from views.common import current_data, data_key, guard
 from views.i18n import language, translator
+from views.saved import scenario_key
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -1,6 +1,7 @@
 """Siting scenario: ask where new sites should go, run it, show what changes."""
 
 import dataclasses
+import json
 from collections.abc import Collection
 
 import pandas as pd
@@ -19,12 +20,10 @@ from views.common import (
     data_key,
     guard,
     safe,
-    scenario_key,
     show_map,
     table,
     user_name,
 )
-from views.common import scenarios as saved_scenarios
 from views.i18n import STRINGS, language, progress_text, translator
 from views.model_results import (
     NEEDS_N_SITES,
@@ -33,6 +32,8 @@ from views.model_results import (
     objectives_for,
     show_model_result,
 )
+from views.saved import scenario_key, shared_once
+from views.saved import scenarios as saved_scenarios
 
 t = translator()
 
@@ -135,6 +136,24 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
             st.json(dataclasses.asdict(radio.link_budget(band, "urban")))
     with st.expander(t("scenario_spec"), icon=":material/tune:"):
         table(parameter_table(result, language=lang), hide_index=True)
+
+
+def _question(spec: scenarios.ScenarioSpec) -> str:
+    """Return what ``spec`` asks, apart from its name, as text (a cache key)."""
+    asked = dataclasses.asdict(dataclasses.replace(spec, name=""))
+    return json.dumps(asked, sort_keys=True, default=repr)
+
+
+def _run(spec: scenarios.ScenarioSpec, data, progress) -> scenarios.ScenarioResult:
+    """Return the answer to ``spec``, under its own name.
+
+    Planners asking the same question of the same data (a room's first run
+    is often the default one) share one run: whoever asks while it runs
+    waits for it. Each saves the answer under their own scenario name.
+    """
+    key = ("scenario_run", *data_key(), _question(spec))
+    shared = shared_once(key, lambda: scenarios.run_scenario(data, spec, progress=progress))
+    return shared.renamed(spec.name)
 
 
 def _rename_scenario(old: str) -> None:
@@ -343,6 +362,7 @@ with guard():
             st.error(t("stage_budgets_bad"))
             submitted = False
     if submitted:
+        st.session_state.pop("sc_saved_notice", None)
         spec = scenarios.ScenarioSpec(
             name=st.session_state.get("sc_submitted_name") or _next_default(saved),
             infrastructure=infra,
@@ -370,19 +390,25 @@ with guard():
             bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{t('running')} {step}")
 
         with st.status(t("running"), expanded=False) as box:
-            result = scenarios.run_scenario(data, spec, progress=_progress)
+            result = _run(spec, data, _progress)
             box.update(label=t("done"), state="complete")
         project = current_project()
         name = project.save_scenario(
             result, replace=bool(st.session_state.get("sc_replace")), user=user_name()
         )
         typed = st.session_state.get("sc_typed_name", result.name)
-        if name != typed:
-            st.info(t("name_taken", old=typed, new=name))
         saved = saved_scenarios()
         st.session_state["sc_show"] = name
+        # kept until the next run: the result map's first rerun would clear it
+        st.session_state["sc_saved_notice"] = (name, project.name, typed)
+
+    notice = st.session_state.get("sc_saved_notice")
+    if notice is not None and notice[0] == st.session_state.get("sc_show"):
+        shown, project_name, typed = notice
+        if shown != typed:
+            st.info(t("name_taken", old=typed, new=shown))
         st.success(
-            t("scenario_saved_project", name=name, project=project.name),
+            t("scenario_saved_project", name=shown, project=project_name),
             icon=":material/check_circle:",
         )
 

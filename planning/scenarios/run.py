@@ -115,6 +115,12 @@ class ScenarioResult:
         """Name of the scenario."""
         return self.spec.name
 
+    def renamed(self, name: str) -> ScenarioResult:
+        """Return this result under scenario name ``name`` (spec and summary follow)."""
+        spec = replace(self.spec, name=name)
+        summary = {**self.summary, "name": name} if "name" in self.summary else self.summary
+        return replace(self, spec=spec, summary=summary)
+
     @property
     def unreachable(self) -> gpd.GeoDataFrame:
         """Return the firms no candidate or existing site can reach."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -200,9 +200,7 @@ def record_to_result(record: ScenarioRecord) -> ScenarioResult:
 
 def renamed(result: ScenarioResult, name: str) -> ScenarioResult:
     """Return ``result`` under another scenario name (spec and summary follow)."""
-    spec = replace(result.spec, name=name)
-    summary = {**result.summary, "name": name} if "name" in result.summary else result.summary
-    return replace(result, spec=spec, summary=summary)
+    return result.renamed(name)
 
 
 def rename_json(text: str, name: str) -> str:
