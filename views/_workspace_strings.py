@@ -30,6 +30,7 @@ WORKSPACE_STRINGS: dict[str, dict[str, str]] = {
         "project_reload": "重新载入项目",
         "project_template_note": "示范城市是只读模板;你的修改保存在项目“{name}”中。",
         "scenario_saved_project": "方案“{name}”已保存到项目“{project}”。",
+        "map_this_scenario": "本方案",
         "scenario_replace": "覆盖同名方案",
         "scenario_replace_help": "勾选后,同名的已保存方案将被本次结果替换;不勾选则自动改用新名称。",
         "scenario_manage": "重命名或删除已保存的方案",
@@ -89,6 +90,7 @@ WORKSPACE_STRINGS: dict[str, dict[str, str]] = {
         "project_template_note": "The demo city is a read-only template; your changes are saved "
         "in project “{name}”.",
         "scenario_saved_project": "Scenario “{name}” saved in project “{project}”.",
+        "map_this_scenario": "This scenario",
         "scenario_replace": "Replace a saved scenario of the same name",
         "scenario_replace_help": "When ticked, a saved scenario of the same name is replaced by "
         "this run; otherwise the run gets a new name.",

@@ -32,8 +32,8 @@ from views.model_results import (
     objectives_for,
     show_model_result,
 )
-from views.saved import scenario_key, shared_once
 from views.saved import scenarios as saved_scenarios
+from views.saved import shared_once
 
 t = translator()
 
@@ -94,9 +94,22 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
         cap[1].metric(t("piles"), f"{s['piles']}")
         cap[2].metric(t("utilisation"), f"{s['utilisation_new']:.0%}")
     lang = language()
+    # the map names the layers "this scenario": the same answer draws the same
+    # map whatever it was saved as, and planners who asked alike share it
+    shown_as = result.renamed(t("map_this_scenario"))
+    site_ids = (
+        tuple(result.proposed_sites["id"].astype(str)) if "id" in result.proposed_sites else ()
+    )
     show_map(
-        lambda: maps.build_map(data, scenario=result, language=lang),
-        cache_key=("scenario", *data_key(), *scenario_key(result.name), lang),
+        lambda: maps.build_map(data, scenario=shown_as, language=lang),
+        cache_key=(
+            "scenario",
+            *data_key(),
+            _question(result.spec),
+            site_ids,
+            result.summary.get("objective"),
+            lang,
+        ),
         key="scenario_map",
         height=520,
     )
