@@ -20,6 +20,7 @@ from views.common import (
     data_key,
     guard,
     safe,
+    shared,
     show_map,
     table,
     user_name,
@@ -144,7 +145,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     table(result.indicators)
     if s.get("radius_model") == "link_budget":
         with st.expander(t("link_budget_assumptions")):
-            table(radio.radius_table().round(0))
+            table(shared(("radius_table",), lambda: radio.radius_table().round(0)))
             band = result.spec.band or scenarios.DEFAULT_5G_BAND
             st.json(dataclasses.asdict(radio.link_budget(band, "urban")))
     with st.expander(t("scenario_spec"), icon=":material/tune:"):

@@ -11,6 +11,7 @@ one. Nothing is pickled: a shared database never runs code on load.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -98,9 +99,34 @@ def frame_from_bytes(blob: bytes) -> pd.DataFrame:
     buf = io.BytesIO(blob)
     meta = pq.read_schema(buf).metadata or {}
     buf.seek(0)
-    if b"geo" in meta:
+    if b"geo" not in meta:
+        return pd.read_parquet(buf, engine="pyarrow")
+    geo = json.loads(meta[b"geo"])
+    columns = geo.get("columns", {})
+    if any(info.get("encoding", "WKB") != "WKB" for info in columns.values()):
         return gpd.read_parquet(buf)
-    return pd.read_parquet(buf, engine="pyarrow")
+    # Decoded here rather than by geopandas so that each CRS (PROJJSON,
+    # tens of milliseconds to parse) is parsed once per process, not per frame.
+    frame = pq.read_table(buf).to_pandas()
+    for column, info in columns.items():
+        crs = json.dumps(info["crs"], sort_keys=True) if "crs" in info else _CRS84
+        frame[column] = gpd.GeoSeries.from_wkb(
+            frame[column].to_numpy(), crs=_crs_of(crs), index=frame.index
+        )
+    return gpd.GeoDataFrame(frame, geometry=geo["primary_column"])
+
+
+_CRS84 = json.dumps("OGC:CRS84")
+"""A GeoParquet column without ``crs`` is in OGC:CRS84 (longitude, latitude)."""
+
+
+@functools.lru_cache(maxsize=32)
+def _crs_of(text: str) -> Any:
+    """Return the pyproj CRS of JSON ``text`` (PROJJSON, a string, or null for none)."""
+    import pyproj
+
+    value = json.loads(text)
+    return None if value is None else pyproj.CRS.from_user_input(value)
 
 
 def result_to_record(result: ScenarioResult, *, saved: str, saved_by: str | None) -> ScenarioRecord:
