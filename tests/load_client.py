@@ -44,6 +44,7 @@ class PlannerSession:
         self._pages: dict[str, str] = {}  # url path -> page script hash
         self._page = ""
         self._buttons: dict[str, str] = {}  # label -> widget id, from the last run
+        self._numbers: dict[str, tuple[str, bool]] = {}  # label -> (widget id, whole numbers)
         self._cached: set[str] = set()
 
     async def __aenter__(self) -> PlannerSession:
@@ -62,19 +63,42 @@ class PlannerSession:
         self._page = self._pages.get(path, "")
         return await self._run(page_name="" if self._page else path)
 
-    async def click(self, label: str) -> PageRun:
-        """Press the button labelled ``label`` on the current page (a form's submit included)."""
+    async def click(self, label: str, numbers: dict[str, float] | None = None) -> PageRun:
+        """Press the button labelled ``label`` on the current page (a form's submit included).
+
+        ``numbers`` gives number boxes (by label) the values typed before the
+        click, sent with it as a browser sends a form's values with its submit.
+        """
         if label not in self._buttons:
             msg = f"no button {label!r} on the page; buttons: {sorted(self._buttons)}"
             raise AssertionError(msg)
-        return await self._run(trigger=self._buttons[label])
+        typed = {}
+        for box, value in (numbers or {}).items():
+            if box not in self._numbers:
+                msg = f"no number box {box!r} on the page; boxes: {sorted(self._numbers)}"
+                raise AssertionError(msg)
+            typed[self._numbers[box]] = value
+        return await self._run(trigger=self._buttons[label], typed=typed)
 
-    async def _run(self, *, page_name: str = "", trigger: str | None = None) -> PageRun:
+    async def _run(
+        self,
+        *,
+        page_name: str = "",
+        trigger: str | None = None,
+        typed: dict[tuple[str, bool], float] | None = None,
+    ) -> PageRun:
         back = BackMsg()
         state = back.rerun_script
         state.page_script_hash = self._page
         state.page_name = page_name
         state.cached_message_hashes.extend(sorted(self._cached))
+        for (widget_id, whole), value in (typed or {}).items():
+            widget = state.widget_states.widgets.add()
+            widget.id = widget_id
+            if whole:
+                widget.int_value = int(value)
+            else:
+                widget.double_value = float(value)
         if trigger is not None:
             widget = state.widget_states.widgets.add()
             widget.id = trigger
@@ -84,6 +108,7 @@ class PlannerSession:
         received = 0
         errors: list[str] = []
         self._buttons = {}
+        self._numbers = {}
         while True:
             raw = await self._ws.recv()
             received += len(raw)
@@ -103,6 +128,10 @@ class PlannerSession:
         kind = element.WhichOneof("type")
         if kind == "button":
             self._buttons[element.button.label] = element.button.id
+        elif kind == "number_input":
+            box = element.number_input
+            whole = box.data_type == box.DataType.INT
+            self._numbers[box.label] = (box.id, whole)
         elif kind == "exception":
             errors.append(f"{element.exception.type}: {element.exception.message}")
         elif kind == "alert" and element.alert.format == Alert.Format.ERROR:

@@ -1,6 +1,6 @@
 """Ten planners at once: the app on loopback, one planner alone, then ten together.
 
-Each planner opens the map, the scenario page, runs the default scenario,
+Each planner opens the map, the scenario page, runs a scenario,
 then opens the firm and programme pages. Most planners speak the app's own
 websocket protocol (``load_client.PlannerSession``): they ask the server for
 exactly what a browser asks for, and the time counted is the server's answer,
@@ -10,19 +10,23 @@ for, drawing included. Ten Chromium tabs would draw ten Leaflet maps on the
 same two cores as the server, which measures the test machine rather than
 the app; a planner's own browser runs on the planner's own computer.
 
-Three rounds after a warm-up (the first start builds the demo project):
+Four rounds after a warm-up (the first start builds the demo project):
 
-- ``alone``: one planner, nobody else connected;
+- ``alone``: one planner at a time, nobody else connected: one runs the
+  default question, one a question of its own (another number of sites);
 - ``room``: ten planners working as a room does, each starting within the
   first few seconds and reading every page for 1.5-4.5 s before the next click
-  (seeded);
+  (seeded), every one running the default question (the same question on the
+  same data is answered once and shared);
+- ``room, own questions``: the same, each planner typing a number of sites of
+  its own, so that nine different scenarios are solved at once;
 - ``lockstep``: ten planners clicking at the same instant every time, the
   worst case (all ten in a queue for the same cores).
 
 The test fails on any error a page shows or any browser request off
 loopback. The times per page, their ratio to ``alone`` and the server's
 memory are printed (``pytest -s tests/test_load.py``), never asserted:
-speed is measured, not unit tested. A second ``room`` round, after the
+speed is measured, not unit tested. The second ``room`` round, after the
 first ten have disconnected, shows memory staying bounded as sessions come
 and go.
 """
@@ -45,6 +49,7 @@ pytestmark = pytest.mark.browser
 PLANNERS = 10
 OFF_BOX = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # nothing leaves the machine
 RUN = "运行方案"
+N_SITES = "新增站点数"
 STEPS = ("map", "scenario", "run", "firm", "programme")
 PATHS = {"map": "", "scenario": "scenario", "firm": "firm", "programme": "programme"}
 READY = {
@@ -81,17 +86,30 @@ async def _think(pause: tuple[float, float] | None, rng: random.Random) -> None:
 
 
 async def _protocol_planner(
-    url: str, pause: tuple[float, float] | None, rng: random.Random, go: Any = None
+    url: str,
+    pause: tuple[float, float] | None,
+    rng: random.Random,
+    go: Any = None,
+    *,
+    sites: int | None = None,
 ) -> dict[str, float]:
-    """One simulated planner: the five steps, waiting ``pause`` seconds between them."""
+    """One simulated planner: the five steps, waiting ``pause`` seconds between them.
+
+    ``sites`` is typed into the number of new sites before the run (a
+    question of their own); None runs the default question.
+    """
     times: dict[str, float] = {}
+    typed = None if sites is None else {N_SITES: sites}
     async with PlannerSession(url) as planner:
         for step in STEPS:
             if go is not None:
                 await go(step)
             else:
                 await _think(pause, rng)
-            page = await (planner.click(RUN) if step == "run" else planner.open(PATHS[step]))
+            if step == "run":
+                page = await planner.click(RUN, typed)
+            else:
+                page = await planner.open(PATHS[step])
             assert page.errors == [], f"{step}: {page.errors}"
             times[step] = page.seconds
     return times
@@ -161,16 +179,22 @@ async def _rounds(url: str) -> list[tuple[str, list[dict[str, float]], dict[str,
         try:
             # warm-up: the first start makes the demo project and fills the shared caches
             await _browser_planner(context, url, blocked, None, random.Random(0))
-            alone = [await _protocol_planner(url, (0.5, 0.5), random.Random(1)) for _ in range(2)]
+            alone = [
+                await _protocol_planner(url, (0.5, 0.5), random.Random(1), sites=sites)
+                for sites in (None, 5 + PLANNERS)  # the default question, then one of its own
+            ]
             seen = await _browser_planner(context, url, blocked, (0.5, 0.5), random.Random(1))
             out.append(("alone", alone, seen, _server_kib(port)))
-            for name in ("room", "room again"):
+            for name in ("room", "room, own questions"):
                 rng = random.Random(len(out))
                 starts = sorted(rng.uniform(0, 4) for _ in range(PLANNERS))
 
-                async def late(delay: float, seed: int) -> dict[str, float]:
+                own = name == "room, own questions"
+
+                async def late(delay: float, seed: int, own: bool = own) -> dict[str, float]:
                     await asyncio.sleep(delay)
-                    return await _protocol_planner(url, pause, random.Random(seed))
+                    sites = 6 + seed if own else None  # 6..14 sites: nine different answers
+                    return await _protocol_planner(url, pause, random.Random(seed), sites=sites)
 
                 async def browser_late(delay: float) -> dict[str, float]:
                     await asyncio.sleep(delay)
@@ -198,7 +222,7 @@ def test_ten_planners_at_once(app_url):
         "\nserver answer per step, median (max) over the simulated planners; "
         "then the Chromium planner's wait, drawing included; seconds"
     )
-    print(f"{'round':>11} " + " ".join(f"{s:>14}" for s in STEPS) + "   server RSS / peak")
+    print(f"{'round':>20} " + " ".join(f"{s:>14}" for s in STEPS) + "   server RSS / peak")
     alone: dict[str, float] = {}
     for name, runs, seen, (rss, peak) in rounds:
         cells = []
@@ -208,13 +232,18 @@ def test_ten_planners_at_once(app_url):
                 alone[step] = statistics.median(values)
             cells.append(_cell(values))
         memory = f"{rss / 1024:.0f} / {peak / 1024:.0f} MiB"
-        print(f"{name:>11} " + " ".join(f"{c:>14}" for c in cells) + f"   {memory}")
+        print(f"{name:>20} " + " ".join(f"{c:>14}" for c in cells) + f"   {memory}")
         if seen:
-            print(f"{'  browser':>11} " + " ".join(f"{seen[s]:14.2f}" for s in STEPS))
+            print(f"{'  browser':>20} " + " ".join(f"{seen[s]:14.2f}" for s in STEPS))
+    default_run, own_run = (run["run"] for run in rounds[0][1])
+    print(f"alone, run: the default question {default_run:.2f} s, one of its own {own_run:.2f} s")
     for name, runs, _seen, _memory in rounds[1:]:
         ratios = []
         for step in STEPS:
             values = [run[step] for run in runs]
-            ratios.append(f"{step} {statistics.median(values) / alone[step]:.1f}x")
+            base = alone[step]
+            if step == "run":
+                base = own_run if name == "room, own questions" else default_run
+            ratios.append(f"{step} {statistics.median(values) / base:.1f}x")
         print(f"{name} against alone (median): " + ", ".join(ratios))
     assert [len(runs) for _, runs, _, _ in rounds] == [2, PLANNERS - 1, PLANNERS - 1, PLANNERS]
