@@ -41,6 +41,7 @@ from ._args import (
     whole_number,
 )
 from ._errors import SpecificationError
+from ._single_source_bound import lagrangian_bound
 from ._single_source_problem import _Problem
 from .solution import Solution, Status
 
@@ -170,6 +171,15 @@ def solve_sized_location(
         # under a limit, an answer without the LP first (largest capacities), in a third of it
         early = prob.heuristic(np.ones(prob.k), t0 + float(time_limit) / 3)
     lp = prob.milp(relax=True, time_limit=_left(deadline), start=None)
+    lagrangian = -math.inf
+    if lp.x is None and lp.status == "time_limit" and time.perf_counter() < deadline:
+        # no LP in the time (too large to set up, or stopped): a Lagrangian bound instead,
+        # in about half the time left, whose site choices seed the heuristic
+        upper = math.inf if early is None else early[2]
+        now = time.perf_counter()
+        lagrangian, seed = lagrangian_bound(prob, upper, now + 0.5 * (deadline - now))
+        if seed is not None:
+            early = _better(early, prob.heuristic(seed, deadline))
     if lp.status == "infeasible":
         msg = (
             "no assignment of the demand fits the capacities of the allowed sites "
@@ -180,11 +190,10 @@ def solve_sized_location(
     best: tuple[np.ndarray, np.ndarray, float] | None = None
     if lp.x is not None:
         best = prob.heuristic(lp.x[: prob.k], deadline)
-    if early is not None and (best is None or early[2] < best[2]):
-        best = early
+    best = _better(best, early)
     use_exact = method == "exact" or (method == "auto" and prob.size <= _EXACT_MAX_ENTRIES)
     status: Status = "feasible"
-    name = "lp-seeded+local-search"
+    name = "lp-seeded+local-search" if lp.x is not None else "lagrangian-seeded+local-search"
     bound = lp_bound
     if use_exact and time.perf_counter() < deadline:
         start = None if best is None else prob.start_vector(best[0], best[1])
@@ -205,11 +214,21 @@ def solve_sized_location(
         if math.isfinite(res.bound):
             bound = max(bound, float(res.bound))
         status = "optimal" if res.status == "optimal" else "time_limit"
-        name = "milp"
+        if res.x is not None or res.seconds > 0:  # not when left unstarted for lack of time
+            name = "milp"
     elif time_limit is not None and time.perf_counter() >= deadline:
         status = "time_limit"
-    bound = max(bound, _cheap_bound(prob.rows, prob.cv, prob.n))
+    bound = max(bound, lagrangian, _cheap_bound(prob.rows, prob.cv, prob.n))
     return prob.solution(best, bound, lp_bound, status, name, t0)
+
+
+def _better(
+    a: tuple[np.ndarray, np.ndarray, float] | None, b: tuple[np.ndarray, np.ndarray, float] | None
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """Return the cheaper of two heuristic answers (either may be None)."""
+    if a is None or (b is not None and b[2] < a[2]):
+        return b
+    return a
 
 
 def _cheap_bound(rows: np.ndarray, cv: np.ndarray, n: int) -> float:
