@@ -154,10 +154,14 @@ class _Problem:
         fill = self.size if self.share > 0 else 0
         return 4 * self.size + 3 * self.k + fill
 
+    def fits(self, seconds: float) -> bool:
+        """Return whether ``seconds`` leave the time to set up :meth:`milp`'s model."""
+        return seconds >= _ROOT_SECONDS_PER_NONZERO * self.nonzeros()
+
     def milp(self, *, relax: bool, time_limit: float | None, start: np.ndarray | None) -> Any:
         """Solve the MILP (or its LP relaxation); not started without the time for its set-up."""
         t_in = time.perf_counter()
-        if time_limit is not None and time_limit < _ROOT_SECONDS_PER_NONZERO * self.nonzeros():
+        if time_limit is not None and not self.fits(time_limit):
             return MilpResult(None, math.nan, -math.inf, "time_limit", 0.0)
         k, e, n = self.k, self.size, self.n
         d, cap = self.d, self.cap

@@ -50,6 +50,9 @@ Method = Literal["auto", "exact", "heuristic"]
 _EXACT_MAX_ENTRIES = 1_000_000
 """Largest number of allowed pairs ``method="auto"`` hands to the MILP."""
 
+_LAGRANGIAN_FIRST_NONZEROS = 200_000
+"""From this size of the LP on, a time-limited solve finds a Lagrangian bound before it."""
+
 
 def solve_sized_location(
     cost: sp.spmatrix | sp.sparray | np.ndarray,
@@ -170,16 +173,19 @@ def solve_sized_location(
     if time_limit is not None:
         # under a limit, an answer without the LP first (largest capacities), in a third of it
         early = prob.heuristic(np.ones(prob.k), t0 + float(time_limit) / 3)
-    lp = prob.milp(relax=True, time_limit=_left(deadline), start=None)
     lagrangian = -math.inf
-    if lp.x is None and lp.status == "time_limit" and time.perf_counter() < deadline:
-        # no LP in the time (too large to set up, or stopped): a Lagrangian bound instead,
-        # in about half the time left, whose site choices seed the heuristic
-        upper = math.inf if early is None else early[2]
+    if time_limit is not None:
+        # a Lagrangian bound, whose site choices seed the heuristic, where the LP may not
+        # be solved in time: in half the time left when the LP could not even start
         now = time.perf_counter()
-        lagrangian, seed = lagrangian_bound(prob, upper, now + 0.5 * (deadline - now))
-        if seed is not None:
-            early = _better(early, prob.heuristic(seed, deadline))
+        fits = prob.fits(deadline - now)
+        if not fits or prob.nonzeros() >= _LAGRANGIAN_FIRST_NONZEROS:
+            upper = math.inf if early is None else early[2]
+            stop = now + (0.25 if fits else 0.5) * max(deadline - now, 0.0)
+            lagrangian, seed = lagrangian_bound(prob, upper, stop)
+            if seed is not None:
+                early = _better(early, prob.heuristic(seed, deadline))
+    lp = prob.milp(relax=True, time_limit=_left(deadline), start=None)
     if lp.status == "infeasible":
         msg = (
             "no assignment of the demand fits the capacities of the allowed sites "
