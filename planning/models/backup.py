@@ -65,6 +65,9 @@ time limit; without it that model is solved to optimality in about 45 s."""
 _LP_FIRST_NNZ = 20_000
 """From this size on, the LP relaxation (interior point) gives a bound before the MILP runs."""
 
+_LAGRANGIAN_FIRST_NONZEROS = 200_000
+"""From this size of the LP on, a time-limited solve finds a Lagrangian bound before it."""
+
 _SEARCH_SECONDS = 2.0
 """Time for the swap local search when an LP or MILP may follow it."""
 
@@ -236,15 +239,17 @@ def solve_backup_coverage(
     if time_limit is None:
         chosen = model.local_search(chosen, deadline)
     else:
-        # under a limit, a Lagrangian bound too; when no LP or MILP could start after
-        # the search and the bound, they share all the time left
+        # under a limit, a Lagrangian bound where the LP may not be solved in time (a
+        # quarter of the time left); when no LP or MILP could start after the search,
+        # the search and the bound share all the time
         left = deadline - time.perf_counter()
         solver = left >= _SEARCH_SECONDS + _ROOT_SECONDS_PER_NONZERO * model.nonzeros()
         search = _SEARCH_SECONDS if solver else 0.5 * left
         chosen = model.local_search(chosen, deadline, seconds=search)
-        now = time.perf_counter()
-        stop = now + (0.25 if solver else 1.0) * max(deadline - now, 0.0)
-        bound = min(bound, lagrangian_bound(model, model.value(chosen), stop))
+        if not solver or model.nonzeros() >= _LAGRANGIAN_FIRST_NONZEROS:
+            now = time.perf_counter()
+            stop = now + (0.25 if solver else 1.0) * max(deadline - now, 0.0)
+            bound = min(bound, lagrangian_bound(model, model.value(chosen), stop))
     bound = min(bound, model.added_bound(chosen))
     status: Status = "feasible"
     name = "greedy+swap"
