@@ -17,7 +17,10 @@ Demand points with identical sets of covering sites are merged first. The
 second stage is a MILP on HiGHS started from a swap local search (drop one
 site, add the best other, vectorised by two sparse products per dropped
 site); with ``method="heuristic"`` or on very large models only the local
-search runs and the LP relaxation gives the bound.
+search runs and the LP relaxation gives the bound. Under a time limit, the
+LP and MILP start only with the time to be set up, and on large models a
+Lagrangian relaxation of the cover rows bounds the value first (the LP of
+200,000 points may take longer than the limit).
 
 The reported backup share counts only demand that two sites can reach at
 all: demand reachable by a single site can never be backed up, so it is

@@ -14,10 +14,14 @@
 
 The model is a MILP on HiGHS with assignment variables only on the allowed
 (point, site) pairs, the strong links ``assign <= open`` and a total
-capacity row. Its LP relaxation is always solved first: it is the lower
-bound of every answer, and its open sites seed a heuristic (opening the
-sites the LP uses, fitting the count ``p``, then assigning points by regret
-and improving by shifts and closures), whose answer starts the MILP.
+capacity row. Its LP relaxation is solved first: it is the lower bound of
+every answer, and its open sites seed a heuristic (opening the sites the LP
+uses, fitting the count ``p``, then assigning points by regret and
+improving by shifts and closures), whose answer starts the MILP. Under a
+time limit too short for HiGHS to set up the LP (or the MILP) of a large
+model, neither is started: a Lagrangian relaxation of the assignment rows
+gives the bound and seeds the heuristic instead (also before a large LP that
+may not be solved in time).
 """
 
 from __future__ import annotations
@@ -105,6 +109,9 @@ def solve_sized_location(
         ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (LP-seeded opening with
         regret assignment and local search; bound from the LP relaxation) or
         ``"auto"`` (exact unless the model has more than a million pairs).
+        Under a time limit without the time to set up the LP or MILP, the
+        Lagrangian bound and its seeded heuristic answer (``method`` of the
+        result ``"lagrangian-seeded+local-search"``).
     time_limit
         Seconds allowed, or None.
 
