@@ -206,7 +206,9 @@ def solve_sized_location(
     best = _better(best, early)
     use_exact = method == "exact" or (method == "auto" and prob.size <= _EXACT_MAX_ENTRIES)
     status: Status = "feasible"
-    name = "lp-seeded+local-search" if lp.x is not None else "lagrangian-seeded+local-search"
+    name = "lp-seeded+local-search"
+    if lp.x is None:
+        name = "lagrangian-seeded+local-search" if math.isfinite(lagrangian) else "local-search"
     bound = lp_bound
     if use_exact and time.perf_counter() < deadline:
         start = None if best is None else prob.start_vector(best[0], best[1])
