@@ -304,3 +304,120 @@ def test_coverage_curve_keeps_its_limit_over_all_points_set_up_included():
     assert np.isfinite(frame["bound"]).all()
     assert (frame["bound"] >= frame["objective"] - 1e-6).all()
     assert (frame["bound"] <= float(w.sum()) * (1 + 1e-9)).all()
+
+
+def _single_source_instance(n: int, m: int, seed: int):
+    rng = np.random.default_rng(seed)
+    p = m // 2
+    d = rng.integers(5, 35, n).astype(float)
+    cap = np.full(m, 1.5 * d.sum() / p)
+    cxy, sxy = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    dist = np.hypot(cxy[:, None, 0] - sxy[None, :, 0], cxy[:, None, 1] - sxy[None, :, 1])
+    return d[:, None] * dist, d, cap, p
+
+
+def test_single_source_small_model_stays_exact_under_a_limit():
+    cost, d, cap, p = _single_source_instance(40, 8, 20)
+    kw = {"single_source": True, "p": p, "exact_p": True}
+    best = solve_capacitated_location(cost, d, cap, None, **kw)
+    assert best.status == "optimal"
+    sol = solve_capacitated_location(cost, d, cap, None, time_limit=30.0, **kw)
+    assert sol.status == "optimal" and sol.method == "milp"
+    assert sol.objective == pytest.approx(best.objective)
+
+
+def test_single_source_without_time_for_the_lp_keeps_the_limit_with_a_lagrangian_bound():
+    # 32,000 pairs: 128,000 nonzeros need 1.3 s left for the LP to be set up
+    cost, d, cap, p = _single_source_instance(400, 80, 21)
+    kw = {"single_source": True, "p": p, "exact_p": True}
+    sol, seconds = _timed(
+        lambda: solve_capacitated_location(cost, d, cap, None, time_limit=1.0, **kw)
+    )
+    assert _kept(seconds, 1.0)
+    assert sol.method == "lagrangian-seeded+local-search"
+    _valid(sol)
+    assert len(sol.selected) == p
+    served = np.asarray(sol.details["allocation"].sum(axis=1)).ravel()
+    assert served == pytest.approx(d)
+    # never above the LP relaxation's value, of which it is a relaxation, and close to it
+    lp = solve_capacitated_location(cost, d, cap, None, method="heuristic", **kw)
+    assert sol.bound <= lp.details["lp_bound"] * (1 + 1e-9)
+    assert sol.bound >= 0.98 * lp.details["lp_bound"]
+    assert sol.gap < 0.05
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_single_source_lagrangian_bound_is_valid(seed, monkeypatch):
+    from planning.models import _single_source_problem
+
+    rng = np.random.default_rng(seed)
+    n, m = 24, 6
+    d = rng.integers(1, 20, n).astype(float)
+    cost = rng.uniform(1, 100, (n, m)) * d[:, None]
+    cost[rng.random((n, m)) < 0.2] = np.inf
+    cap = np.full(m, d.sum() / 2.5)
+    fixed = rng.uniform(0, 300, m) if seed % 2 else None
+    kw = {"single_source": seed % 3 != 2, "p": 3 + seed % 2, "exact_p": seed < 3}
+    if seed == 4:
+        kw["required"] = [0]
+    try:
+        exact = solve_capacitated_location(cost, d, cap, fixed, **kw)
+    except SpecificationError:
+        pytest.skip("no feasible assignment")
+    assert exact.status == "optimal"
+    # as if the model were too large for its LP in the time
+    monkeypatch.setattr(_single_source_problem, "_ROOT_SECONDS_PER_NONZERO", 1e9)
+    sol = solve_capacitated_location(cost, d, cap, fixed, time_limit=5.0, **kw)
+    assert sol.method == "lagrangian-seeded+local-search"
+    assert math.isfinite(sol.bound)
+    assert sol.bound <= exact.objective * (1 + 1e-9)
+    assert sol.objective >= exact.objective * (1 - 1e-9)
+
+
+def _backup_square(n: int, seed: int):
+    m = n // 10
+    demand_xy, site_xy = _square(n, m, 10_000.0, seed)
+    cover = coverage_matrix(demand_xy, site_xy, 10_000.0 * np.sqrt(4.0 / (np.pi * m)))
+    w = np.random.default_rng(seed).integers(1, 100, n).astype(float)
+    return sp.csr_array(cover), w
+
+
+def test_backup_covering_form_keeps_a_short_limit_with_a_lagrangian_bound():
+    cover, w = _backup_square(40_000, 22)
+    reach = np.asarray(cover.astype(float).sum(axis=1)).ravel()
+    twice = float(w[reach >= 2].sum())  # the trivial bound: all that two sites reach
+    sol, seconds = _timed(lambda: solve_backup_coverage(cover, weights=w, time_limit=1.0))
+    assert _kept(seconds, 1.0)
+    _valid(sol, cap=twice)
+    assert sol.bound < 0.95 * twice
+    assert sol.details["backup_weight"] == pytest.approx(sol.objective)
+
+
+def test_backup_small_model_stays_exact_under_a_limit():
+    cover, w = _backup_square(2_000, 23)
+    for p in (None, 40):
+        best = solve_backup_coverage(cover, weights=w, p=p)
+        sol = solve_backup_coverage(cover, weights=w, p=p, time_limit=30.0)
+        assert best.status == sol.status == "optimal"
+        assert sol.objective == pytest.approx(best.objective)
+
+
+@pytest.mark.parametrize("form", ["covering", "p", "budget"])
+def test_backup_lagrangian_bound_is_valid(form, monkeypatch):
+    from planning.models import backup
+
+    rng = np.random.default_rng(24)
+    cover = sp.csr_array((rng.random((200, 25)) < 0.12).astype(float))
+    w = rng.integers(1, 50, 200).astype(float)
+    costs = rng.uniform(1, 10, 25)
+    kw = {"covering": {}, "p": {"p": 6, "backup_weight": 0.5}, "budget": {"budget": 20.0}}[form]
+    kw = {**kw, "costs": costs, "existing": [0], "required": [1]}
+    exact = solve_backup_coverage(cover, weights=w, **kw)
+    assert exact.status == "optimal"
+    # as if the model were too large for its LP and MILP in the time
+    monkeypatch.setattr(backup, "_ROOT_SECONDS_PER_NONZERO", 1e9)
+    sol = solve_backup_coverage(cover, weights=w, time_limit=2.0, **kw)
+    assert sol.method.endswith("greedy+swap")
+    assert math.isfinite(sol.bound)
+    assert sol.bound >= exact.objective * (1 - 1e-9)
+    assert sol.objective <= exact.objective * (1 + 1e-9)

@@ -17,7 +17,10 @@ Demand points with identical sets of covering sites are merged first. The
 second stage is a MILP on HiGHS started from a swap local search (drop one
 site, add the best other, vectorised by two sparse products per dropped
 site); with ``method="heuristic"`` or on very large models only the local
-search runs and the LP relaxation gives the bound.
+search runs and the LP relaxation gives the bound. Under a time limit, the
+LP and MILP start only with the time to be set up, and on large models a
+Lagrangian relaxation of the cover rows bounds the value first (the LP of
+200,000 points may take longer than the limit).
 
 The reported backup share counts only demand that two sites can reach at
 all: demand reachable by a single site can never be backed up, so it is
@@ -45,8 +48,9 @@ from ._args import (
     site_vector,
     whole_number,
 )
+from ._backup_bound import lagrangian_bound
 from ._errors import SpecificationError
-from ._highs import PRESOLVE_OFF, solve_milp
+from ._highs import PRESOLVE_OFF, MilpResult, solve_milp
 from ._reduce import merge_identical_rows
 from .lscp import cover_summary, solve_lscp, solve_milp_checked
 from .solution import Solution, Status, relative_gap
@@ -64,8 +68,17 @@ time limit; without it that model is solved to optimality in about 45 s."""
 _LP_FIRST_NNZ = 20_000
 """From this size on, the LP relaxation (interior point) gives a bound before the MILP runs."""
 
+_LAGRANGIAN_FIRST_NONZEROS = 200_000
+"""From this size of the LP on, a time-limited solve finds a Lagrangian bound before it."""
+
 _SEARCH_SECONDS = 2.0
-"""Default time for the swap local search when no time limit is given."""
+"""Time for the swap local search when an LP or MILP may follow it."""
+
+_ROOT_SECONDS_PER_NONZERO = 1e-5
+"""Least time left, per nonzero of its matrix, for a time-limited LP relaxation or MILP
+to be started. HiGHS 1.16 does not poll its interrupt while it sets these up: on the
+merged 200,000 x 20,000 covering model the interior-point LP ran 1 s past a limit of
+0.3 s and the MILP 2.4 s past 1.5 s. Short of the time, the local search answers."""
 
 
 def solve_backup_coverage(
@@ -223,11 +236,26 @@ def solve_backup_coverage(
         beta=beta,
         cover_all=not maximal,
     )
-    chosen = model.local_search(model.greedy(start, deadline), deadline)
-    bound = min(model.trivial_bound(), model.added_bound(chosen))
+    use_exact = method == "exact" or (method == "auto" and ma.nnz <= _EXACT_MAX_NNZ)
+    chosen = model.greedy(start, deadline)
+    bound = model.trivial_bound()
+    if time_limit is None:
+        chosen = model.local_search(chosen, deadline)
+    else:
+        # under a limit, a Lagrangian bound where the LP may not be solved in time (a
+        # quarter of the time left); when no LP or MILP could start after the search,
+        # the search and the bound share all the time
+        left = deadline - time.perf_counter()
+        solver = left >= _SEARCH_SECONDS + _ROOT_SECONDS_PER_NONZERO * model.nonzeros()
+        search = _SEARCH_SECONDS if solver else 0.5 * left
+        chosen = model.local_search(chosen, deadline, seconds=search)
+        if not solver or model.nonzeros() >= _LAGRANGIAN_FIRST_NONZEROS:
+            now = time.perf_counter()
+            stop = now + (0.25 if solver else 1.0) * max(deadline - now, 0.0)
+            bound = min(bound, lagrangian_bound(model, model.value(chosen), stop))
+    bound = min(bound, model.added_bound(chosen))
     status: Status = "feasible"
     name = "greedy+swap"
-    use_exact = method == "exact" or (method == "auto" and ma.nnz <= _EXACT_MAX_NNZ)
     if (not use_exact or ma.nnz >= _LP_FIRST_NNZ) and time.perf_counter() < deadline:
         res = model.milp(relax=True, start=None, deadline=deadline)
         if res.x is not None and res.status == "optimal":
@@ -244,7 +272,8 @@ def solve_backup_coverage(
         if math.isfinite(res.bound):
             bound = min(bound, float(res.bound))
         status = "optimal" if res.status == "optimal" else "time_limit"
-        name = "milp"
+        if res.x is not None or res.seconds > 0:  # not when left unstarted for lack of time
+            name = "milp"
     if not maximal:
         name = "lscp+" + name
     value = model.value(chosen)
@@ -398,9 +427,14 @@ class _Model:
         top = np.sort(gain)[::-1][: max(self.p - self.req.size, 0)]
         return self.value(chosen) + float(top.sum())
 
-    def local_search(self, chosen: np.ndarray, deadline: float) -> np.ndarray:
-        """Drop one non-required site and add the best other while the value rises."""
-        stop = min(deadline, time.perf_counter() + _SEARCH_SECONDS)
+    def local_search(
+        self, chosen: np.ndarray, deadline: float, *, seconds: float = _SEARCH_SECONDS
+    ) -> np.ndarray:
+        """Drop one non-required site and add the best other while the value rises.
+
+        Stops at ``deadline`` or after ``seconds``, whichever comes first.
+        """
+        stop = min(deadline, time.perf_counter() + seconds)
         best = self.value(chosen)
         fixed = set(self.req.tolist())
         improved = True
@@ -431,6 +465,11 @@ class _Model:
                     improved = True
         return chosen
 
+    def nonzeros(self) -> int:
+        """Return an upper estimate of the nonzeros of :meth:`milp`'s matrix."""
+        n, m = self.a.shape
+        return 2 * (self.a.nnz + n + m)
+
     def milp(self, *, relax: bool, start: np.ndarray | None, deadline: float) -> Any:
         """Solve (or relax) the model: sites x, first cover y, second cover u.
 
@@ -438,7 +477,10 @@ class _Model:
         (a second cover is worth no more than a first, so ``y`` fills first
         and an integral ``x`` gives an integral optimum). Covering form: no
         ``y``, ``a_i x >= 1`` where needed and ``u_i <= e_i + a_i x - 1``.
+        Not started without the time to set it up (the result has no ``x``).
         """
+        if deadline - time.perf_counter() < _ROOT_SECONDS_PER_NONZERO * self.nonzeros():
+            return MilpResult(None, math.nan, math.inf, "time_limit", 0.0)
         sub = sp.csr_array(self.af[:, self.cand])
         live = (self.reach > 0) & (self.w > 0)
         rows = np.zeros(0, dtype=np.int64) if self.cover_all else np.flatnonzero(live)
@@ -509,6 +551,7 @@ class _Model:
             time_limit=left,
             start=x0,
             options=PRESOLVE_OFF if self.a.nnz >= _PRESOLVE_OFF_NNZ else None,
+            root_seconds_per_nonzero=_ROOT_SECONDS_PER_NONZERO,
         )
 
     def decode(self, x: np.ndarray) -> np.ndarray:

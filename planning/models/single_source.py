@@ -14,10 +14,14 @@
 
 The model is a MILP on HiGHS with assignment variables only on the allowed
 (point, site) pairs, the strong links ``assign <= open`` and a total
-capacity row. Its LP relaxation is always solved first: it is the lower
-bound of every answer, and its open sites seed a heuristic (opening the
-sites the LP uses, fitting the count ``p``, then assigning points by regret
-and improving by shifts and closures), whose answer starts the MILP.
+capacity row. Its LP relaxation is solved first: it is the lower bound of
+every answer, and its open sites seed a heuristic (opening the sites the LP
+uses, fitting the count ``p``, then assigning points by regret and
+improving by shifts and closures), whose answer starts the MILP. Under a
+time limit too short for HiGHS to set up the LP (or the MILP) of a large
+model, neither is started: a Lagrangian relaxation of the assignment rows
+gives the bound and seeds the heuristic instead (also before a large LP that
+may not be solved in time).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from ._args import (
     whole_number,
 )
 from ._errors import SpecificationError
+from ._single_source_bound import lagrangian_bound
 from ._single_source_problem import _Problem
 from .solution import Solution, Status
 
@@ -48,6 +53,9 @@ Method = Literal["auto", "exact", "heuristic"]
 
 _EXACT_MAX_ENTRIES = 1_000_000
 """Largest number of allowed pairs ``method="auto"`` hands to the MILP."""
+
+_LAGRANGIAN_FIRST_NONZEROS = 200_000
+"""From this size of the LP on, a time-limited solve finds a Lagrangian bound before it."""
 
 
 def solve_sized_location(
@@ -101,6 +109,9 @@ def solve_sized_location(
         ``"exact"`` (MILP on HiGHS), ``"heuristic"`` (LP-seeded opening with
         regret assignment and local search; bound from the LP relaxation) or
         ``"auto"`` (exact unless the model has more than a million pairs).
+        Under a time limit without the time to set up the LP or MILP, the
+        Lagrangian bound and its seeded heuristic answer (``method`` of the
+        result ``"lagrangian-seeded+local-search"``).
     time_limit
         Seconds allowed, or None.
 
@@ -169,6 +180,18 @@ def solve_sized_location(
     if time_limit is not None:
         # under a limit, an answer without the LP first (largest capacities), in a third of it
         early = prob.heuristic(np.ones(prob.k), t0 + float(time_limit) / 3)
+    lagrangian = -math.inf
+    if time_limit is not None:
+        # a Lagrangian bound, whose site choices seed the heuristic, where the LP may not
+        # be solved in time: in half the time left when the LP could not even start
+        now = time.perf_counter()
+        fits = prob.fits(deadline - now)
+        if not fits or prob.nonzeros() >= _LAGRANGIAN_FIRST_NONZEROS:
+            upper = math.inf if early is None else early[2]
+            stop = now + (0.25 if fits else 0.5) * max(deadline - now, 0.0)
+            lagrangian, seed = lagrangian_bound(prob, upper, stop)
+            if seed is not None:
+                early = _better(early, prob.heuristic(seed, deadline))
     lp = prob.milp(relax=True, time_limit=_left(deadline), start=None)
     if lp.status == "infeasible":
         msg = (
@@ -180,11 +203,12 @@ def solve_sized_location(
     best: tuple[np.ndarray, np.ndarray, float] | None = None
     if lp.x is not None:
         best = prob.heuristic(lp.x[: prob.k], deadline)
-    if early is not None and (best is None or early[2] < best[2]):
-        best = early
+    best = _better(best, early)
     use_exact = method == "exact" or (method == "auto" and prob.size <= _EXACT_MAX_ENTRIES)
     status: Status = "feasible"
     name = "lp-seeded+local-search"
+    if lp.x is None:
+        name = "lagrangian-seeded+local-search" if math.isfinite(lagrangian) else "local-search"
     bound = lp_bound
     if use_exact and time.perf_counter() < deadline:
         start = None if best is None else prob.start_vector(best[0], best[1])
@@ -205,11 +229,21 @@ def solve_sized_location(
         if math.isfinite(res.bound):
             bound = max(bound, float(res.bound))
         status = "optimal" if res.status == "optimal" else "time_limit"
-        name = "milp"
+        if res.x is not None or res.seconds > 0:  # not when left unstarted for lack of time
+            name = "milp"
     elif time_limit is not None and time.perf_counter() >= deadline:
         status = "time_limit"
-    bound = max(bound, _cheap_bound(prob.rows, prob.cv, prob.n))
+    bound = max(bound, lagrangian, _cheap_bound(prob.rows, prob.cv, prob.n))
     return prob.solution(best, bound, lp_bound, status, name, t0)
+
+
+def _better(
+    a: tuple[np.ndarray, np.ndarray, float] | None, b: tuple[np.ndarray, np.ndarray, float] | None
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """Return the cheaper of two heuristic answers (either may be None)."""
+    if a is None or (b is not None and b[2] < a[2]):
+        return b
+    return a
 
 
 def _cheap_bound(rows: np.ndarray, cv: np.ndarray, n: int) -> float:
