@@ -293,7 +293,8 @@ def _map_payload(key: tuple[Any, ...], _build: Callable[[], Any]) -> dict[str, A
         css += [href for _, href in getattr(element, "default_css", [])]
         js += [src for _, src in getattr(element, "default_js", [])]
         stack += list(getattr(element, "_children", {}).values())
-    (s, w), (n, e) = m.get_bounds() if m.get_bounds()[0][0] is not None else ((0, 0), (0, 0))
+    bounds = m.get_bounds()  # walks every feature's coordinates: once
+    (s, w), (n, e) = bounds if bounds[0][0] is not None else ((0, 0), (0, 0))
     return {
         "script": leaflet,
         "header": header,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,21 +53,44 @@ def _metric_crs(gdf: Any) -> Any:
 
 
 def _dissolved_coverage(stations: Any) -> Any:
-    """Return the union of operational 5G footprints as one WGS84 geometry layer."""
+    """Return the union of operational 5G footprints as one WGS84 geometry layer.
+
+    Computed once per set of footprints (positions and radii) and kept: every
+    map of the same stations (filters, languages, scenarios) shares it.
+    """
     import geopandas as gpd
+    import shapely
 
     if "status" in stations:
         stations = stations[stations["status"].astype(str) == "operational"]
     stations = stations[stations["radius_m"].notna()]
     if stations.empty:
         return None
-    crs = _metric_crs(stations)
-    metric = stations.to_crs(crs)
-    area = metric.geometry.buffer(metric["radius_m"].to_numpy(dtype=float), quad_segs=12)
-    union = area.union_all()
-    out = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
-    out["geometry"] = out.geometry.simplify(0.0002)
-    return out
+    radius = stations["radius_m"].to_numpy(dtype=float)
+    digest = hashlib.blake2b(str(stations.crs).encode(), digest_size=16)
+    digest.update(shapely.get_coordinates(stations.geometry.values).tobytes())
+    digest.update(radius.tobytes())
+    key = digest.hexdigest()
+    with _COVERAGE_LOCK:
+        known = _COVERAGE_CACHE.get(key)
+    if known is None:
+        crs = _metric_crs(stations)
+        metric = stations.to_crs(crs)
+        area = metric.geometry.buffer(radius, quad_segs=12)
+        union = area.union_all()
+        known = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
+        known["geometry"] = known.geometry.simplify(0.0002)
+        with _COVERAGE_LOCK:
+            _COVERAGE_CACHE[key] = known
+            while len(_COVERAGE_CACHE) > _COVERAGE_KEPT:
+                _COVERAGE_CACHE.pop(next(iter(_COVERAGE_CACHE)))
+    return known.copy()
+
+
+_COVERAGE_KEPT = 8
+"""How many dissolved footprints are kept: the same stations draw many maps."""
+_COVERAGE_CACHE: dict[str, Any] = {}
+_COVERAGE_LOCK = threading.Lock()
 
 
 def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
@@ -76,8 +101,27 @@ def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
     out = gdf[[*cols, gdf.geometry.name]].copy()
     for c in cols:
         out[c] = [html.escape(str(v)) if _present(v) else "" for v in out[c]]
-    out = out.set_geometry(shapely.set_precision(out.geometry.values, 1e-5))
-    return str(out.to_json(drop_id=True))
+    # the same areas (counties, zones) are drawn on every map: written once
+    digest = hashlib.blake2b(str(gdf.crs).encode(), digest_size=16)
+    digest.update(repr(out[cols].to_numpy().tolist()).encode())
+    for part in shapely.to_wkb(out.geometry.values):
+        digest.update(part or b"-")
+    key = digest.hexdigest()
+    with _COVERAGE_LOCK:
+        text = _JSON_CACHE.get(key)
+    if text is None:
+        out = out.set_geometry(shapely.set_precision(out.geometry.values, 1e-5))
+        text = str(out.to_json(drop_id=True))
+        with _COVERAGE_LOCK:
+            _JSON_CACHE[key] = text
+            while len(_JSON_CACHE) > _JSON_KEPT:
+                _JSON_CACHE.pop(next(iter(_JSON_CACHE)))
+    return text
+
+
+_JSON_KEPT = 32
+"""How many polygon layers' GeoJSON texts are kept."""
+_JSON_CACHE: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- layers
