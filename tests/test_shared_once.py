@@ -49,3 +49,27 @@ def test_a_failed_computation_is_not_kept_and_old_keys_are_dropped():
         shared_once(("n", i), lambda i=i: i, max_entries=2)
     assert shared_once(("n", 0), lambda: "again", max_entries=2) == "again"
     assert shared_once(("n", 2), lambda: "again", max_entries=2) == 2
+
+
+def test_an_answer_not_worth_keeping_is_shared_only_briefly(monkeypatch):
+    import views.saved as saved
+
+    clock = [1000.0]
+    monkeypatch.setattr(saved.time, "monotonic", lambda: clock[0])
+    calls: list[int] = []
+
+    def compute() -> str:
+        calls.append(1)
+        return f"answer {len(calls)}"
+
+    def keep(answer: str) -> bool:
+        return False  # e.g. a time limit reached
+
+    assert saved.shared_once("q", compute, keep=keep, brief_seconds=60) == "answer 1"
+    clock[0] += 30
+    assert saved.shared_once("q", compute, keep=keep, brief_seconds=60) == "answer 1"
+    clock[0] += 31
+    assert saved.shared_once("q", compute, keep=keep, brief_seconds=60) == "answer 2"
+    assert saved.shared_once("kept", compute) == "answer 3"
+    clock[0] += 1e6
+    assert saved.shared_once("kept", compute) == "answer 3"

@@ -9,7 +9,9 @@ start at the same instant (the same scenario run) is done once with
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -89,32 +91,54 @@ def _once_registry() -> dict[str, Any]:
     return {"lock": threading.Lock(), "values": OrderedDict(), "running": {}}
 
 
-def shared_once(key: Hashable, compute: Callable[[], Any], *, max_entries: int = 32) -> Any:
+def shared_once(
+    key: Hashable,
+    compute: Callable[[], Any],
+    *,
+    max_entries: int = 32,
+    keep: Callable[[Any], bool] | None = None,
+    brief_seconds: float = 120.0,
+) -> Any:
     """Return ``compute()``, computed once per ``key`` for every session.
 
     A session asking for a ``key`` that another session is computing waits
     for that answer instead of computing it again. Unlike Streamlit's caches,
     ``compute`` may draw on the page (a progress bar): nothing is replayed.
-    A failed ``compute`` is not kept, and the next caller tries again.
+    A failed ``compute`` is not kept, and the next caller tries again. An
+    answer for which ``keep`` says False (an answer a rerun might better,
+    such as a solve stopped by its time limit) is shared only for
+    ``brief_seconds``, with those asking at about the same time.
     """
     registry = _once_registry()
-    values: OrderedDict[Hashable, Any] = registry["values"]
-    with registry["lock"]:
+    values: OrderedDict[Hashable, tuple[Any, float]] = registry["values"]
+
+    def _known() -> tuple[bool, Any]:
         if key in values:
-            values.move_to_end(key)
-            return values[key]
+            value, until = values[key]
+            if time.monotonic() <= until:
+                values.move_to_end(key)
+                return True, value
+            del values[key]
+        return False, None
+
+    with registry["lock"]:
+        found, value = _known()
+        if found:
+            return value
         running = registry["running"].setdefault(key, threading.Lock())
     with running:
         with registry["lock"]:
-            if key in values:
-                return values[key]
+            found, value = _known()
+            if found:
+                return value
         try:
             value = compute()
         finally:
             with registry["lock"]:
                 registry["running"].pop(key, None)
+        lasting = keep is None or keep(value)
         with registry["lock"]:
-            values[key] = value
+            values[key] = (value, math.inf if lasting else time.monotonic() + brief_seconds)
             while len(values) > max_entries:
                 values.popitem(last=False)
     return value

@@ -163,10 +163,17 @@ def _run(spec: scenarios.ScenarioSpec, data, progress) -> scenarios.ScenarioResu
 
     Planners asking the same question of the same data (a room's first run
     is often the default one) share one run: whoever asks while it runs
-    waits for it. Each saves the answer under their own scenario name.
+    waits for it. A proven optimal answer is kept for later askers; any other
+    (a time limit reached) only for those asking at about the same time, so
+    that asking again later solves again. Each saves the answer under their
+    own scenario name.
     """
     key = ("scenario_run", *data_key(), _question(spec))
-    shared = shared_once(key, lambda: scenarios.run_scenario(data, spec, progress=progress))
+    shared = shared_once(
+        key,
+        lambda: scenarios.run_scenario(data, spec, progress=progress),
+        keep=lambda result: result.summary.get("status") == "optimal",
+    )
     return shared.renamed(spec.name)
 
 
