@@ -99,3 +99,20 @@ def test_iterated_search_reaches_the_brute_force_optimum():
     cols, value, _ = iterated_swap_search(a, w, 4, np.arange(4), time_limit=2.0, max_stall=200)
     assert value == pytest.approx(best)
     assert value == pytest.approx(_value(a, w, cols))
+
+
+@pytest.mark.parametrize("epoch", [None, 20])
+def test_iterated_search_with_an_acceptance_schedule(epoch):
+    rng = np.random.default_rng(2)
+    a = sp.csr_array(rng.random((40, 14)) < 0.2)
+    w = rng.integers(1, 20, 40).astype(float)
+    from itertools import combinations
+
+    best = max(_value(a, w, list(c)) for c in combinations(range(14), 4))
+    cols, value, stats = iterated_swap_search(
+        a, w, 4, np.arange(4), time_limit=2.0, max_stall=60, restarts=2,
+        kappa=(0.5, 1.0), kappa_epoch=epoch,
+    )  # fmt: skip
+    assert value == pytest.approx(best)
+    assert value == pytest.approx(_value(a, w, cols))
+    assert stats["restarts"] <= 2

@@ -21,7 +21,10 @@ few slots (each replaced by a site near it, or by a random one), whose size
 adapts: it grows while perturbed descents keep returning to known values and
 falls back after a new best. A descended solution becomes the current one
 when it is at least as good, or within a threshold between the best and
-the mean of recent local optima (threshold acceptance).
+the mean of recent local optima (threshold acceptance). The threshold can
+follow a schedule: after a number of iterations without a new best the
+search moves on to the next value (e.g. from close to the best to as far as
+the mean), and stays with the value that found the last new best.
 """
 
 from __future__ import annotations
@@ -227,7 +230,8 @@ def iterated_swap_search(
     seed: int = 0,
     max_stall: int | None = None,
     near_share: float = 0.75,
-    kappa: float = 0.5,
+    kappa: float | tuple[float, ...] = 0.5,
+    kappa_epoch: int | None = None,
     elite: list[tuple[float, np.ndarray]] | None = None,
     elite_size: int = 6,
     restarts: int = 0,
@@ -257,6 +261,13 @@ def iterated_swap_search(
     kappa
         Acceptance: a local optimum is accepted when within ``kappa`` times
         the distance between the best and the mean of recent local optima.
+        A tuple gives a schedule of such values, used in turn (see
+        ``kappa_epoch``); larger values let the search wander further.
+    kappa_epoch
+        With a tuple ``kappa``: the search moves on to the next value after
+        every ``kappa_epoch`` iterations without a new best, and every run
+        (the first and each restart) begins with the first value. If None,
+        each run uses the next value of the tuple for its whole length.
     elite
         If given, filled with the ``elite_size`` best distinct local optima
         seen, as (value, columns), best first.
@@ -291,6 +302,8 @@ def iterated_swap_search(
     k = int((table.col_of >= 0).sum())
     max_degree = max(2, min(k, k // 4 + 1))
     stats["restarts"] = 0
+    kappas = (kappa,) if isinstance(kappa, (int, float)) else tuple(kappa)
+    ki = 0
     run_best, run_value = best, best_value
     bests: list[tuple[float, np.ndarray]] = []
     while time.perf_counter() < deadline and k > 0:
@@ -310,6 +323,7 @@ def iterated_swap_search(
             run_best, run_value = current, current_value
             recent = [current_value]
             degree, stall = 1, 0
+            ki = 0 if kappa_epoch is not None else (ki + 1) % len(kappas)
             continue
         stats["iterations"] += 1
         slots = rng.choice(np.flatnonzero(table.col_of >= 0), size=min(degree, k), replace=False)
@@ -343,7 +357,9 @@ def iterated_swap_search(
             stall += 1
             if stall % 8 == 0:
                 degree = degree + 1 if degree < max_degree else 1
-        threshold = best_value - kappa * (best_value - float(np.mean(recent)))
+            if kappa_epoch is not None and stall % kappa_epoch == 0:
+                ki = (ki + 1) % len(kappas)
+        threshold = best_value - kappas[ki] * (best_value - float(np.mean(recent)))
         if value >= current_value - eps or value >= threshold:
             current, current_value = table.chosen(), value
         else:

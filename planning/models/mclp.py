@@ -74,8 +74,9 @@ _MERGE_SECONDS = 10.0
 _SMALL_SEARCH = 50_000
 """Largest ``columns x p`` for which the iterated local search is kept short."""
 
-_SEARCH_RESTARTS = 3
-"""Restarts of the iterated local search after it stalls (for solution merging)."""
+_SEARCH_RESTARTS = 1_000
+"""Restarts of the iterated local search after it stalls (it then runs for its whole
+share of the time; the bests of the runs join the elite for solution merging)."""
 
 _SEARCH_RESTARTS_ALONE = 1_000
 """Restarts of the search when no exact phase follows (it then runs for its whole time)."""
@@ -85,6 +86,13 @@ _BOUND_SECONDS_PER_ENTRY = 2e-8
 
 _SEARCH_STALL = 200
 """Iterations without a new best after which the iterated local search stops."""
+
+_SEARCH_KAPPA = (0.5, 1.0)
+"""Acceptance values of the iterated local search, used in turn: close to the best,
+then as far as the mean of recent local optima."""
+
+_SEARCH_KAPPA_EPOCH = 100
+"""Iterations without a new best after which the search moves to its next acceptance."""
 
 
 @dataclass
@@ -432,6 +440,8 @@ def _heuristic(
             max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
             elite=elite,
             restarts=0 if small else restarts,
+            kappa=_SEARCH_KAPPA,
+            kappa_epoch=_SEARCH_KAPPA_EPOCH,
         )
         info["search"] = stats
         if value > state.value:
