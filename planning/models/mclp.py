@@ -74,9 +74,16 @@ _MERGE_SECONDS = 10.0
 _SMALL_SEARCH = 50_000
 """Largest ``columns x p`` for which the iterated local search is kept short."""
 
-_SEARCH_RESTARTS = 1_000
-"""Restarts of the iterated local search after it stalls (it then runs for its whole
-share of the time; the bests of the runs join the elite for solution merging)."""
+_SEARCH_RESTARTS = 3
+"""Restarts of the iterated local search after it stalls, on models with fewer than
+:data:`_LONG_SEARCH_COLUMNS` sites (the MILP soon proves those; the bests of the
+runs join the elite for solution merging)."""
+
+_LONG_SEARCH_COLUMNS = 1_000
+"""Sites of a reduced model from which the search, followed by an exact phase, keeps
+restarting for its whole share of the time (city-sized models: on the NewYork
+instances this found better values at p = 70, 80; on the São José dos Campos ones,
+500-600 sites after reduction, it only delayed the proofs)."""
 
 _SEARCH_RESTARTS_ALONE = 1_000
 """Restarts of the search when no exact phase follows (it then runs for its whole time)."""
@@ -377,7 +384,8 @@ def _solve_reduced(
         reserve = min(bound_time, 0.3 * avail) + 2 * _BOUND_SECONDS_PER_ENTRY * a.nnz
         heuristic_time = min(heuristic_time, max(avail - reserve, 0.0))
     elite: list[tuple[float, np.ndarray]] = []
-    restarts = _SEARCH_RESTARTS if exact else _SEARCH_RESTARTS_ALONE
+    long_search = not exact or red.matrix.shape[1] >= _LONG_SEARCH_COLUMNS
+    restarts = _SEARCH_RESTARTS_ALONE if long_search else _SEARCH_RESTARTS
     state, bound = _heuristic(red, heuristic_time, bound_time, info, left, elite, restarts)
     value = state.value
     info["heuristic_value"] = value
