@@ -59,19 +59,26 @@ def tables_version() -> tuple[Any, ...]:
     return (workspace().location, project.name, str(project.created), max(mine, default=0))
 
 
+def _scenario_versions(project: Any) -> dict[str, int]:
+    """Return each saved scenario's version (a rename counts for all), once per run."""
+
+    def compute() -> dict[str, int]:
+        stamps, last_rename = _target_versions(project)
+        return {
+            name: max(int(stamps.get(f"scenario:{name}", 0)), last_rename)
+            for name in project.scenarios()
+        }
+
+    return _per_run(("scenario_versions", project.name, project.version), compute)
+
+
 def _load_all(project: Any) -> dict[str, Any]:
-    stamps, last_rename = _target_versions(project)
     location = workspace().location
-    versions = {
-        name: max(int(stamps.get(f"scenario:{name}", 0)), last_rename)
-        for name in project.scenarios()
-    }
     saved = {
         name: _saved_result(location, project.name, name, version, project)
-        for name, version in versions.items()
+        for name, version in _scenario_versions(project).items()
     }
     st.session_state["scenarios"] = saved
-    st.session_state["_scenario_versions"] = versions
     return saved
 
 
@@ -81,9 +88,7 @@ def scenario_key(name: str) -> tuple[Any, ...]:
     With :func:`data_key`, it keys what is drawn from the scenario (its map,
     its report) so that every planner looking at it shares one copy.
     """
-    scenarios()
-    version = st.session_state.get("_scenario_versions", {}).get(name)
-    return ("saved_scenario", name, version)
+    return ("saved_scenario", name, _scenario_versions(current_project()).get(name))
 
 
 @st.cache_resource(show_spinner=False)

@@ -98,9 +98,7 @@ def _show_result(result: scenarios.ScenarioResult, data) -> None:
     # the map names the layers "this scenario": the same answer draws the same
     # map whatever it was saved as, and planners who asked alike share it
     shown_as = result.renamed(t("map_this_scenario"))
-    site_ids = (
-        tuple(result.proposed_sites["id"].astype(str)) if "id" in result.proposed_sites else ()
-    )
+    site_ids = tuple(int(i) for i in result.solution.selected)
     show_map(
         lambda: maps.build_map(data, scenario=shown_as, language=lang),
         cache_key=(

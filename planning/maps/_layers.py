@@ -70,27 +70,35 @@ def _dissolved_coverage(stations: Any) -> Any:
     digest = hashlib.blake2b(str(stations.crs).encode(), digest_size=16)
     digest.update(shapely.get_coordinates(stations.geometry.values).tobytes())
     digest.update(radius.tobytes())
-    key = digest.hexdigest()
-    with _COVERAGE_LOCK:
-        known = _COVERAGE_CACHE.get(key)
-    if known is None:
+
+    def dissolve() -> Any:
         crs = _metric_crs(stations)
         metric = stations.to_crs(crs)
-        area = metric.geometry.buffer(radius, quad_segs=12)
-        union = area.union_all()
-        known = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
-        known["geometry"] = known.geometry.simplify(0.0002)
-        with _COVERAGE_LOCK:
-            _COVERAGE_CACHE[key] = known
-            while len(_COVERAGE_CACHE) > _COVERAGE_KEPT:
-                _COVERAGE_CACHE.pop(next(iter(_COVERAGE_CACHE)))
-    return known.copy()
+        union = metric.geometry.buffer(radius, quad_segs=12).union_all()
+        out = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
+        out["geometry"] = out.geometry.simplify(0.0002)
+        return out
+
+    return _by_content(("coverage", digest.hexdigest()), dissolve).copy()
 
 
-_COVERAGE_KEPT = 8
-"""How many dissolved footprints are kept: the same stations draw many maps."""
-_COVERAGE_CACHE: dict[str, Any] = {}
-_COVERAGE_LOCK = threading.Lock()
+_CONTENT_KEPT = 40
+"""How many map pieces computed from their content (footprints, GeoJSON) are kept."""
+_CONTENT_CACHE: dict[tuple[str, str], Any] = {}
+_CONTENT_LOCK = threading.Lock()
+
+
+def _by_content(key: tuple[str, str], compute: Any) -> Any:
+    """Return ``compute()`` once per content ``key``: the same layers draw many maps."""
+    with _CONTENT_LOCK:
+        known = _CONTENT_CACHE.get(key)
+    if known is None:
+        known = compute()
+        with _CONTENT_LOCK:
+            _CONTENT_CACHE[key] = known
+            while len(_CONTENT_CACHE) > _CONTENT_KEPT:
+                _CONTENT_CACHE.pop(next(iter(_CONTENT_CACHE)))
+    return known
 
 
 def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
@@ -106,22 +114,13 @@ def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
     digest.update(repr(out[cols].to_numpy().tolist()).encode())
     for part in shapely.to_wkb(out.geometry.values):
         digest.update(part or b"-")
-    key = digest.hexdigest()
-    with _COVERAGE_LOCK:
-        text = _JSON_CACHE.get(key)
-    if text is None:
-        out = out.set_geometry(shapely.set_precision(out.geometry.values, 1e-5))
-        text = str(out.to_json(drop_id=True))
-        with _COVERAGE_LOCK:
-            _JSON_CACHE[key] = text
-            while len(_JSON_CACHE) > _JSON_KEPT:
-                _JSON_CACHE.pop(next(iter(_JSON_CACHE)))
+
+    def write() -> str:
+        precise = out.set_geometry(shapely.set_precision(out.geometry.values, 1e-5))
+        return str(precise.to_json(drop_id=True))
+
+    text: str = _by_content(("geojson", digest.hexdigest()), write)
     return text
-
-
-_JSON_KEPT = 32
-"""How many polygon layers' GeoJSON texts are kept."""
-_JSON_CACHE: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- layers
