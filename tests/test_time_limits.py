@@ -366,7 +366,7 @@ def test_single_source_lagrangian_bound_is_valid(seed, monkeypatch):
         pytest.skip("no feasible assignment")
     assert exact.status == "optimal"
     # as if the model were too large for its LP in the time
-    monkeypatch.setattr(_single_source_problem, "_ROOT_SECONDS_PER_NONZERO", 1e9)
+    monkeypatch.setattr(_single_source_problem, "ROOT_SECONDS_PER_NONZERO", 1e9)
     sol = solve_capacitated_location(cost, d, cap, fixed, time_limit=5.0, **kw)
     assert sol.method == "lagrangian-seeded+local-search"
     assert math.isfinite(sol.bound)
@@ -415,7 +415,7 @@ def test_backup_lagrangian_bound_is_valid(form, monkeypatch):
     exact = solve_backup_coverage(cover, weights=w, **kw)
     assert exact.status == "optimal"
     # as if the model were too large for its LP and MILP in the time
-    monkeypatch.setattr(backup, "_ROOT_SECONDS_PER_NONZERO", 1e9)
+    monkeypatch.setattr(backup, "ROOT_SECONDS_PER_NONZERO", 1e9)
     sol = solve_backup_coverage(cover, weights=w, time_limit=2.0, **kw)
     assert sol.method.endswith("greedy+swap")
     assert math.isfinite(sol.bound)

@@ -21,7 +21,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from ._args import coverage_input, demand_vector
 from ._errors import SpecificationError
-from ._highs import PRESOLVE_OFF, solve_milp_checked
+from ._highs import PRESOLVE_OFF, ROOT_SECONDS_PER_NONZERO, solve_milp_checked
 from ._reduce import as_coverage, merge_identical_rows
 
 
@@ -162,7 +162,7 @@ def run_milp(
         col_upper=hi,
         integrality=np.asarray(integrality) if np.any(integrality) else None,
         sense="max" if maximize else "min",
-        root_seconds_per_nonzero=_ROOT_SECONDS_PER_NONZERO,
+        root_seconds_per_nonzero=ROOT_SECONDS_PER_NONZERO,
     )
     seconds = time.perf_counter() - started
     if res.status == "infeasible":
@@ -178,13 +178,6 @@ def run_milp(
         bound = max(bound, obj) if maximize else min(bound, obj)
     status = "optimal" if res.status == "optimal" else "time_limit"
     return MilpAnswer(x, obj, bound, status, seconds)
-
-
-_ROOT_SECONDS_PER_NONZERO = 1e-5
-"""Least time left, per nonzero, for a time-limited MILP to be started (20 s on the two
-million nonzeros of 100,000 x 10,000 points and sites, whose root LP ran 3.4 s past its
-interrupt and found nothing better than the greedy in 18 s): short of it, the greedy
-answers."""
 
 
 def _scipy_milp(

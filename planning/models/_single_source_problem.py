@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._errors import SpecificationError
-from ._highs import PRESOLVE_OFF, MilpResult, solve_milp
+from ._highs import PRESOLVE_OFF, ROOT_SECONDS_PER_NONZERO, MilpResult, solve_milp
 from .lscp import solve_milp_checked
 from .solution import Solution, Status, relative_gap
 
@@ -22,12 +22,6 @@ _PRESOLVE_MAX_ENTRIES = 200_000
 """Above this many entries a time-limited solve skips HiGHS presolve."""
 
 _TOL = 1e-9
-
-_ROOT_SECONDS_PER_NONZERO = 1e-5
-"""Least time left, per nonzero, for a time-limited LP relaxation or MILP to be started.
-HiGHS 1.16 sets up an LP without polling its interrupt: on the 4 million nonzeros of
-3,200 points x 320 sites that ran 3 s past a limit of 2.8 s (the LP itself is not
-solved in a minute); short of the time, the Lagrangian bound and the heuristic answer."""
 
 
 @dataclass
@@ -156,7 +150,7 @@ class _Problem:
 
     def fits(self, seconds: float) -> bool:
         """Return whether ``seconds`` leave the time to set up :meth:`milp`'s model."""
-        return seconds >= _ROOT_SECONDS_PER_NONZERO * self.nonzeros()
+        return seconds >= ROOT_SECONDS_PER_NONZERO * self.nonzeros()
 
     def milp(self, *, relax: bool, time_limit: float | None, start: np.ndarray | None) -> Any:
         """Solve the MILP (or its LP relaxation); not started without the time for its set-up."""

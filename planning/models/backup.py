@@ -50,7 +50,7 @@ from ._args import (
 )
 from ._backup_bound import lagrangian_bound
 from ._errors import SpecificationError
-from ._highs import PRESOLVE_OFF, MilpResult, solve_milp
+from ._highs import PRESOLVE_OFF, ROOT_SECONDS_PER_NONZERO, MilpResult, solve_milp
 from ._reduce import merge_identical_rows
 from .lscp import cover_summary, solve_lscp, solve_milp_checked
 from .solution import Solution, Status, relative_gap
@@ -73,12 +73,6 @@ _LAGRANGIAN_FIRST_NONZEROS = 200_000
 
 _SEARCH_SECONDS = 2.0
 """Time for the swap local search when an LP or MILP may follow it."""
-
-_ROOT_SECONDS_PER_NONZERO = 1e-5
-"""Least time left, per nonzero of its matrix, for a time-limited LP relaxation or MILP
-to be started. HiGHS 1.16 does not poll its interrupt while it sets these up: on the
-merged 200,000 x 20,000 covering model the interior-point LP ran 1 s past a limit of
-0.3 s and the MILP 2.4 s past 1.5 s. Short of the time, the local search answers."""
 
 
 def solve_backup_coverage(
@@ -246,7 +240,7 @@ def solve_backup_coverage(
         # quarter of the time left); when no LP or MILP could start after the search,
         # the search and the bound share all the time
         left = deadline - time.perf_counter()
-        solver = left >= _SEARCH_SECONDS + _ROOT_SECONDS_PER_NONZERO * model.nonzeros()
+        solver = left >= _SEARCH_SECONDS + ROOT_SECONDS_PER_NONZERO * model.nonzeros()
         search = _SEARCH_SECONDS if solver else 0.5 * left
         chosen = model.local_search(chosen, deadline, seconds=search)
         if not solver or model.nonzeros() >= _LAGRANGIAN_FIRST_NONZEROS:
@@ -479,7 +473,7 @@ class _Model:
         ``y``, ``a_i x >= 1`` where needed and ``u_i <= e_i + a_i x - 1``.
         Not started without the time to set it up (the result has no ``x``).
         """
-        if deadline - time.perf_counter() < _ROOT_SECONDS_PER_NONZERO * self.nonzeros():
+        if deadline - time.perf_counter() < ROOT_SECONDS_PER_NONZERO * self.nonzeros():
             return MilpResult(None, math.nan, math.inf, "time_limit", 0.0)
         sub = sp.csr_array(self.af[:, self.cand])
         live = (self.reach > 0) & (self.w > 0)
@@ -551,7 +545,7 @@ class _Model:
             time_limit=left,
             start=x0,
             options=PRESOLVE_OFF if self.a.nnz >= _PRESOLVE_OFF_NNZ else None,
-            root_seconds_per_nonzero=_ROOT_SECONDS_PER_NONZERO,
+            root_seconds_per_nonzero=ROOT_SECONDS_PER_NONZERO,
         )
 
     def decode(self, x: np.ndarray) -> np.ndarray:

@@ -36,7 +36,6 @@ import scipy.sparse as sp
 
 from ._args import whole_number
 from ._coverrows import (
-    _ROOT_SECONDS_PER_NONZERO,
     check_cover,
     per_group,
     reduce_cover,
@@ -44,6 +43,7 @@ from ._coverrows import (
     run_milp,
 )
 from ._errors import SpecificationError
+from ._highs import ROOT_SECONDS_PER_NONZERO
 from .solution import Solution, relative_gap
 
 _TOL = 1e-7
@@ -236,7 +236,7 @@ def solve_equity_coverage(
         # show that every floor can be met (no first solve then), and is the answer
         # when HiGHS finds none better in time
         share = _GREEDY_SHARE
-        if (1 - share) * time_limit < _ROOT_SECONDS_PER_NONZERO * A.nnz:
+        if (1 - share) * time_limit < ROOT_SECONDS_PER_NONZERO * A.nnz:
             share = 0.9  # too short for the MILP (see run_milp): the greedy is the answer
         gx = _greedy(
             red, c_cost, n_sites, budget, codes_s, smin, smax, floor_need, target, total,
