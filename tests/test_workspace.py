@@ -291,6 +291,24 @@ def test_concurrent_saves_of_the_same_thing_conflict(ws, demo, results):
     assert ws.project("p").data.name == "new"
 
 
+def test_every_save_by_someone_else_is_seen_at_once(ws, demo):
+    """The version and history are read again after each save, however quick the saves."""
+    ws.create_project("p", demo)
+    reader = ws.project("p")
+    other = open_workspace(ws.location if "://" not in ws.location else ws._store.url)
+    writer = other.project("p", user="王工")
+    for i in range(6):
+        writer.save_table("t", pd.DataFrame({"x": [i]}), user="王工")  # same size each time
+        assert reader.stored_version() == writer.version
+        assert reader.history()["version"].max() == writer.version
+        assert reader.changes_by_others()["user"].eq("王工").all()
+    # what a caller does with a read does not change the next one
+    reader._store.meta("p")["version"] = "0"
+    reader._store.history("p")[0]["user"] = "nobody"
+    assert reader.stored_version() == writer.version
+    assert "nobody" not in set(reader.history()["user"])
+
+
 def test_renaming_or_deleting_what_someone_else_removed_is_a_conflict(ws, demo, results):
     a, _ = results
     ws.create_project("p", demo)

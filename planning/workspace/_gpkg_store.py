@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,45 @@ def _meta(con: sqlite3.Connection, path: Path) -> dict[str, str]:
     if meta["format"] != FORMAT:
         raise _refused(path, f"its format is {meta['format']!r}, this version reads {FORMAT!r}")
     return meta
+
+
+def _file_state(path: Path) -> tuple[object, ...] | None:
+    """Return what identifies one stored version of a project file (None if it is absent).
+
+    Every change replaces the file by a new one in one rename, so the inode,
+    size and times change with it; SQLite's change counter (bytes 24-28 of the
+    header) grows with every write to the copy, so a reused inode of the same
+    size is told apart too.
+    """
+    try:
+        with open(path, "rb") as file:
+            stat = os.fstat(file.fileno())
+            header = file.read(100)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, header[24:28])
+
+
+_READS: dict[tuple[str, str], tuple[tuple[object, ...], Any]] = {}
+"""The last metadata and history read of each project file, with the file's state then."""
+
+
+def _read_once(path: Path, what: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
+    """Return ``read`` of the project file, read again only when the file has changed.
+
+    Every session of the app asks for the project's version and history on
+    every rerun; they change only when a change is saved.
+    """
+    state = _file_state(path)
+    key = (str(path), what)
+    kept = _READS.get(key)
+    if state is not None and kept is not None and kept[0] == state:
+        return kept[1]
+    with _read(path) as con:
+        value = read(con)
+    if state is not None:
+        _READS[key] = (state, value)
+    return value
 
 
 def _history(con: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -336,8 +375,8 @@ class GpkgStore:
                 os.rename(self.path(old), target)
 
     def meta(self, name: str) -> dict[str, Any]:
-        with _read(self.path(name)) as con:
-            return dict(_meta(con, self.path(name)))
+        path = self.path(name)
+        return dict(_read_once(path, "meta", lambda con: _meta(con, path)))
 
     def load_data(self, name: str) -> geodata.PlanningData:
         with _read(self.path(name)) as con:
@@ -374,8 +413,7 @@ class GpkgStore:
         return self.meta(name)["settings"]
 
     def history(self, name: str) -> list[dict[str, Any]]:
-        with _read(self.path(name)) as con:
-            return _history(con)
+        return [dict(row) for row in _read_once(self.path(name), "history", _history)]
 
     def apply(self, name: str, seen: Seen, change: Change, user: str | None, at: str) -> int:
         path = self.path(name)
