@@ -28,6 +28,7 @@ import geodata
 from geodata.model import atomic_path
 
 from ._changes import Change, ConflictError, ProjectDump, Seen, conflicts
+from ._gpkg_points import write_point_layer
 from ._serialize import FRAMES, ScenarioRecord, frame_from_bytes
 
 FORMAT = "infrasite-project-1"
@@ -125,7 +126,7 @@ def _file_state(path: Path) -> tuple[object, ...] | None:
 
 
 _READS: dict[tuple[str, str], tuple[tuple[object, ...], Any]] = {}
-"""The last metadata and history read of each project file, with the file's state then."""
+"""The last metadata, history and scenario names read of each project file, with its state."""
 
 
 def _read_once(path: Path, what: str, read: Callable[[sqlite3.Connection], Any]) -> Any:
@@ -144,6 +145,10 @@ def _read_once(path: Path, what: str, read: Callable[[sqlite3.Connection], Any])
     if state is not None:
         _READS[key] = (state, value)
     return value
+
+
+def _scenario_names(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT name FROM infrasite_scenarios ORDER BY fid")]
 
 
 def _history(con: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -165,12 +170,15 @@ def _drop_layer(con: sqlite3.Connection, table: str) -> None:
         con.execute(f"DELETE FROM {meta} WHERE table_name = ?", (table,))
 
 
-def _write_sites(path: Path, layer: str, record: ScenarioRecord) -> None:
+def _sites(record: ScenarioRecord) -> gpd.GeoDataFrame:
     sites = frame_from_bytes(record.frames["proposed_sites"])
     assert isinstance(sites, gpd.GeoDataFrame)
-    out = sites.reset_index(drop=True)
-    typed = {"geometry_type": "Point"} if out.empty else {}
-    out.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", **typed)
+    return sites.reset_index(drop=True)
+
+
+def _write_sites(path: Path, layer: str, sites: gpd.GeoDataFrame) -> None:
+    typed = {"geometry_type": "Point"} if sites.empty else {}
+    sites.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", **typed)
 
 
 def _label_sites(con: sqlite3.Connection, layer: str, scenario: str) -> None:
@@ -211,7 +219,7 @@ def write_project_file(path: Path, dump: ProjectDump) -> None:
         layers = []
         for i, record in enumerate(dump.scenarios, start=1):
             layer = f"scenario_{i}_sites"
-            _write_sites(tmp, layer, record)
+            _write_sites(tmp, layer, _sites(record))
             layers.append((i, layer, record))
         with closing(sqlite3.connect(tmp)) as con, con:
             con.executescript(_SCHEMA)
@@ -384,8 +392,7 @@ class GpkgStore:
         return geodata.PlanningData.from_gpkg(self.path(name))
 
     def scenario_names(self, name: str) -> list[str]:
-        with _read(self.path(name)) as con:
-            return [r[0] for r in con.execute("SELECT name FROM infrasite_scenarios ORDER BY fid")]
+        return list(_read_once(self.path(name), "scenarios", _scenario_names))
 
     def load_scenario(self, name: str, scenario: str) -> ScenarioRecord | None:
         path = self.path(name)
@@ -454,11 +461,16 @@ class GpkgStore:
                 raise ValueError(msg)
             fid = row[0] if row is not None else new_fid
             layer = f"scenario_{fid}_sites"
+            sites = _sites(change.record)
             with closing(sqlite3.connect(tmp)) as con, con:
                 _drop_layer(con, layer)
-            _write_sites(tmp, layer, change.record)
-            with closing(sqlite3.connect(tmp)) as con, con:
-                _put_record(con, fid, layer, change.record)
+                written = write_point_layer(con, layer, sites)
+                if written:
+                    _put_record(con, fid, layer, change.record)
+            if not written:  # not points, or a CRS without an EPSG code: GDAL writes it
+                _write_sites(tmp, layer, sites)
+                with closing(sqlite3.connect(tmp)) as con, con:
+                    _put_record(con, fid, layer, change.record)
         elif op == "data":
             assert change.data is not None
             with closing(sqlite3.connect(tmp)) as con, con:
