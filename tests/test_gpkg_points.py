@@ -19,7 +19,7 @@ def _sites(crs="EPSG:4326") -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "id": pd.array(["CA1", "CA2", None], dtype="string"),
-            "name": ["楼顶 5G 候选", "路侧 \"B\" 候选", "x'y"],
+            "name": ["楼顶 5G 候选", '路侧 "B" 候选', "x'y"],
             "cost_cny": [276000.0, np.nan, 1.5],
             "order": np.array([1, 2, 3], dtype="int64"),
             "open": [True, False, True],
