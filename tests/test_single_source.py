@@ -281,3 +281,50 @@ def brute_single_p(cost, d, cap, p):
         value = brute_single(sub, d, cap[list(combo)], np.zeros(p))
         best = min(best, value)
     return best
+
+
+def test_regret_assignment_stops_at_its_deadline():
+    """The point-by-point assignment checks the clock, so a huge instance keeps the limit."""
+    from planning.models._single_source_problem import _Problem
+
+    rng = np.random.default_rng(3)
+    n, m = 5000, 20
+    rows, cols = np.repeat(np.arange(n), m), np.tile(np.arange(m), n)
+    d = np.ones(n)
+    prob = _Problem(
+        rows=rows,
+        cols=cols,
+        cv=rng.random(n * m),
+        d=d,
+        cap=np.full(m, n / 10),
+        f=np.zeros(m),
+        allowed=np.arange(m),
+        ex=np.array([], dtype=int),
+        req=np.array([], dtype=int),
+        p=None,
+        exact_p=False,
+        share=0.0,
+        single=True,
+    )
+    prob.index()
+    everything = np.arange(m)
+    assert prob._regret(everything, time.perf_counter() - 1.0) is None
+    frac = prob._regret(everything, time.perf_counter() + 60.0)
+    assert frac is not None and np.bincount(rows, weights=frac, minlength=n).tolist() == [1.0] * n
+
+
+def test_lp_bound_is_nan_when_the_lp_was_not_solved():
+    rng = np.random.default_rng(5)
+    n, m = 60, 10
+    cost = rng.random((n, m)) * 10
+    d = np.ones(n)
+    cap = np.full(m, n / 4)
+    solved = solve_capacitated_location(cost, d, cap, np.ones(m), single_source=True, p=5)
+    assert np.isfinite(solved.details["lp_bound"])
+    assert solved.bound >= solved.details["lp_bound"] * (1 - 1e-9)
+    rushed = solve_capacitated_location(
+        cost, d, cap, np.ones(m), single_source=True, p=5, time_limit=0.0
+    )
+    assert rushed.status == "time_limit"
+    assert np.isnan(rushed.details["lp_bound"])  # not solved: not a bound of 0
+    assert np.isfinite(rushed.bound) and 0.0 <= rushed.bound <= solved.objective

@@ -279,7 +279,7 @@ class _Problem:
             return None
         if not self.single:
             return self._split(open_sites, deadline)
-        frac = self._regret(open_sites)
+        frac = self._regret(open_sites, deadline)
         if frac is None:
             return None
         frac = self._shift(open_sites, frac, deadline)
@@ -320,19 +320,33 @@ class _Problem:
         frac[idx] = np.clip(res.x, 0.0, 1.0)
         return frac, self.cost_of(open_sites, frac)
 
-    def _regret(self, open_sites: np.ndarray) -> np.ndarray | None:
-        """Assign points one at a time, largest regret (then demand) first, to the cheapest room."""
+    def _regrets(self, ok: np.ndarray) -> np.ndarray:
+        """Return per point its second-cheapest minus its cheapest ``ok`` cost (inf: < 2)."""
+        rows = self.rows[ok]
+        cost = self.cv[ok]
+        order = np.lexsort((cost, rows))
+        rows, cost = rows[order], cost[order]
+        first = np.searchsorted(rows, np.arange(self.n))
+        count = np.bincount(rows, minlength=self.n)
+        regret = np.full(self.n, math.inf)
+        two = count >= 2
+        regret[two] = cost[first[two] + 1] - cost[first[two]]
+        return regret
+
+    def _regret(self, open_sites: np.ndarray, deadline: float) -> np.ndarray | None:
+        """Assign points one at a time, largest regret (then demand) first, to the cheapest room.
+
+        None when some point finds no room, or when ``deadline`` passes.
+        """
         is_open = np.zeros(self.m, dtype=bool)
         is_open[open_sites] = True
         room = np.where(is_open, self.cap, 0.0)
         ok = is_open[self.cols]
-        regret = np.zeros(self.n)
-        for i in range(self.n):
-            a, b = self.row_start[i], self.row_start[i + 1]
-            c = np.sort(self.cv[a:b][ok[a:b]])
-            regret[i] = math.inf if c.size < 2 else c[1] - c[0]
+        regret = self._regrets(ok)
         frac = np.zeros(self.size)
-        for i in np.lexsort((-self.d, -regret)).tolist():
+        for step, i in enumerate(np.lexsort((-self.d, -regret)).tolist()):
+            if step % 1024 == 1023 and time.perf_counter() > deadline:
+                return None
             a, b = self.row_start[i], self.row_start[i + 1]
             ent = np.arange(a, b)[ok[a:b] & (room[self.cols[a:b]] >= self.d[i] - _TOL)]
             if ent.size == 0:

@@ -122,7 +122,8 @@ def solve_sized_location(
         largest share when split); ``marginal`` NaN (not computed).
         ``details`` holds ``allocation`` (sparse demand x sites served
         amounts), ``fixed_cost``, ``allocation_cost``, ``existing``,
-        ``load`` (per selected site), ``lp_bound`` and ``single_source``.
+        ``load`` (per selected site), ``lp_bound`` (NaN when the LP
+        relaxation was not solved in the time) and ``single_source``.
         When no feasible answer was found within ``time_limit``,
         ``objective`` is ``inf`` and ``selected`` is empty.
 
@@ -199,7 +200,8 @@ def solve_sized_location(
             f"under these options{prob.option_text()}; raise capacity, p or allow more sites"
         )
         raise SpecificationError(msg)
-    lp_bound = float(lp.objective) if lp.x is not None and lp.status == "optimal" else 0.0
+    solved = lp.x is not None and lp.status == "optimal"
+    lp_bound = float(lp.objective) if solved else math.nan  # NaN: the LP was not solved
     best: tuple[np.ndarray, np.ndarray, float] | None = None
     if lp.x is not None:
         best = prob.heuristic(lp.x[: prob.k], deadline)
@@ -209,7 +211,7 @@ def solve_sized_location(
     name = "lp-seeded+local-search"
     if lp.x is None:
         name = "lagrangian-seeded+local-search" if math.isfinite(lagrangian) else "local-search"
-    bound = lp_bound
+    bound = lp_bound if solved else 0.0
     if use_exact and time.perf_counter() < deadline:
         start = None if best is None else prob.start_vector(best[0], best[1])
         res = prob.milp(relax=False, time_limit=_left(deadline), start=start)
