@@ -47,6 +47,42 @@ def test_user_text_is_escaped(demo):
     assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt;" in page
 
 
+def test_user_text_that_looks_like_a_template_is_kept_as_it_is(demo):
+    """Names are put in the page as they are, never evaluated as Jinja templates."""
+    from planning import scenarios
+
+    firms = demo.enterprises.copy()
+    firms.loc[firms.index[1], "name"] = "钢铁{{ 7*7 }}公司"
+    firms.loc[firms.index[2], "name"] = "材料{% if %}公司"
+    parks = demo.parks.copy()
+    parks.loc[parks.index[1], "name"] = "园区{# x"
+    data = demo.replace(enterprises=firms, parks=parks)
+    spec = scenarios.ScenarioSpec(name="方案{{ 1+1 }}", n_sites=2, time_limit=20)
+    result = scenarios.run_scenario(data, spec)
+    page = maps.standalone_html(maps.build_map(data, scenario=result))
+    for text in ("钢铁{{ 7*7 }}公司", "材料{% if %}公司", "园区{# x", "方案{{ 1+1 }}"):
+        assert text in page or json.dumps(text)[1:-1] in page, text  # as it is, or JSON-escaped
+    assert "钢铁49公司" not in page and "方案2" not in page
+
+
+def test_maps_render_as_folium_would(demo, monkeypatch):
+    """Skipping the second template pass changes nothing but surrounding white space."""
+    import itertools
+
+    from branca.element import Element, MacroElement
+
+    from planning.maps._elements import _Prerendered
+
+    def page() -> str:
+        ids = itertools.count()
+        monkeypatch.setattr(Element, "_generate_id", classmethod(lambda cls: f"{next(ids):032x}"))
+        return re.sub(r"\s+", " ", maps.build_map(demo).get_root().render())
+
+    ours = page()
+    monkeypatch.setattr(_Prerendered, "render", MacroElement.render)
+    assert ours == page()
+
+
 def test_layers_named_in_both_languages(demo):
     zh = maps.build_map(demo, language="zh")
     en = maps.build_map(demo, language="en", show_candidates=True)

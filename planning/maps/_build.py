@@ -14,7 +14,7 @@ from ._assets import (
     LEAFLET_JS,
 )
 from ._basemaps import BASEMAPS, Basemap, _tile_layers
-from ._elements import _CSS, _Legend, _legend_html, _PointLayer
+from ._elements import _CSS, _LayerControl, _Legend, _legend_html, _PointLayer
 from ._kinds import add_kind_layers
 from ._labels import (
     _TEXT,
@@ -347,7 +347,7 @@ def build_map(
     if scenario_items:
         legend.append((_label("scenario", language), scenario_items))
 
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    _LayerControl(collapsed=True, position="topright").add_to(m)
     _Legend(_legend_html(_label("legend", language), legend, _label("size_note", language))).add_to(
         m
     )

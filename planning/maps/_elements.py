@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from branca.element import MacroElement
+import folium
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
@@ -22,7 +23,62 @@ from ._labels import _text
 # --------------------------------------------------------------------------- elements
 
 
-class _PointLayer(JSCSSMixin, Layer):
+class _Text(Element):
+    """Text already rendered, added to the page as it is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class _Prerendered(MacroElement):
+    """An element whose rendered header, HTML and script are not compiled again.
+
+    branca's :class:`~branca.element.MacroElement` wraps each rendered part
+    in a new ``Element``, which compiles that text as a Jinja template: slow
+    for a layer carrying thousands of points (a tenth of a second per map),
+    and wrong for user text that looks like template syntax (a firm named
+    ``{% if %}`` broke the map; ``{{ 7*7 }}`` became ``49``). As the last base
+    class, this takes the place of ``MacroElement.render`` in the chain.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "an element is rendered inside a Figure"
+        macros = self._template.module.__dict__
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = macros.get(part)
+            if macro is not None:
+                target.add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+        return ""  # the parts went into the figure
+
+
+class _GeoJson(folium.GeoJson, _Prerendered):
+    """:class:`folium.GeoJson` with its data put in the page as it is."""
+
+
+class _GeoJsonTooltip(folium.GeoJsonTooltip, _Prerendered):
+    """:class:`folium.GeoJsonTooltip` with its labels put in the page as they are."""
+
+
+class _FeatureGroup(folium.FeatureGroup, _Prerendered):
+    """:class:`folium.FeatureGroup` with its name put in the page as it is."""
+
+
+class _LayerControl(folium.LayerControl, _Prerendered):
+    """:class:`folium.LayerControl` with the layer names put in the page as they are."""
+
+
+class _PointLayer(JSCSSMixin, Layer, _Prerendered):
     """Many points drawn as canvas circles, with tooltip and popup built in JS.
 
     Each row is ``[lat, lon, style index, radius, field values...]``; a field
@@ -104,7 +160,7 @@ var {{ this.get_name() }} = (function () {
             ]
 
 
-class _Legend(MacroElement):
+class _Legend(_Prerendered):
     """A legend drawn as a Leaflet control from pre-escaped HTML."""
 
     _template = Template(

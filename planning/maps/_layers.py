@@ -8,11 +8,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-import folium
 import numpy as np
 import pandas as pd
 
-from ._elements import _PointLayer
+from ._elements import _FeatureGroup, _GeoJson, _GeoJsonTooltip, _PointLayer
 from ._labels import (
     SECTOR_COLORS,
     STATUS_COLORS,
@@ -230,11 +229,11 @@ def _add_polygons(
     if gdf is None or len(gdf) == 0:
         return
     cols = [c for c in fields if c in gdf]
-    layer = folium.GeoJson(
+    layer = _GeoJson(
         _polygon_json(gdf, cols),
         name=name,
         style_function=lambda _feature, s=style: s,
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=_GeoJsonTooltip(
             fields=cols, aliases=[_label(c, language) for c in cols], localize=False
         )
         if cols
@@ -294,7 +293,7 @@ def _add_scenario(
     point_layer = _PointLayer
     name = str(getattr(result.spec, "name", "")) or _label("scenario", language)
     title = f"{_label('scenario', language)} {name}"
-    group = folium.FeatureGroup(name=f"{title}: {_label('proposed', language)}")
+    group = _FeatureGroup(name=f"{title}: {_label('proposed', language)}")
     sites = _convert_geometry(result.proposed_sites, gcj02)
     radii = _site_radii(sites, _scenario_radius(result))
     staged = len(sites) > 0 and "stage" in sites
@@ -423,11 +422,11 @@ def _add_corridors(
             "dashArray": None if good else "6 6",
         }
     fields = ["origin", "destination", "length_km", "refuelled_after"]
-    folium.GeoJson(
+    _GeoJson(
         features,
         name=f"{title}: {_label('corridors', language)}",
         style_function=lambda feature: feature["properties"]["_style"],
-        tooltip=folium.GeoJsonTooltip(
+        tooltip=_GeoJsonTooltip(
             fields=fields, aliases=[_label(c, language) for c in fields], localize=False
         ),
     ).add_to(m)
