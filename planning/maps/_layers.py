@@ -122,6 +122,19 @@ def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
     return text
 
 
+def _polygon_data(gdf: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """Return :func:`_polygon_json` parsed, once per content: treat it as read-only.
+
+    folium parses GeoJSON text on every map; the same areas are on every map.
+    """
+    import json
+
+    text = _polygon_json(gdf, fields)
+    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    data: dict[str, Any] = _by_content(("geojson_data", digest), lambda: json.loads(text))
+    return data
+
+
 # --------------------------------------------------------------------------- layers
 
 
@@ -230,7 +243,7 @@ def _add_polygons(
         return
     cols = [c for c in fields if c in gdf]
     layer = _GeoJson(
-        _polygon_json(gdf, cols),
+        _polygon_data(gdf, cols),
         name=name,
         style_function=lambda _feature, s=style: s,
         tooltip=_GeoJsonTooltip(
