@@ -143,11 +143,12 @@ def lagrangian_bound(
     lam = w.copy() if start is None else np.clip(np.asarray(start, np.float64), 0.0, w)
     csc = sp.csc_array(csr, dtype=np.float64) if csc is None else csc
     csr = sp.csr_array(csr, dtype=np.float64)
+    columns_of = csc.T  # a CSR view of the same arrays, built once (not once per step)
     best = math.inf
     step = float(first_step)
     stall = 0
     for _ in range(max(iterations, 1)):
-        colval = np.asarray(csc.T @ lam, dtype=np.float64)
+        colval = np.asarray(columns_of @ lam, dtype=np.float64)
         x, top = _best_columns(colval, p, c, budget)
         value = float((w - lam).sum()) + top
         if value < best - 1e-9 * max(1.0, abs(best) if math.isfinite(best) else 1.0):
@@ -266,6 +267,7 @@ def threshold_bound(
 
     fcsr = sp.csr_array(csr, dtype=np.float64)
     fcsc = sp.csc_array(fcsr) if csc is None else csc
+    columns_of = fcsc.T  # built once
     nonempty = np.diff(fcsr.indptr) > 0
     starts = fcsr.indptr[:-1][nonempty]
     best, best_lam = math.inf, w.copy()
@@ -277,8 +279,8 @@ def threshold_bound(
             if r and late():
                 break
             resid = w - lam
-            room = np.maximum(cap - fcsc.T @ lam, 0.0)
-            rest = fcsc.T @ resid
+            room = np.maximum(cap - columns_of @ lam, 0.0)
+            rest = columns_of @ resid
             ratio = np.full(m, np.inf)
             np.divide(room, rest, out=ratio, where=rest > 0)
             share = np.full(w.size, np.inf)
@@ -286,7 +288,7 @@ def threshold_bound(
                 share[nonempty] = np.minimum.reduceat(ratio[fcsr.indices], starts)
             lam = lam + np.minimum(share, 1.0) * resid
         lam = np.minimum(lam, w)
-        _, top = _best_columns(np.asarray(fcsc.T @ lam), p, _costs(costs, m), budget)
+        _, top = _best_columns(np.asarray(columns_of @ lam), p, _costs(costs, m), budget)
         value = float((w - lam).sum()) + top
         if value < best:
             best, best_lam = value, lam

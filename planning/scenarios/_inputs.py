@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -234,19 +235,27 @@ def _heights(sites: gpd.GeoDataFrame) -> np.ndarray:
     return default.to_numpy(float)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cell_radius(
+    band: str, env: str, height: float, indoor: str | None, edge: float | None
+) -> float:
+    """Return :func:`radio.cell_radius` once per process for each combination (it is pure)."""
+    return radio.cell_radius(
+        band,
+        env,
+        height,
+        indoor=indoor,  # type: ignore[arg-type]
+        cell_edge_probability=edge,
+    )
+
+
 def _radius(band: str, env: str, height: float, spec: ScenarioSpec, cache: dict) -> float:
     model = radio.ENVIRONMENTS[env].model
     low, high = radio.HEIGHT_RANGE_M[model]
     h = float(min(max(height, low), high))
     key = (band, env, round(h, 1))
     if key not in cache:
-        cache[key] = radio.cell_radius(
-            band,
-            env,
-            h,
-            indoor=spec.indoor,  # type: ignore[arg-type]
-            cell_edge_probability=spec.cell_edge_probability,
-        )
+        cache[key] = _cell_radius(band, env, h, spec.indoor, spec.cell_edge_probability)
     return cache[key]
 
 
