@@ -284,7 +284,8 @@ def iterated_swap_search(
     -------
     tuple of (numpy.ndarray, float, dict)
         Chosen columns, their covered weight, and ``iterations``,
-        ``improvements``, ``moves``.
+        ``improvements``, ``moves``, ``restarts`` and ``best_at`` (seconds
+        into the search when the best was found).
     """
     t0 = time.perf_counter()
     deadline = t0 + max(time_limit, 0.0)
