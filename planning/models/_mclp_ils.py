@@ -30,6 +30,7 @@ the mean), and stays with the value that found the last new best.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -235,7 +236,7 @@ def iterated_swap_search(
     elite: list[tuple[float, np.ndarray]] | None = None,
     elite_size: int = 6,
     restarts: int = 0,
-) -> tuple[np.ndarray, float, dict[str, int]]:
+) -> tuple[np.ndarray, float, dict[str, Any]]:
     """Return the best set of at most ``p`` columns found from ``start``, its value, statistics.
 
     Parameters
@@ -283,7 +284,8 @@ def iterated_swap_search(
     -------
     tuple of (numpy.ndarray, float, dict)
         Chosen columns, their covered weight, and ``iterations``,
-        ``improvements``, ``moves``.
+        ``improvements``, ``moves``, ``restarts`` and ``best_at`` (seconds
+        into the search when the best was found).
     """
     t0 = time.perf_counter()
     deadline = t0 + max(time_limit, 0.0)
@@ -291,7 +293,7 @@ def iterated_swap_search(
     table = SwapTable(csr, weights, p)
     table.set_to(np.asarray(start, dtype=np.int64)[:p])
     eps = 1e-9 * max(1.0, float(table.w.sum()))
-    stats = {"iterations": 0, "improvements": 0, "moves": 0}
+    stats: dict[str, Any] = {"iterations": 0, "improvements": 0, "moves": 0, "best_at": 0.0}
     stats["moves"] += table.descend(eps, deadline)
     best, best_value = table.chosen(), table.value
     current, current_value = best, best_value
@@ -352,6 +354,7 @@ def iterated_swap_search(
         if value > best_value + eps:
             best, best_value = table.chosen(), value
             stats["improvements"] += 1
+            stats["best_at"] = round(time.perf_counter() - t0, 3)
             degree, stall = 1, 0
         else:
             stall += 1
