@@ -7,7 +7,6 @@ about 1.15 km of straight line) as a dissolved polygon, and legend entries for b
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -18,10 +17,9 @@ from ._elements import _PointLayer
 from ._labels import _category_label, _label, _number, _text
 from ._layers import (
     _add_polygons,
-    _by_content,
     _convert_geometry,
+    _dissolved,
     _format_columns,
-    _metric_crs,
     _site_rows,
 )
 
@@ -43,24 +41,8 @@ def _in_operation(layer: Any) -> Any:
 
 
 def _service_area(sites: Any, reach_m: float) -> Any:
-    """Return the dissolved service area of ``sites``, once per sites and reach (every map)."""
-    import geopandas as gpd
-    import shapely
-
-    if sites.empty:
-        return None
-    digest = hashlib.blake2b(str(sites.crs).encode(), digest_size=16)
-    digest.update(shapely.get_coordinates(sites.geometry.values).tobytes())
-    digest.update(np.float64(reach_m).tobytes())
-
-    def dissolve() -> Any:
-        crs = _metric_crs(sites)
-        union = sites.to_crs(crs).geometry.buffer(reach_m, quad_segs=12).union_all()
-        out = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
-        out["geometry"] = out.geometry.simplify(0.0002)
-        return out
-
-    return _by_content(("service_area", digest.hexdigest()), dissolve).copy()
+    """Return the dissolved service area of ``sites`` (None without sites), shared by every map."""
+    return None if sites.empty else _dissolved(sites, reach_m)
 
 
 def add_kind_layers(

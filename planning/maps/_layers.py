@@ -57,28 +57,35 @@ def _dissolved_coverage(stations: Any) -> Any:
     Computed once per set of footprints (positions and radii) and kept: every
     map of the same stations (filters, languages, scenarios) shares it.
     """
-    import geopandas as gpd
-    import shapely
-
     if "status" in stations:
         stations = stations[stations["status"].astype(str) == "operational"]
     stations = stations[stations["radius_m"].notna()]
     if stations.empty:
         return None
-    radius = stations["radius_m"].to_numpy(dtype=float)
-    digest = hashlib.blake2b(str(stations.crs).encode(), digest_size=16)
-    digest.update(shapely.get_coordinates(stations.geometry.values).tobytes())
-    digest.update(radius.tobytes())
+    return _dissolved(stations, stations["radius_m"].to_numpy(dtype=float))
+
+
+def _dissolved(sites: Any, radius: Any) -> Any:
+    """Return the union of circles of ``radius`` metres (one, or one per site) around ``sites``.
+
+    One WGS84 geometry layer, simplified; computed once per positions and radii.
+    """
+    import geopandas as gpd
+    import shapely
+
+    radius = np.broadcast_to(np.asarray(radius, dtype=np.float64), (len(sites),))
+    digest = hashlib.blake2b(str(sites.crs).encode(), digest_size=16)
+    digest.update(shapely.get_coordinates(sites.geometry.values).tobytes())
+    digest.update(np.ascontiguousarray(radius).tobytes())
 
     def dissolve() -> Any:
-        crs = _metric_crs(stations)
-        metric = stations.to_crs(crs)
-        union = metric.geometry.buffer(radius, quad_segs=12).union_all()
+        crs = _metric_crs(sites)
+        union = sites.to_crs(crs).geometry.buffer(radius, quad_segs=12).union_all()
         out = gpd.GeoDataFrame(geometry=[union], crs=crs).to_crs("EPSG:4326")
         out["geometry"] = out.geometry.simplify(0.0002)
         return out
 
-    return _by_content(("coverage", digest.hexdigest()), dissolve).copy()
+    return _by_content(("dissolved", digest.hexdigest()), dissolve).copy()
 
 
 _CONTENT_KEPT = 40
@@ -102,6 +109,23 @@ def _by_content(key: tuple[str, str], compute: Any) -> Any:
 
 def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
     """Return GeoJSON text with only ``fields``, every value HTML-escaped."""
+    return str(_polygon_geojson(gdf, fields)[0])
+
+
+def _polygon_data(gdf: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """Return :func:`_polygon_json` parsed, once per content: treat it as read-only.
+
+    folium parses GeoJSON text on every map; the same areas are on every map.
+    """
+    import json
+
+    text, key = _polygon_geojson(gdf, fields)
+    data: dict[str, Any] = _by_content(("geojson_data", key), lambda: json.loads(text))
+    return data
+
+
+def _polygon_geojson(gdf: Any, fields: Sequence[str]) -> tuple[str, str]:
+    """Return the GeoJSON text of :func:`_polygon_json` and the digest of its content."""
     import shapely
 
     cols = [c for c in fields if c in gdf]
@@ -118,21 +142,9 @@ def _polygon_json(gdf: Any, fields: Sequence[str]) -> str:
         precise = out.set_geometry(shapely.set_precision(out.geometry.values, 1e-5))
         return str(precise.to_json(drop_id=True))
 
-    text: str = _by_content(("geojson", digest.hexdigest()), write)
-    return text
-
-
-def _polygon_data(gdf: Any, fields: Sequence[str]) -> dict[str, Any]:
-    """Return :func:`_polygon_json` parsed, once per content: treat it as read-only.
-
-    folium parses GeoJSON text on every map; the same areas are on every map.
-    """
-    import json
-
-    text = _polygon_json(gdf, fields)
-    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    data: dict[str, Any] = _by_content(("geojson_data", digest), lambda: json.loads(text))
-    return data
+    key = digest.hexdigest()
+    text: str = _by_content(("geojson", key), write)
+    return text, key
 
 
 # --------------------------------------------------------------------------- layers
