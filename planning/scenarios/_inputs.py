@@ -249,14 +249,12 @@ def _cell_radius(
     )
 
 
-def _radius(band: str, env: str, height: float, spec: ScenarioSpec, cache: dict) -> float:
+def _radius(band: str, env: str, height: float, spec: ScenarioSpec) -> float:
+    """Return the cell radius at ``height`` clipped to the model's range, to the decimetre."""
     model = radio.ENVIRONMENTS[env].model
     low, high = radio.HEIGHT_RANGE_M[model]
-    h = float(min(max(height, low), high))
-    key = (band, env, round(h, 1))
-    if key not in cache:
-        cache[key] = _cell_radius(band, env, h, spec.indoor, spec.cell_edge_probability)
-    return cache[key]
+    h = round(float(min(max(height, low), high)), 1)
+    return _cell_radius(band, env, h, spec.indoor, spec.cell_edge_probability)
 
 
 def site_radii(
@@ -270,10 +268,9 @@ def site_radii(
     out = sites.copy()
     env = site_environments(sites, firm_xy, crs, spec)
     heights = _heights(sites)
-    cache: dict = {}
     out["environment"] = env
     out["height_m"] = heights
-    out["radius_m"] = [_radius(band, e, h, spec, cache) for e, h in zip(env, heights, strict=True)]
+    out["radius_m"] = [_radius(band, e, h, spec) for e, h in zip(env, heights, strict=True)]
     return out
 
 
@@ -290,9 +287,8 @@ def _fill_station_radii(
     env = site_environments(rows, firm_xy, crs, replace(spec, environment=None))
     heights = _heights(rows)
     bands = rows["band"].astype(str) if "band" in rows else pd.Series("", index=rows.index)
-    cache: dict = {}
     values = [
-        _radius(b if b in radio.BAND_FREQUENCY_GHZ else DEFAULT_5G_BAND, e, h, spec, cache)
+        _radius(b if b in radio.BAND_FREQUENCY_GHZ else DEFAULT_5G_BAND, e, h, spec)
         for b, e, h in zip(bands, env, heights, strict=True)
     ]
     out.loc[missing.to_numpy(), "radius_m"] = values
