@@ -49,6 +49,7 @@ from ._greedy import (
 from ._mclp_exact import _exact, _merge, _Model, _Models, _Reduced
 from ._mclp_ils import MAX_DENSE, iterated_swap_search
 from ._reduce import as_coverage, dominated_columns, merge_identical_rows
+from ._search_worker import paired_search
 from .solution import Solution, Status, relative_gap
 
 Method = Literal["auto", "exact", "heuristic"]
@@ -376,10 +377,10 @@ def _solve_reduced(
         # the search for a strong incumbent is worth a good share of a long run
         # (it stops early once it stalls); the rest goes to bounds and the MILP,
         # or, without an exact phase, mostly to the Lagrangian bound
-        share = _SEARCH_SHARE if exact else 0.7
+        share = _SEARCH_SHARE if exact else 0.85
         heuristic_time = max(heuristic_time, share * time_limit)
         avail = max(time_limit - (time.perf_counter() - t0), 0.0)
-        bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.25 * time_limit
+        bound_time = min(0.5 * heuristic_time, 5.0) if exact else 0.12 * time_limit
         # the search leaves time for the bounds and the answer's own set-up
         reserve = min(bound_time, 0.3 * avail) + 2 * _BOUND_SECONDS_PER_ENTRY * a.nnz
         heuristic_time = min(heuristic_time, max(avail - reserve, 0.0))
@@ -439,18 +440,21 @@ def _heuristic(
         if small:
             # the MILP settles small models at once: a short search is enough
             rest = min(rest, 1.0)
-        best, value, stats = iterated_swap_search(
-            a,
-            w,
-            red.p,
-            np.flatnonzero(state.chosen),
-            time_limit=rest,
+        options: dict[str, Any] = dict(
             max_stall=_SEARCH_STALL // 4 if small else _SEARCH_STALL,
-            elite=elite,
             restarts=0 if small else restarts,
             kappa=_SEARCH_KAPPA,
             kappa_epoch=_SEARCH_KAPPA_EPOCH,
         )
+        chosen = np.flatnonzero(state.chosen)
+        if small or left() is None or elite is None:
+            best, value, stats = iterated_swap_search(
+                a, w, red.p, chosen, time_limit=rest, elite=elite, **options
+            )
+        else:  # a long search: a second one beside it on another core
+            best, value, stats = paired_search(
+                a, w, red.p, chosen, time_limit=rest, elite=elite, options=options
+            )
         info["search"] = stats
         if value > state.value:
             reset_to(state, best)
