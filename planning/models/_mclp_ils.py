@@ -30,6 +30,7 @@ the mean), and stays with the value that found the last new best.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -236,6 +237,7 @@ def iterated_swap_search(
     elite: list[tuple[float, np.ndarray]] | None = None,
     elite_size: int = 6,
     restarts: int = 0,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, float, dict[str, Any]]:
     """Return the best set of at most ``p`` columns found from ``start``, its value, statistics.
 
@@ -279,6 +281,8 @@ def iterated_swap_search(
         After ``max_stall`` iterations without a new best, restart this many
         times from the best solution with a third of its sites replaced at
         random (each run's best also joins ``elite``).
+    stop
+        Called once an iteration; the search ends when it returns True.
 
     Returns
     -------
@@ -309,6 +313,8 @@ def iterated_swap_search(
     run_best, run_value = best, best_value
     bests: list[tuple[float, np.ndarray]] = []
     while time.perf_counter() < deadline and k > 0:
+        if stop is not None and stop():
+            break
         if max_stall is not None and stall >= max_stall:
             if stats["restarts"] >= restarts:
                 break

@@ -11,7 +11,8 @@ one: it never imports the caller's main module (a script, a notebook or an app
 server) nor the ``planning`` package (only numpy, scipy and the search module,
 read from its file), and it shares nothing but the pipe that brings it the
 matrix and takes back its answer. It stops at the caller's
-deadline on its own and is killed if it does not.
+deadline on its own and is killed if it does not; it stops early when the caller's
+process has ended.
 """
 
 from __future__ import annotations
@@ -42,18 +43,26 @@ def cores() -> int:
 def spare_core() -> bool:
     """Return whether a core is free for a helper beside this process's own work.
 
-    The load average counts this process's own search; when other work keeps
-    the other cores busy too (a batch run on every core, several app users'
-    runs at once), a helper would only slow the caller's search down.
+    When other work keeps the other cores busy (a batch run on every core,
+    several app users' runs at once), a helper would only slow the caller's
+    search down. On Linux the kernel's count of runnable tasks at this moment
+    tells (this process is one of them; a helper of an earlier call, already
+    ended, is not, as it would be in the load average); elsewhere the load
+    average does.
     """
     n = cores()
     if n < 2:
         return False
     try:
-        load = os.getloadavg()[0]
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+        return running - 1 <= n - 2
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0] <= n - 0.5
     except (AttributeError, OSError):  # not known on this system
         return True
-    return load <= n - 0.5
 
 
 class SearchWorker:
@@ -202,6 +211,7 @@ def _main() -> None:
     )
     elite: list[tuple[float, np.ndarray]] = []
     seconds = max(payload["deadline"] - time.time(), 0.0)
+    parent = os.getppid()
     columns, value, stats = search.iterated_swap_search(
         a,
         payload["weights"],
@@ -209,6 +219,7 @@ def _main() -> None:
         payload["start"],
         time_limit=seconds,
         elite=elite,
+        stop=lambda: os.getppid() != parent,  # the caller is gone: nobody waits for this
         **payload["options"],
     )
     answer = {"columns": columns, "value": value, "stats": stats, "elite": elite}
