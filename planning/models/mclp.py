@@ -14,9 +14,11 @@ candidate sites whose coverage is contained in a no-more-expensive site's
 are dropped. The reduced model is solved by a lazy greedy and, with a site
 count, an iterated local search over exactly evaluated swaps
 (:mod:`planning.models._mclp_ils`; a swap and perturbation search with a
-budget), with a valid upper bound (greedy-gain, dual-ascent and subgradient
-Lagrangian bounds), so the answer always has a gap; then, when asked for or
-affordable, exactly as a MILP on HiGHS started from the heuristic solution.
+budget; under a time limit a long search gets a second one in a helper process
+when a core is spare, :mod:`planning.models._search_worker`), with a valid
+upper bound (greedy-gain, dual-ascent and subgradient Lagrangian bounds), so
+the answer always has a gap; then, when asked for or affordable, exactly as
+a MILP on HiGHS started from the heuristic solution.
 """
 
 from __future__ import annotations
