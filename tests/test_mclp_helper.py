@@ -92,6 +92,17 @@ def test_a_helper_that_fails_leaves_the_callers_answer(children, monkeypatch):
     assert all(proc.poll() is not None for proc in children)
 
 
+def test_a_helper_that_cannot_start_leaves_the_callers_answer(children, monkeypatch):
+    monkeypatch.setattr(_search_worker, "HELPER_SECONDS", 0.5)
+    monkeypatch.setattr(_search_worker.sys, "executable", "/nonexistent/python")
+    a, w = _clustered(400, 120, seed=8)
+    cols, value, stats = paired_search(
+        a, w, 8, np.arange(8), time_limit=0.6, elite=[], options={"max_stall": 20}
+    )
+    assert stats["helper"] == "not started"
+    assert _value(a, w, cols) == pytest.approx(value)
+
+
 def test_no_helper_without_a_spare_core(monkeypatch):
     monkeypatch.setattr(_search_worker, "HELPER_SECONDS", 0.5)
     monkeypatch.setattr(_search_worker, "spare_core", lambda: False)

@@ -167,10 +167,14 @@ def paired_search(
 
     worker = None
     deadline = time.time() + time_limit
-    if ENABLED and time_limit >= HELPER_SECONDS and spare_core():
-        worker = SearchWorker(
-            csr, weights, p, start, deadline=deadline, options={**options, **HELPER_OPTIONS}
-        )
+    started = ENABLED and time_limit >= HELPER_SECONDS and spare_core()
+    if started:
+        try:
+            worker = SearchWorker(
+                csr, weights, p, start, deadline=deadline, options={**options, **HELPER_OPTIONS}
+            )
+        except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
+            worker = None
     try:
         best, value, stats = iterated_swap_search(
             csr, weights, p, start, time_limit=time_limit, elite=elite, **options
@@ -180,6 +184,8 @@ def paired_search(
         if worker is not None:
             worker.stop()
     if worker is None:
+        if started:
+            stats["helper"] = "not started"
         return best, value, stats
     stats["helper"] = "no answer" if other is None else "kept" if other[1] > value else "behind"
     if other is None:
