@@ -145,6 +145,33 @@ ENABLED = True
 """Whether long searches get a helper process at all (tests may switch it off)."""
 
 
+def start_helper(
+    csr: sp.csr_array,
+    weights: np.ndarray,
+    p: int,
+    start: np.ndarray,
+    *,
+    time_limit: float,
+    options: dict[str, Any],
+    seed: int = 1,
+) -> SearchWorker | None:
+    """Start a helper search for ``time_limit`` seconds when worth it; else return None.
+
+    ``options`` are the caller's search options; the helper uses
+    :data:`HELPER_OPTIONS` instead of its acceptance, and ``seed``.
+    """
+    if not (ENABLED and time_limit >= HELPER_SECONDS and spare_core()):
+        return None
+    deadline = time.time() + time_limit
+    try:
+        return SearchWorker(
+            csr, weights, p, start, deadline=deadline,
+            options={**options, **HELPER_OPTIONS, "seed": seed},
+        )  # fmt: skip
+    except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
+        return None
+
+
 def paired_search(
     csr: sp.csr_array,
     weights: np.ndarray,
@@ -165,16 +192,9 @@ def paired_search(
     """
     from ._mclp_ils import iterated_swap_search
 
-    worker = None
     deadline = time.time() + time_limit
     started = ENABLED and time_limit >= HELPER_SECONDS and spare_core()
-    if started:
-        try:
-            worker = SearchWorker(
-                csr, weights, p, start, deadline=deadline, options={**options, **HELPER_OPTIONS}
-            )
-        except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
-            worker = None
+    worker = start_helper(csr, weights, p, start, time_limit=time_limit, options=options)
     try:
         best, value, stats = iterated_swap_search(
             csr, weights, p, start, time_limit=time_limit, elite=elite, **options
