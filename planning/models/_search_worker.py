@@ -153,12 +153,11 @@ def start_helper(
     *,
     time_limit: float,
     options: dict[str, Any],
-    seed: int = 1,
 ) -> SearchWorker | None:
     """Start a helper search for ``time_limit`` seconds when worth it; else return None.
 
-    ``options`` are the caller's search options; the helper uses
-    :data:`HELPER_OPTIONS` instead of its acceptance, and ``seed``.
+    ``options`` are the caller's search options; the helper uses the seed and
+    acceptance of :data:`HELPER_OPTIONS` instead of theirs.
     """
     if not (ENABLED and time_limit >= HELPER_SECONDS and spare_core()):
         return None
@@ -166,7 +165,7 @@ def start_helper(
     try:
         return SearchWorker(
             csr, weights, p, start, deadline=deadline,
-            options={**options, **HELPER_OPTIONS, "seed": seed},
+            options={**options, **HELPER_OPTIONS},
         )  # fmt: skip
     except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
         return None
