@@ -145,28 +145,19 @@ ENABLED = True
 """Whether long searches get a helper process at all (tests may switch it off)."""
 
 
-def start_helper(
+def _start(
     csr: sp.csr_array,
     weights: np.ndarray,
     p: int,
     start: np.ndarray,
-    *,
-    time_limit: float,
+    deadline: float,
     options: dict[str, Any],
 ) -> SearchWorker | None:
-    """Start a helper search for ``time_limit`` seconds when worth it; else return None.
-
-    ``options`` are the caller's search options; the helper uses the seed and
-    acceptance of :data:`HELPER_OPTIONS` instead of theirs.
-    """
-    if not (ENABLED and time_limit >= HELPER_SECONDS and spare_core()):
-        return None
-    deadline = time.time() + time_limit
+    """Start a helper search with the seed and acceptance of :data:`HELPER_OPTIONS`."""
     try:
         return SearchWorker(
-            csr, weights, p, start, deadline=deadline,
-            options={**options, **HELPER_OPTIONS},
-        )  # fmt: skip
+            csr, weights, p, start, deadline=deadline, options={**options, **HELPER_OPTIONS}
+        )
     except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
         return None
 
@@ -193,7 +184,7 @@ def paired_search(
 
     deadline = time.time() + time_limit
     started = ENABLED and time_limit >= HELPER_SECONDS and spare_core()
-    worker = start_helper(csr, weights, p, start, time_limit=time_limit, options=options)
+    worker = _start(csr, weights, p, start, deadline, options) if started else None
     try:
         best, value, stats = iterated_swap_search(
             csr, weights, p, start, time_limit=time_limit, elite=elite, **options
