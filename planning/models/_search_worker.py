@@ -3,16 +3,15 @@
 A long maximal-covering search is a single-threaded Python loop; on a machine
 with two or more cores a second, independent search (another seed, another
 acceptance rule) runs beside it in a child interpreter and the better of the
-two answers is kept: a portfolio of two searches, whose best is much less
-dependent on one trajectory's luck than either alone.
+two answers is kept: a portfolio of two searches, so that one trajectory's
+luck decides less of the answer.
 
 The child is a plain interpreter running this file, not a :mod:`multiprocessing`
 one: it never imports the caller's main module (a script, a notebook or an app
 server) nor the ``planning`` package (only numpy, scipy and the search module,
 read from its file), and it shares nothing but the pipe that brings it the
-matrix and takes back its answer. It stops at the caller's
-deadline on its own and is killed if it does not; it stops early when the caller's
-process has ended.
+matrix and takes back its answer. It stops at the caller's deadline on its own
+and is killed if it does not; it stops early when the caller's process has ended.
 """
 
 from __future__ import annotations
@@ -27,9 +26,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-
-STARTUP_SECONDS = 1.0
-"""About the seconds a helper interpreter takes to start and read its model."""
 
 
 def cores() -> int:
@@ -141,26 +137,6 @@ HELPER_OPTIONS: dict[str, Any] = {"seed": 1, "kappa": 0.5}
 threshold, close to the best, throughout (on the synthetic cities neither this nor the
 0.5 / 1.0 schedule was better on every instance; together they were)."""
 
-ENABLED = True
-"""Whether long searches get a helper process at all (tests may switch it off)."""
-
-
-def _start(
-    csr: sp.csr_array,
-    weights: np.ndarray,
-    p: int,
-    start: np.ndarray,
-    deadline: float,
-    options: dict[str, Any],
-) -> SearchWorker | None:
-    """Start a helper search with the seed and acceptance of :data:`HELPER_OPTIONS`."""
-    try:
-        return SearchWorker(
-            csr, weights, p, start, deadline=deadline, options={**options, **HELPER_OPTIONS}
-        )
-    except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
-        return None
-
 
 def paired_search(
     csr: sp.csr_array,
@@ -183,8 +159,14 @@ def paired_search(
     from ._mclp_ils import iterated_swap_search
 
     deadline = time.time() + time_limit
-    started = ENABLED and time_limit >= HELPER_SECONDS and spare_core()
-    worker = _start(csr, weights, p, start, deadline, options) if started else None
+    started = time_limit >= HELPER_SECONDS and spare_core()
+    worker = None
+    if started:
+        try:
+            helper = {**options, **HELPER_OPTIONS}
+            worker = SearchWorker(csr, weights, p, start, deadline=deadline, options=helper)
+        except OSError:  # no interpreter to start (an embedded Python, a locked-down system)
+            worker = None
     try:
         best, value, stats = iterated_swap_search(
             csr, weights, p, start, time_limit=time_limit, elite=elite, **options
